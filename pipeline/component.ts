@@ -1,0 +1,129 @@
+/**
+ * The component model: what every receiver, processor, connector, exporter and extension is,
+ * and what its factory must provide. Mirrors the OpenTelemetry Collector's component package.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Payload, Signal } from './otlp/payload.js';
+import type { SelfMetrics } from './telemetry.js';
+
+export type Kind = 'receiver' | 'processor' | 'connector' | 'exporter' | 'extension';
+export type Stability = 'development' | 'alpha' | 'beta' | 'stable';
+
+/** A component instance id as written in the config: `type` or `type/name`. */
+export interface ComponentId {
+  readonly type: string;
+  readonly name: string;
+  /** `type` or `type/name`, exactly as configured. */
+  readonly id: string;
+}
+
+/** Parses `type[/name]`. */
+export function parseComponentId(id: string): ComponentId {
+  const slash = id.indexOf('/');
+  return slash < 0
+    ? { type: id, name: '', id }
+    : { type: id.slice(0, slash), name: id.slice(slash + 1), id };
+}
+
+/**
+ * The next step of a pipeline. `consume` resolves once the data is done with downstream (exported,
+ * or durably queued); it rejects with a PermanentError when the data can never be delivered and
+ * with any other error when the caller may retry. A consumer MUST NOT keep a reference to the
+ * payload's bytes after it resolved unless it copies them.
+ */
+export interface Consumer {
+  consume(payload: Payload): Promise<void>;
+}
+
+/** What the running service offers to components. */
+export interface Host {
+  /** Lifecycle of the whole service, for health checks. */
+  status(): ServiceStatus;
+  /** Reasons the service is not ready now (a stage log cannot be reached, ...); empty when ready. */
+  notReadyReasons(): string[];
+}
+
+export type ServiceStatus = 'starting' | 'running' | 'draining' | 'stopped';
+
+/** Lifecycle shared by all components. */
+export interface Component {
+  /** Starts work; MAY open sockets. Rejecting aborts service start-up. */
+  start(host: Host): Promise<void>;
+  /**
+   * Stops work, flushing what it holds, and resolves by `deadline` (epoch ms) at the latest.
+   * MUST be callable without a prior start.
+   */
+  shutdown(deadline: number): Promise<void>;
+}
+
+/** A processor is a consumer in one pipeline. `admit` (optional) is asked before data enters the pipeline's stage log. */
+export interface Processor extends Component, Consumer {
+  /** Throws a RetryableError to refuse new data at the receiver (memory_limiter). */
+  admit?(payload: Payload): void;
+}
+
+export type Exporter = Component & Consumer;
+export type Connector = Component & Consumer;
+export type Receiver = Component;
+export type Extension = Component;
+
+/** Everything a factory gets besides the config. */
+export interface CreateSettings {
+  readonly id: ComponentId;
+  /** A pino logger with the component kind and id bound. */
+  readonly logger: Logger;
+  readonly metrics: SelfMetrics;
+}
+
+/** Fields every factory has. `configSchema` validates a user config and fills in defaults. */
+export interface FactoryBase<C> {
+  readonly type: string;
+  /** Other type names this factory answers to (otlp_grpc is also otlp). */
+  readonly aliases?: readonly string[];
+  readonly kind: Kind;
+  /** Stability per supported signal; a signal absent here is not supported. */
+  readonly stability: Partial<Record<Signal, Stability>>;
+  readonly configSchema: z.ZodType<C>;
+  createDefaultConfig(): C;
+}
+
+/** A receiver serves every signal it is wired into with one instance (one listening socket). */
+export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'receiver';
+  create(settings: CreateSettings, config: C, next: ReadonlyMap<Signal, Consumer>): Receiver;
+}
+
+/** A processor gets one instance per pipeline. */
+export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'processor';
+  create(settings: CreateSettings, config: C, signal: Signal, next: Consumer): Processor;
+}
+
+/** An exporter gets one instance per id, shared by all the pipelines (and signals) that name it. */
+export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'exporter';
+  create(settings: CreateSettings, config: C): Exporter;
+}
+
+/**
+ * A connector is the exporter of one pipeline and the receiver of another. `stability` lists the
+ * signals it accepts; `connects` says which output signals each input can feed.
+ */
+export interface ConnectorFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'connector';
+  readonly connects: Partial<Record<Signal, readonly Signal[]>>;
+  create(settings: CreateSettings, config: C, from: Signal, to: Signal, next: Consumer): Connector;
+}
+
+export interface ExtensionFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'extension';
+  create(settings: CreateSettings, config: C): Extension;
+}
+
+export type Factory =
+  | ReceiverFactory<any>
+  | ProcessorFactory<any>
+  | ExporterFactory<any>
+  | ConnectorFactory<any>
+  | ExtensionFactory<any>;

@@ -1,0 +1,55 @@
+/**
+ * The log between two pipeline stages (DESIGN.md "Data flow"). In the embedded default it is a
+ * bounded in-process partitioned queue (./memory-log); in production a Kafka topic. The pipeline
+ * code sees only this interface.
+ */
+import type { Payload } from './otlp/payload.js';
+
+/** One record: a payload and the key that chooses its partition (a trace id, a series id). */
+export interface StageRecord {
+  /** Records with equal keys MUST land on the same partition. Undefined: any partition. */
+  readonly key: Uint8Array | undefined;
+  readonly payload: Payload;
+}
+
+/**
+ * Called for every record delivered. Resolving acknowledges the record (the log MAY then forget it
+ * or commit its offset). Rejecting with a PermanentError drops it (counted). Rejecting with anything
+ * else delivers it again after a backoff, until it is acknowledged or the log is closed.
+ */
+export type DeliveryHandler = (payload: Payload, partition: number) => Promise<void>;
+
+/** Told when this instance gains or loses partitions (consumer-group rebalances). */
+export interface PartitionHooks {
+  assigned?(partitions: number[]): Promise<void>;
+  revoked?(partitions: number[]): Promise<void>;
+}
+
+/** Point-in-time size of a log, for self-metrics and readiness. */
+export interface StageLogStats {
+  records: number;
+  bytes: number;
+  capacityBytes: number;
+}
+
+export interface StageLog {
+  /** `<pipeline>.<stage>`, used in metric labels and topic names. */
+  readonly name: string;
+  readonly partitions: number;
+  /**
+   * Appends records. MUST be all-or-nothing: either every record is accepted (in memory) or durable
+   * (Kafka, acks=all) when this resolves, or none is visible to consumers and it rejects — with a
+   * QueueFullError when full, another RetryableError when the log cannot be reached now.
+   */
+  append(records: readonly StageRecord[]): Promise<void>;
+  /** Starts delivering records to `handler`. At most one consumer per log. */
+  consume(handler: DeliveryHandler, hooks?: PartitionHooks): Promise<void>;
+  /**
+   * Refuses further appends, keeps delivering until every accepted record is acknowledged or
+   * `deadline` (epoch ms) passes, then stops delivering. Resolves with how many records were left.
+   */
+  drain(deadline: number): Promise<number>;
+  /** Reasons the log cannot take data now (broker unreachable); empty when healthy. */
+  notReadyReasons(): string[];
+  stats(): StageLogStats;
+}

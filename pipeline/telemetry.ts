@@ -1,0 +1,90 @@
+/**
+ * vigil's own metrics, exposed in Prometheus format. Names follow the OpenTelemetry Collector's
+ * (otelcol_receiver_accepted_spans_total, ...) so existing dashboards and alerts keep working;
+ * vigil-only metrics are prefixed vigil_.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Signal } from './otlp/payload.js';
+
+/** The word otelcol uses for one item of each signal in metric names. */
+export const ITEM_NAME: Record<Signal, 'spans' | 'metric_points' | 'log_records'> = {
+  traces: 'spans',
+  metrics: 'metric_points',
+  logs: 'log_records',
+};
+
+type PerSignal<T> = Record<Signal, T>;
+
+function perSignal<T>(make: (item: string, signal: Signal) => T): PerSignal<T> {
+  return {
+    traces: make(ITEM_NAME.traces, 'traces'),
+    metrics: make(ITEM_NAME.metrics, 'metrics'),
+    logs: make(ITEM_NAME.logs, 'logs'),
+  };
+}
+
+/** Every self-metric, registered once per service in one registry; components label them with their id. */
+export class SelfMetrics {
+  readonly registry = new Registry();
+
+  readonly receiverAccepted = perSignal(
+    (item) => this.counter(`otelcol_receiver_accepted_${item}_total`, `Number of ${item} successfully pushed into the pipeline.`, ['receiver', 'transport']),
+  );
+  readonly receiverRefused = perSignal(
+    (item) => this.counter(`otelcol_receiver_refused_${item}_total`, `Number of ${item} that could not be pushed into the pipeline.`, ['receiver', 'transport']),
+  );
+  readonly processorIncoming = this.counter('otelcol_processor_incoming_items_total', 'Number of items passed to the processor.', ['processor', 'pipeline', 'otel_signal']);
+  readonly processorOutgoing = this.counter('otelcol_processor_outgoing_items_total', 'Number of items emitted from the processor.', ['processor', 'pipeline', 'otel_signal']);
+  readonly processorRefused = this.counter('vigil_processor_refused_items_total', 'Number of items a processor refused at admission (memory_limiter).', ['processor', 'pipeline', 'otel_signal']);
+  readonly exporterSent = perSignal(
+    (item) => this.counter(`otelcol_exporter_sent_${item}_total`, `Number of ${item} successfully sent to destination.`, ['exporter']),
+  );
+  readonly exporterFailed = perSignal(
+    (item) => this.counter(`otelcol_exporter_send_failed_${item}_total`, `Number of ${item} in failed attempts to send to destination.`, ['exporter']),
+  );
+  readonly exporterQueueSize = this.gauge('otelcol_exporter_queue_size', 'Current number of batches in the sending queue.', ['exporter']);
+  readonly exporterQueueCapacity = this.gauge('otelcol_exporter_queue_capacity', 'Fixed capacity of the sending queue, in batches.', ['exporter']);
+  readonly stageLogRecords = this.gauge('vigil_stage_log_records', 'Records held in a stage log, not yet acknowledged downstream.', ['log']);
+  readonly stageLogBytes = this.gauge('vigil_stage_log_size_bytes', 'Bytes held in a stage log, not yet acknowledged downstream.', ['log']);
+  readonly stageLogCapacity = this.gauge('vigil_stage_log_capacity_bytes', 'Capacity of a stage log in bytes.', ['log']);
+  readonly stageLogDropped = this.counter('vigil_stage_log_dropped_records_total', 'Records dropped after a permanent error downstream.', ['log']);
+  readonly stageLogRedelivered = this.counter('vigil_stage_log_redelivered_records_total', 'Records delivered again after a retryable error downstream.', ['log']);
+  readonly batchSendSize = this.histogram('otelcol_processor_batch_batch_send_size', 'Number of items in each batch sent.', ['processor'], [10, 25, 50, 75, 100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 20000, 30000, 50000, 100000]);
+  readonly batchTimeoutTrigger = this.counter('otelcol_processor_batch_timeout_trigger_send_total', 'Number of times the batch was sent due to a timeout trigger.', ['processor']);
+  readonly batchSizeTrigger = this.counter('otelcol_processor_batch_batch_size_trigger_send_total', 'Number of times the batch was sent due to a size trigger.', ['processor']);
+  readonly processUptime = this.gauge('otelcol_process_uptime', 'Uptime of the process in seconds.', []);
+  readonly processCpu = this.gauge('otelcol_process_cpu_seconds', 'Total CPU user and system time in seconds.', []);
+  readonly processRss = this.gauge('otelcol_process_memory_rss', 'Total physical memory (resident set size) in bytes.', []);
+  readonly processHeap = this.gauge('otelcol_process_runtime_heap_alloc_bytes', 'Bytes of allocated heap objects.', []);
+
+  private readonly startedAt = process.hrtime.bigint();
+
+  constructor() {
+    // Process metrics are sampled when scraped, so they cost nothing between scrapes.
+    const sample = (): void => {
+      const cpu = process.cpuUsage();
+      this.processCpu.set((cpu.user + cpu.system) / 1e6);
+      this.processRss.set(process.memoryUsage.rss());
+      this.processHeap.set(process.memoryUsage().heapUsed);
+      this.processUptime.set(Number(process.hrtime.bigint() - this.startedAt) / 1e9);
+    };
+    this.processCpu.collect = sample;
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(name: string, help: string, labelNames: L[], buckets: number[]): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+}

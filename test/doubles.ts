@@ -1,0 +1,41 @@
+/** Shared test doubles: a recording consumer, a no-op consumer, a no-op host, settings for factories. */
+import { pino } from 'pino';
+import type { Consumer, CreateSettings, Host, ServiceStatus } from '../pipeline/component.js';
+import { parseComponentId } from '../pipeline/component.js';
+import type { Payload } from '../pipeline/otlp/payload.js';
+import { SelfMetrics } from '../pipeline/telemetry.js';
+
+/** Records every payload it is given; `fail` makes the next calls reject with that error. */
+export class RecordingConsumer implements Consumer {
+  readonly received: Payload[] = [];
+  fail: Error | undefined;
+
+  async consume(payload: Payload): Promise<void> {
+    if (this.fail) throw this.fail;
+    this.received.push(payload);
+  }
+
+  /** Total items (spans, points, log records) received. */
+  get items(): number {
+    return this.received.reduce((n, p) => n + p.itemCount, 0);
+  }
+}
+
+/** Accepts everything and keeps nothing. */
+export const noopConsumer: Consumer = { consume: async () => {} };
+
+/** A host that is always running and ready. */
+export class NoopHost implements Host {
+  state: ServiceStatus = 'running';
+  status(): ServiceStatus {
+    return this.state;
+  }
+  notReadyReasons(): string[] {
+    return [];
+  }
+}
+
+/** CreateSettings for a component under test: silent logger, fresh metrics registry. */
+export function testSettings(id: string, metrics = new SelfMetrics()): CreateSettings {
+  return { id: parseComponentId(id), logger: pino({ level: process.env.VIGIL_TEST_LOG ?? 'silent' }), metrics };
+}
