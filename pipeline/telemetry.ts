@@ -26,6 +26,7 @@ function perSignal<T>(make: (item: string, signal: Signal) => T): PerSignal<T> {
 /** Every self-metric, registered once per service in one registry; components label them with their id. */
 export class SelfMetrics {
   readonly registry = new Registry();
+  private readonly startedAt = process.hrtime.bigint();
 
   readonly receiverAccepted = perSignal(
     (item) => this.counter(`otelcol_receiver_accepted_${item}_total`, `Number of ${item} successfully pushed into the pipeline.`, ['receiver', 'transport']),
@@ -53,22 +54,23 @@ export class SelfMetrics {
   readonly batchTimeoutTrigger = this.counter('otelcol_processor_batch_timeout_trigger_send_total', 'Number of times the batch was sent due to a timeout trigger.', ['processor']);
   readonly batchSizeTrigger = this.counter('otelcol_processor_batch_batch_size_trigger_send_total', 'Number of times the batch was sent due to a size trigger.', ['processor']);
   readonly processUptime = this.gauge('otelcol_process_uptime', 'Uptime of the process in seconds.', []);
-  readonly processCpu = this.gauge('otelcol_process_cpu_seconds', 'Total CPU user and system time in seconds.', []);
+  // Process metrics are sampled when scraped, so they cost nothing between scrapes.
+  readonly processCpu = new Gauge({
+    name: 'otelcol_process_cpu_seconds',
+    help: 'Total CPU user and system time in seconds.',
+    registers: [this.registry],
+    collect: () => this.sampleProcess(),
+  });
   readonly processRss = this.gauge('otelcol_process_memory_rss', 'Total physical memory (resident set size) in bytes.', []);
   readonly processHeap = this.gauge('otelcol_process_runtime_heap_alloc_bytes', 'Bytes of allocated heap objects.', []);
 
-  private readonly startedAt = process.hrtime.bigint();
 
-  constructor() {
-    // Process metrics are sampled when scraped, so they cost nothing between scrapes.
-    const sample = (): void => {
-      const cpu = process.cpuUsage();
-      this.processCpu.set((cpu.user + cpu.system) / 1e6);
-      this.processRss.set(process.memoryUsage.rss());
-      this.processHeap.set(process.memoryUsage().heapUsed);
-      this.processUptime.set(Number(process.hrtime.bigint() - this.startedAt) / 1e9);
-    };
-    this.processCpu.collect = sample;
+  private sampleProcess(): void {
+    const cpu = process.cpuUsage();
+    this.processCpu.set((cpu.user + cpu.system) / 1e6);
+    this.processRss.set(process.memoryUsage.rss());
+    this.processHeap.set(process.memoryUsage().heapUsed);
+    this.processUptime.set(Number(process.hrtime.bigint() - this.startedAt) / 1e9);
   }
 
   /** The Prometheus text exposition of every metric. */
