@@ -9,6 +9,11 @@ import type { Payload } from './otlp/payload.js';
 export interface StageRecord {
   /** Records with equal keys MUST land on the same partition. Undefined: any partition. */
   readonly key: Uint8Array | undefined;
+  /**
+   * The partition, when the caller already grouped the payload's keys with `partitionOf` over this
+   * log's partition count (a request holding many traces); the log MUST then use it as is.
+   */
+  readonly partition?: number;
   readonly payload: Payload;
 }
 

@@ -1,0 +1,29 @@
+/**
+ * The registry: every component vigil is built with. Adding a component is one line here plus its
+ * folder; nothing else knows this list.
+ */
+import { factory as batch } from '../processors/batch/index.js';
+import { factory as debug } from '../exporters/debug/index.js';
+import { factory as file } from '../exporters/file/index.js';
+import { factory as forward } from '../processors/forward/index.js';
+import { factory as healthCheck } from '../extensions/health-check/index.js';
+import { factory as memoryLimiter } from '../processors/memory-limiter/index.js';
+import { factory as otlpGrpc } from '../exporters/otlp-grpc/index.js';
+import { factory as otlpHttp } from '../exporters/otlp-http/index.js';
+import { factory as otlpReceiver } from '../receivers/otlp/index.js';
+import { factory as probabilisticSampler } from '../processors/probabilistic-sampler/index.js';
+import type { Factory } from '../pipeline/component.js';
+
+/** All factories, receivers first, in the order `vigil components` lists them. */
+export const FACTORIES: readonly Factory[] = [
+  otlpReceiver,
+  batch,
+  memoryLimiter,
+  probabilisticSampler,
+  forward,
+  debug,
+  file,
+  otlpGrpc,
+  otlpHttp,
+  healthCheck,
+];

@@ -1,0 +1,2 @@
+export { factory } from './factory.js';
+export type { Config } from './config.js';

@@ -1,0 +1,184 @@
+/**
+ * The embedded stage log: bounded, partitioned, keyed, acknowledged, in process memory.
+ * A record stays counted against the byte budget until its handler resolves, so the budget bounds
+ * everything between the receiver's answer and the exporters' acknowledgement.
+ */
+import type { Logger } from 'pino';
+import { isPermanent, messageOf, QueueFullError, UnavailableError } from './errors.js';
+import type { Payload } from './otlp/payload.js';
+import { partitionOf } from './otlp/index.js';
+import type { DeliveryHandler, StageLog, StageLogStats, StageRecord } from './stage-log.js';
+import type { SelfMetrics } from './telemetry.js';
+
+/** Settings of the in-memory log (`service.queue.memory`). */
+export interface MemoryLogConfig {
+  readonly maxSizeBytes: number;
+  readonly partitions: number;
+  /** Records of one partition delivered concurrently; the batch processor needs many in flight. */
+  readonly maxInFlightPerPartition?: number;
+}
+
+const DEFAULT_IN_FLIGHT = 256;
+const RETRY_AFTER_FULL_MS = 1000;
+const REDELIVERY_MIN_MS = 100;
+const REDELIVERY_MAX_MS = 5000;
+
+interface Entry {
+  readonly payload: Payload;
+  attempts: number;
+}
+
+/** One partition: records waiting for delivery, and how many are out with the handler. */
+interface Partition {
+  readonly waiting: Entry[];
+  head: number;
+  inFlight: number;
+}
+
+/** The in-process implementation of StageLog. */
+export class MemoryLog implements StageLog {
+  readonly partitions: number;
+  private readonly parts: Partition[];
+  private readonly maxInFlight: number;
+  private handler: DeliveryHandler | undefined;
+  private records = 0;
+  private bytes = 0;
+  private draining = false;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private warnedFull = false;
+
+  constructor(
+    readonly name: string,
+    private readonly config: MemoryLogConfig,
+    private readonly metrics: SelfMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.partitions = config.partitions;
+    this.maxInFlight = config.maxInFlightPerPartition ?? DEFAULT_IN_FLIGHT;
+    this.parts = Array.from({ length: config.partitions }, () => ({ waiting: [], head: 0, inFlight: 0 }));
+    metrics.stageLogCapacity.set({ log: name }, config.maxSizeBytes);
+  }
+
+  async append(records: readonly StageRecord[]): Promise<void> {
+    if (this.draining) throw new UnavailableError(`stage log ${this.name} is draining`, RETRY_AFTER_FULL_MS);
+    let size = 0;
+    for (const r of records) size += r.payload.bytes.byteLength;
+    if (this.bytes + size > this.config.maxSizeBytes) {
+      if (!this.warnedFull) {
+        this.warnedFull = true;
+        this.logger.warn({ log: this.name, bytes: this.bytes, capacity: this.config.maxSizeBytes }, 'stage log full, refusing data');
+      }
+      throw new QueueFullError(`stage log ${this.name} is full (${this.bytes} of ${this.config.maxSizeBytes} bytes)`, RETRY_AFTER_FULL_MS);
+    }
+    this.warnedFull = false;
+    for (const r of records) {
+      const p = this.parts[r.partition ?? partitionOf(r.key, this.partitions)]!;
+      p.waiting.push({ payload: r.payload, attempts: 0 });
+      this.records++;
+      this.bytes += r.payload.bytes.byteLength;
+    }
+    this.publishSize();
+    for (let i = 0; i < this.partitions; i++) this.pump(i);
+  }
+
+  async consume(handler: DeliveryHandler): Promise<void> {
+    if (this.handler) throw new Error(`stage log ${this.name} already has a consumer`);
+    this.handler = handler;
+    for (let i = 0; i < this.partitions; i++) this.pump(i);
+  }
+
+  async drain(deadline: number): Promise<number> {
+    this.draining = true;
+    if (this.records > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.records > 0) this.logger.error({ log: this.name, records: this.records }, 'stage log drain deadline passed; records not delivered');
+    return this.records;
+  }
+
+  notReadyReasons(): string[] {
+    return [];
+  }
+
+  stats(): StageLogStats {
+    return { records: this.records, bytes: this.bytes, capacityBytes: this.config.maxSizeBytes };
+  }
+
+  /** Hands waiting records of one partition to the handler, up to the in-flight cap. */
+  private pump(index: number): void {
+    const handler = this.handler;
+    if (!handler || this.stopped) return;
+    const p = this.parts[index]!;
+    while (p.inFlight < this.maxInFlight && p.head < p.waiting.length) {
+      const entry = p.waiting[p.head]!;
+      p.waiting[p.head++] = undefined as unknown as Entry; // let the payload be collected once acked
+      p.inFlight++;
+      this.deliver(handler, index, p, entry);
+    }
+    if (p.head === p.waiting.length) {
+      p.waiting.length = 0;
+      p.head = 0;
+    } else if (p.head > 1024) {
+      p.waiting.splice(0, p.head);
+      p.head = 0;
+    }
+  }
+
+  private deliver(handler: DeliveryHandler, index: number, p: Partition, entry: Entry): void {
+    entry.attempts++;
+    handler(entry.payload, index).then(
+      () => this.settle(index, p, entry),
+      (err: unknown) => {
+        if (isPermanent(err)) {
+          this.metrics.stageLogDropped.inc({ log: this.name });
+          this.logger.warn({ log: this.name, err: messageOf(err), items: entry.payload.itemCount }, 'dropping data after a permanent error');
+          this.settle(index, p, entry);
+          return;
+        }
+        this.redeliverLater(handler, index, p, entry, err);
+      },
+    );
+  }
+
+  /** Keeps the record (and its bytes) and tries again with exponential backoff. */
+  private redeliverLater(handler: DeliveryHandler, index: number, p: Partition, entry: Entry, err: unknown): void {
+    if (this.stopped) return;
+    this.metrics.stageLogRedelivered.inc({ log: this.name });
+    if (entry.attempts === 1) this.logger.warn({ log: this.name, err: messageOf(err) }, 'delivery failed, will retry');
+    const delay = Math.min(REDELIVERY_MAX_MS, REDELIVERY_MIN_MS * 2 ** (entry.attempts - 1)) * (0.5 + Math.random() / 2);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) this.deliver(handler, index, p, entry);
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  private settle(index: number, p: Partition, entry: Entry): void {
+    p.inFlight--;
+    this.records--;
+    this.bytes -= entry.payload.bytes.byteLength;
+    this.publishSize();
+    if (this.records === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+    this.pump(index);
+  }
+
+  private publishSize(): void {
+    this.metrics.stageLogRecords.set({ log: this.name }, this.records);
+    this.metrics.stageLogBytes.set({ log: this.name }, this.bytes);
+  }
+}

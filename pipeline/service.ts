@@ -1,0 +1,111 @@
+/**
+ * The running service: builds the graph, starts it downstream-first (exporters, connectors,
+ * processors, stage-log consumers, receivers last) and stops it upstream-first, draining every
+ * stage log through processors and exporters before they shut down.
+ */
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config/index.js';
+import type { Component, Host, ServiceStatus } from './component.js';
+import { messageOf } from './errors.js';
+import { buildGraph, type Graph, type LogMaker } from './graph.js';
+import { MemoryLog } from './memory-log.js';
+import { SelfMetrics } from './telemetry.js';
+import { TelemetryServer } from './telemetry-server.js';
+
+const MIB = 1024 * 1024;
+
+/** One vigil instance: everything one config describes. */
+export class Service implements Host {
+  readonly metrics = new SelfMetrics();
+  private state: ServiceStatus = 'starting';
+  private readonly graph: Graph;
+  private readonly telemetry: TelemetryServer | undefined;
+
+  constructor(
+    private readonly config: ServiceConfig,
+    private readonly logger: Logger,
+    makeLog?: LogMaker,
+  ) {
+    this.graph = buildGraph(config, makeLog ?? this.memoryLogs(), logger, this.metrics);
+    const t = config.service.telemetry.metrics;
+    this.telemetry = t.level === 'none' ? undefined : new TelemetryServer(t.address, this.metrics, logger.child({ kind: 'telemetry' }));
+  }
+
+  status(): ServiceStatus {
+    return this.state;
+  }
+
+  notReadyReasons(): string[] {
+    const reasons = this.graph.pipelines.flatMap((p) => p.log.notReadyReasons());
+    if (this.state !== 'running') reasons.unshift(`service is ${this.state}`);
+    return reasons;
+  }
+
+  /** Starts everything; on failure stops what was started and rethrows. */
+  async start(): Promise<void> {
+    const started: Array<[string, Component]> = [];
+    const startOne = async (name: string, c: Component): Promise<void> => {
+      await c.start(this);
+      started.push([name, c]);
+    };
+    try {
+      await this.telemetry?.start();
+      for (const [id, c] of this.graph.extensions) await startOne(`extension ${id}`, c);
+      for (const [id, c] of this.graph.exporters) await startOne(`exporter ${id}`, c);
+      for (const { id, component } of this.graph.connectors) await startOne(`connector ${id}`, component);
+      for (const p of this.graph.pipelines) {
+        for (const proc of p.processors) await startOne(`processor in ${p.config.id}`, proc);
+      }
+      for (const p of this.graph.pipelines) await p.log.consume((payload) => p.head.consume(payload));
+      for (const [id, c] of this.graph.receivers) await startOne(`receiver ${id}`, c);
+    } catch (err) {
+      this.logger.error({ err: messageOf(err) }, 'start failed; stopping what was started');
+      const deadline = Date.now() + this.config.service.shutdown_timeout;
+      for (const [, c] of started.reverse()) await c.shutdown(deadline).catch(() => {});
+      await this.telemetry?.shutdown();
+      this.state = 'stopped';
+      throw err;
+    }
+    this.state = 'running';
+    this.logger.info({ pipelines: this.graph.pipelines.map((p) => p.config.id) }, 'everything is ready; begin running and processing data');
+  }
+
+  /**
+   * Stops receivers, drains each stage log (upstream pipelines first), then shuts processors,
+   * connectors, exporters and extensions down. Collects every error instead of stopping at the
+   * first; resolves with them.
+   */
+  async shutdown(): Promise<Error[]> {
+    if (this.state === 'stopped' || this.state === 'draining') return [];
+    this.state = 'draining';
+    const deadline = Date.now() + this.config.service.shutdown_timeout;
+    const errors: Error[] = [];
+    const stop = async (what: string, c: Component): Promise<void> => {
+      try {
+        await c.shutdown(deadline);
+      } catch (err) {
+        errors.push(new Error(`${what}: ${messageOf(err)}`));
+      }
+    };
+    this.logger.info({ deadline: new Date(deadline).toISOString() }, 'shutting down: draining pipelines');
+    for (const [id, c] of this.graph.receivers) await stop(`receiver ${id}`, c);
+    for (const p of this.graph.pipelines) {
+      const left = await p.log.drain(deadline);
+      if (left > 0) errors.push(new Error(`pipeline ${p.config.id}: ${left} records not delivered by the shutdown deadline`));
+      for (const proc of p.processors) await stop(`processor in ${p.config.id}`, proc);
+    }
+    for (const { id, component } of this.graph.connectors) await stop(`connector ${id}`, component);
+    await Promise.all([...this.graph.exporters].map(([id, c]) => stop(`exporter ${id}`, c)));
+    for (const [id, c] of this.graph.extensions) await stop(`extension ${id}`, c);
+    await this.telemetry?.shutdown();
+    this.state = 'stopped';
+    return errors;
+  }
+
+  /** The embedded default: one bounded in-memory log per pipeline stage. */
+  private memoryLogs(): LogMaker {
+    const q = this.config.service.queue;
+    if (q.type !== 'memory') throw new Error(`queue type ${q.type} needs a log maker`);
+    return (name) => new MemoryLog(name, { maxSizeBytes: q.memory.max_size_mib * MIB, partitions: q.memory.partitions }, this.metrics, this.logger.child({ kind: 'stage_log', name }));
+  }
+}
