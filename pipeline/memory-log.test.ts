@@ -1,0 +1,101 @@
+import t from 'tap';
+import { pino } from 'pino';
+import { MemoryLog } from './memory-log.js';
+import { PermanentError, QueueFullError, RetryableError, UnavailableError } from './errors.js';
+import { Payload } from './otlp/payload.js';
+import { SelfMetrics } from './telemetry.js';
+
+const logger = pino({ level: 'silent' });
+const payload = (size: number, items = 1): Payload => new Payload('traces', new Uint8Array(size), items);
+const makeLog = (maxSizeBytes: number, partitions = 2): MemoryLog =>
+  new MemoryLog('traces.ingest', { maxSizeBytes, partitions }, new SelfMetrics(), logger);
+
+t.test('delivers every appended record once and frees its bytes on ack', async (t) => {
+  const log = makeLog(1000);
+  const seen: Payload[] = [];
+  await log.consume(async (p) => {
+    seen.push(p);
+  });
+  const records = Array.from({ length: 10 }, (_, i) => ({ key: Uint8Array.of(i), payload: payload(10) }));
+  await log.append(records);
+  await new Promise((r) => setImmediate(r));
+  t.equal(seen.length, 10);
+  t.same(log.stats(), { records: 0, bytes: 0, capacityBytes: 1000 });
+});
+
+t.test('refuses with QueueFullError when the byte budget would be exceeded, all or nothing', async (t) => {
+  const log = makeLog(100);
+  await log.append([{ key: undefined, payload: payload(60) }]);
+  await t.rejects(log.append([{ key: undefined, payload: payload(30) }, { key: undefined, payload: payload(30) }]), QueueFullError);
+  t.equal(log.stats().records, 1, 'the refused append left nothing behind');
+  await log.append([{ key: undefined, payload: payload(40) }]);
+  t.equal(log.stats().bytes, 100);
+});
+
+t.test('records of one key stay on one partition; explicit partitions are honoured', async (t) => {
+  const log = makeLog(10_000, 4);
+  const byKey = new Map<number, Set<number>>();
+  const explicit: number[] = [];
+  await log.consume(async (p, partition) => {
+    if (p.itemCount === 99) explicit.push(partition);
+    else {
+      const set = byKey.get(p.bytes.byteLength) ?? new Set<number>();
+      set.add(partition);
+      byKey.set(p.bytes.byteLength, set);
+    }
+  });
+  for (let round = 0; round < 5; round++) {
+    await log.append(Array.from({ length: 20 }, (_, k) => ({ key: Uint8Array.of(k, 7, k), payload: payload(k + 1) })));
+  }
+  await log.append([{ key: undefined, partition: 3, payload: payload(1, 99) }]);
+  await new Promise((r) => setImmediate(r));
+  for (const [, set] of byKey) t.equal(set.size, 1);
+  t.same(explicit, [3]);
+});
+
+t.test('a retryable failure redelivers; a permanent one drops', async (t) => {
+  const log = makeLog(1000, 1);
+  let calls = 0;
+  await log.consume(async (p) => {
+    calls++;
+    if (p.itemCount === 1 && calls < 3) throw new RetryableError('try later');
+    if (p.itemCount === 2) throw new PermanentError('never');
+  });
+  await log.append([{ key: undefined, payload: payload(10, 1) }]);
+  await log.append([{ key: undefined, payload: payload(10, 2) }]);
+  const left = await log.drain(Date.now() + 3000);
+  t.equal(left, 0, 'drained');
+  t.ok(calls >= 4, `delivered ${calls} times`);
+});
+
+t.test('drain refuses new data, waits for acks, and reports what is left at the deadline', async (t) => {
+  const log = makeLog(1000, 1);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  await log.consume(() => gate);
+  await log.append([{ key: undefined, payload: payload(10) }]);
+  const draining = log.drain(Date.now() + 200);
+  await t.rejects(log.append([{ key: undefined, payload: payload(10) }]), UnavailableError);
+  t.equal(await draining, 1, 'one record was still unacknowledged at the deadline');
+  release();
+
+  const log2 = makeLog(1000, 1);
+  await log2.consume(() => new Promise((r) => setTimeout(r, 50)));
+  await log2.append([{ key: undefined, payload: payload(10) }]);
+  t.equal(await log2.drain(Date.now() + 2000), 0, 'drain waited for the slow ack');
+});
+
+t.test('bounds deliveries in flight per partition', async (t) => {
+  const log = new MemoryLog('x', { maxSizeBytes: 1e6, partitions: 1, maxInFlightPerPartition: 3 }, new SelfMetrics(), logger);
+  let inFlight = 0;
+  let peak = 0;
+  await log.consume(async () => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise((r) => setTimeout(r, 5));
+    inFlight--;
+  });
+  await log.append(Array.from({ length: 20 }, () => ({ key: undefined, payload: payload(1) })));
+  t.equal(await log.drain(Date.now() + 2000), 0);
+  t.equal(peak, 3);
+});
