@@ -1,0 +1,79 @@
+/**
+ * One conformance test over every registered factory (STYLE.md "Tests"): the default config
+ * validates; create → shutdown without start; create → start → consume → shutdown.
+ */
+import { join } from 'node:path';
+import t from 'tap';
+import { ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
+import { FACTORIES } from '../cmd/components.js';
+import type { Component, Consumer, Factory } from '../pipeline/component.js';
+import { decodeProtobuf } from '../pipeline/otlp/index.js';
+import type { Payload, Signal } from '../pipeline/otlp/payload.js';
+import { makeLogs, makeMetrics, makeSpans } from './e2e/sdk-fixtures.js';
+import { tempDir } from './daemon.js';
+import { NoopHost, RecordingConsumer, testSettings } from './doubles.js';
+
+/** Settings a factory needs beyond its defaults to be usable here (required keys, port 0). */
+const REQUIRED: Record<string, (dir: string) => unknown> = {
+  otlp: () => ({ protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } }),
+  memory_limiter: () => ({ check_interval: '1s', limit_mib: 4000 }),
+  file: (dir) => ({ path: join(dir, 'out.jsonl') }),
+  otlp_grpc: () => ({ endpoint: '127.0.0.1:1', tls: { insecure: true } }),
+  otlp_http: () => ({ endpoint: 'http://127.0.0.1:1' }),
+  health_check: () => ({ endpoint: '127.0.0.1:0' }),
+};
+
+/** Exporters whose destination is not reachable here: started and stopped, not fed. */
+const NOT_FED = new Set(['otlp_grpc', 'otlp_http']);
+
+async function samplePayload(signal: Signal): Promise<Payload> {
+  const bytes = signal === 'traces'
+    ? ProtobufTraceSerializer.serializeRequest(makeSpans(2))
+    : signal === 'metrics'
+      ? ProtobufMetricsSerializer.serializeRequest([await makeMetrics(AggregationTemporality.CUMULATIVE)])
+      : ProtobufLogsSerializer.serializeRequest(makeLogs(2));
+  return decodeProtobuf(signal, bytes!).payload!;
+}
+
+const signalsOf = (f: Factory): Signal[] => Object.keys(f.stability) as Signal[];
+
+function create(f: Factory, config: unknown, signal: Signal | undefined, next: Consumer): Component & Partial<Consumer> {
+  const settings = testSettings(f.type);
+  switch (f.kind) {
+    case 'receiver': return f.create(settings, config, new Map(signalsOf(f).map((s) => [s, next])));
+    case 'processor': return f.create(settings, config, signal!, next);
+    case 'exporter': return f.create(settings, config);
+    case 'connector': return f.create(settings, config, signal!, f.connects[signal!]![0]!, next);
+    case 'extension': return f.create(settings, config);
+  }
+}
+
+for (const factory of FACTORIES) {
+  t.test(`${factory.kind} ${factory.type}`, async (t) => {
+    const dir = tempDir();
+    const config = factory.configSchema.parse(REQUIRED[factory.type]?.(dir) ?? {});
+    t.ok(factory.createDefaultConfig() !== undefined, 'has a default config');
+    if (!REQUIRED[factory.type]) t.doesNotThrow(() => factory.configSchema.parse(factory.createDefaultConfig()), 'default config validates');
+    const signals: Array<Signal | undefined> = factory.kind === 'extension' ? [undefined] : signalsOf(factory);
+    t.ok(signals.length > 0, 'supports at least one signal');
+    for (const signal of signals) {
+      const idle = create(factory, config, signal, new RecordingConsumer());
+      await idle.shutdown(Date.now() + 2000);
+      t.pass(`${signal ?? ''} create → shutdown without start`);
+
+      const next = new RecordingConsumer();
+      const c = create(factory, config, signal, next);
+      await c.start(new NoopHost());
+      if (signal && c.consume && !NOT_FED.has(factory.type)) {
+        const payload = await samplePayload(signal);
+        await c.consume(payload);
+        if (factory.kind === 'processor' || factory.kind === 'connector') {
+          t.ok(next.items > 0 || factory.type === 'probabilistic_sampler', `${signal}: data passed on`);
+        }
+      }
+      await c.shutdown(Date.now() + 5000);
+      t.pass(`${signal ?? ''} create → start → consume → shutdown`);
+    }
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Promise: when the stage log is full the receivers say so with retryable answers (HTTP 429 with
+ * Retry-After, gRPC RESOURCE_EXHAUSTED with RetryInfo), memory stays bounded, and everything that
+ * was acknowledged still reaches the exporter once it catches up.
+ */
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import t from 'tap';
+import * as grpc from '@grpc/grpc-js';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { Daemon, freePort } from '../daemon.js';
+import { TraceSink } from '../sink.js';
+import { makeSpans } from './sdk-fixtures.js';
+
+function post(port: number, body: Uint8Array): Promise<{ status: number; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', headers: { 'Content-Type': 'application/x-protobuf' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+t.test('a full stage log answers retryably, stays bounded and loses nothing acknowledged', async (t) => {
+  const sink = new TraceSink();
+  await sink.start();
+  sink.delayMs = 400;
+  t.teardown(() => sink.stop());
+  const [grpcPort, httpPort, healthPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const daemon = await Daemon.start(`
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: 127.0.0.1:${grpcPort} }
+      http: { endpoint: 127.0.0.1:${httpPort} }
+exporters:
+  otlp_grpc:
+    endpoint: 127.0.0.1:${sink.port}
+    tls: { insecure: true }
+    compression: none
+    sending_queue: { num_consumers: 2, queue_size: 4 }
+    retry_on_failure: { initial_interval: 100ms, max_interval: 500ms }
+extensions:
+  health_check: { endpoint: 127.0.0.1:${healthPort} }
+service:
+  extensions: [health_check]
+  queue: { type: memory, memory: { max_size_mib: 2 } }
+  telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: error } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [otlp_grpc] }
+`, healthPort);
+  t.teardown(() => daemon.stop('SIGKILL'));
+
+  // Every request carries new spans, so a span id names exactly one acknowledged request.
+  const fresh = (): { spans: string[]; bytes: Uint8Array } => {
+    const spans = makeSpans(100);
+    return { spans: spans.map((s) => s.spanContext().spanId), bytes: ProtobufTraceSerializer.serializeRequest(spans)! };
+  };
+  const acked = new Set<string>();
+  const statuses = new Map<number, number>();
+  let retryAfterSeen = 0;
+  let peakRss = 0;
+  const until = Date.now() + 3000;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (Date.now() < until) {
+      const body = fresh();
+      const { status, retryAfter } = await post(httpPort, body.bytes);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      if (status === 200) for (const id of body.spans) acked.add(id);
+      if (status === 429 && retryAfter && Number(retryAfter) >= 1) retryAfterSeen++;
+      peakRss = Math.max(peakRss, rssMiB(daemon.pid));
+    }
+  }));
+  t.ok((statuses.get(429) ?? 0) > 0, `HTTP clients were told 429 (${JSON.stringify([...statuses])})`);
+  t.equal(retryAfterSeen, statuses.get(429), 'every 429 carried Retry-After');
+  t.notOk([...statuses.keys()].some((s) => s !== 200 && s !== 429), 'no other status than 200 and 429');
+  t.ok(peakRss < 200, `daemon RSS stayed bounded (peak ${peakRss.toFixed(0)} MiB)`);
+
+  // gRPC sees RESOURCE_EXHAUSTED with RetryInfo while the log is still full.
+  const client = new grpc.Client(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+  const raw = (b: Buffer): Buffer => b;
+  const grpcOutcome = await new Promise<grpc.ServiceError | null>((resolve) => {
+    const attempt = (n: number): void => {
+      const body = fresh();
+      client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', raw, raw, Buffer.from(body.bytes), (err) => {
+        if (err || n >= 50) resolve(err);
+        else {
+          for (const id of body.spans) acked.add(id);
+          attempt(n + 1);
+        }
+      });
+    };
+    attempt(0);
+  });
+  client.close();
+  t.equal(grpcOutcome?.code, grpc.status.RESOURCE_EXHAUSTED, 'gRPC clients are told RESOURCE_EXHAUSTED');
+  t.ok(grpcOutcome?.metadata.get('grpc-status-details-bin').length, 'with google.rpc.Status details (RetryInfo)');
+
+  sink.delayMs = 0;
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && [...acked].some((id) => !sink.spanIds.has(id))) await new Promise((r) => setTimeout(r, 100));
+  const lost = [...acked].filter((id) => !sink.spanIds.has(id));
+  t.equal(lost.length, 0, `all ${acked.size} acknowledged spans reached the exporter's destination`);
+  t.equal(await daemon.stop(), 0);
+});
