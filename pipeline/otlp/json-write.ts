@@ -1,0 +1,235 @@
+/**
+ * Protobuf → OTLP/JSON, streamed from the wire bytes into a byte buffer (strings are copied as
+ * UTF-8 without decoding) and turned into one string at the end; no object tree in between.
+ */
+import type { Payload } from './payload.js';
+import { Kind, REQUEST, packable, type FieldDef, type MessageDef } from './schema.js';
+import { Reader, int64String, uint64String } from './wire.js';
+
+const Q = 0x22;
+const COMMA = 0x2c;
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
+/** One line of OTLP/JSON for the payload, as the Collector's file exporter writes it. */
+export function toJson(payload: Payload): string {
+  const w = new JsonOut(payload.bytes);
+  w.message(REQUEST[payload.signal], 0, payload.bytes.length);
+  return w.buf.toString('utf8', 0, w.pos);
+}
+
+class JsonOut {
+  buf: Buffer;
+  pos = 0;
+  private first = true;
+  private readonly r: Reader;
+
+  constructor(private readonly src: Uint8Array) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, src.length * 3));
+    this.r = new Reader(src);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  private byte(c: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  private ascii(s: string): void {
+    this.ensure(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+  }
+
+  private key(f: FieldDef): void {
+    const k = f.jsonKey;
+    this.ensure(k.length + 1);
+    if (!this.first) this.buf[this.pos++] = COMMA;
+    this.first = false;
+    for (let i = 0; i < k.length; i++) this.buf[this.pos++] = k[i]!;
+  }
+
+  /** `{...}` for the message in src[start, end). */
+  message(def: MessageDef, start: number, end: number): void {
+    const mark = this.pos;
+    this.byte(0x7b);
+    this.first = true;
+    if (!this.fields(def, start, end, -1)) {
+      // A repeated field interleaved with others: emit field by field so each array is whole.
+      this.pos = mark + 1;
+      this.first = true;
+      for (const no of fieldOrder(this.r, def, start, end)) this.fields(def, start, end, no);
+    }
+    this.byte(0x7d);
+    this.first = false;
+  }
+
+  /** Emits the fields (only field `only` when ≥ 0); false when a repeated field reappears after others. */
+  private fields(def: MessageDef, start: number, end: number, only: number): boolean {
+    const r = this.r;
+    r.pos = start;
+    r.end = end;
+    let open = -1;
+    let closed = 0;
+    let firstElem = true;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      const no = tag >>> 3;
+      const wire = tag & 7;
+      const f = def.fields[no];
+      if (f === undefined || (only >= 0 && no !== only)) { r.skip(wire); continue; }
+      if (f.repeated) {
+        if (no !== open) {
+          if (open >= 0) { this.byte(0x5d); closed |= 1 << open; }
+          if ((closed & (1 << no)) !== 0) return false;
+          this.key(f);
+          this.byte(0x5b);
+          open = no;
+          firstElem = true;
+        }
+        if (wire === 2 && packable(f)) {
+          const packedEnd = r.length() + r.pos;
+          while (r.pos < packedEnd) {
+            if (!firstElem) this.byte(COMMA);
+            firstElem = false;
+            this.scalar(f, packedEnd);
+          }
+          r.end = end;
+        } else {
+          if (!firstElem) this.byte(COMMA);
+          firstElem = false;
+          this.value(f, end);
+        }
+        continue;
+      }
+      if (open >= 0) { this.byte(0x5d); closed |= 1 << open; open = -1; }
+      if (f.kind === Kind.Message || f.presence || !isDefault(r, f)) {
+        this.key(f);
+        this.value(f, end);
+      } else {
+        r.skip(wire);
+      }
+    }
+    if (open >= 0) this.byte(0x5d);
+    return true;
+  }
+
+  /** A value of field f at r.pos; the enclosing message ends at `end`. */
+  private value(f: FieldDef, end: number): void {
+    const r = this.r;
+    if (f.kind === Kind.Message) {
+      const len = r.length();
+      const at = r.pos;
+      this.message(f.msg!, at, at + len);
+      r.pos = at + len;
+      r.end = end;
+      return;
+    }
+    this.scalar(f, end);
+  }
+
+  private scalar(f: FieldDef, end: number): void {
+    const r = this.r;
+    switch (f.kind) {
+      case Kind.String: { const len = r.length(); this.string(r.pos, r.pos + len); r.pos += len; return; }
+      case Kind.Bytes: { const len = r.length(); this.bytes(f, r.pos, len); r.pos += len; return; }
+      case Kind.Bool: r.varint64(); this.ascii(r.lo !== 0 || r.hi !== 0 ? 'true' : 'false'); return;
+      case Kind.Int32: case Kind.Enum: r.varint64(); this.ascii(String(r.lo | 0)); return;
+      case Kind.Uint32: r.varint64(); this.ascii(String(r.lo)); return;
+      case Kind.Sint32: r.varint64(); this.ascii(String((r.lo >>> 1) ^ -(r.lo & 1))); return;
+      case Kind.Int64: r.varint64(); this.quoted(int64String(r.lo, r.hi)); return;
+      case Kind.Uint64: r.varint64(); this.quoted(uint64String(r.lo, r.hi)); return;
+      case Kind.Fixed64: r.fixed64(); this.quoted(uint64String(r.lo, r.hi)); return;
+      case Kind.Sfixed64: r.fixed64(); this.quoted(int64String(r.lo, r.hi)); return;
+      case Kind.Fixed32: this.ascii(String(r.fixed32())); return;
+      case Kind.Double: this.double(r.double()); return;
+      default: throw new Error(`unexpected kind ${f.kind} at ${end}`);
+    }
+  }
+
+  private quoted(s: string): void {
+    this.byte(Q);
+    this.ascii(s);
+    this.byte(Q);
+  }
+
+  private double(v: number): void {
+    if (Number.isFinite(v)) this.ascii(String(v));
+    else this.quoted(Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
+  }
+
+  /** A JSON string from UTF-8 bytes, escaping what JSON requires. */
+  private string(start: number, end: number): void {
+    const src = this.src;
+    this.ensure((end - start) * 6 + 2);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = Q;
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      if (c >= 0x20 && c !== Q && c !== 0x5c) { b[p++] = c; continue; }
+      b[p++] = 0x5c;
+      switch (c) {
+        case Q: b[p++] = Q; break;
+        case 0x5c: b[p++] = 0x5c; break;
+        case 0x0a: b[p++] = 0x6e; break;
+        case 0x0d: b[p++] = 0x72; break;
+        case 0x09: b[p++] = 0x74; break;
+        default: b[p++] = 0x75; b[p++] = 0x30; b[p++] = 0x30; b[p++] = HEX[c >> 4]!; b[p++] = HEX[c & 15]!;
+      }
+    }
+    b[p++] = Q;
+    this.pos = p;
+  }
+
+  private bytes(f: FieldDef, start: number, len: number): void {
+    if (f.idLength === 0) {
+      this.quoted(Buffer.from(this.src.buffer, this.src.byteOffset + start, len).toString('base64'));
+      return;
+    }
+    this.ensure(len * 2 + 2);
+    const b = this.buf;
+    const src = this.src;
+    let p = this.pos;
+    b[p++] = Q;
+    for (let i = start; i < start + len; i++) { b[p++] = HEX[src[i]! >> 4]!; b[p++] = HEX[src[i]! & 15]!; }
+    b[p++] = Q;
+    this.pos = p;
+  }
+}
+
+/** Whether the scalar at r.pos holds its default value (proto3 JSON omits those); r.pos is kept. */
+function isDefault(r: Reader, f: FieldDef): boolean {
+  const at = r.pos;
+  const b = r.buf;
+  let zero: boolean;
+  switch (f.kind) {
+    case Kind.String: case Kind.Bytes: zero = b[at] === 0; break;
+    case Kind.Fixed32: zero = b[at] === 0 && b[at + 1] === 0 && b[at + 2] === 0 && b[at + 3] === 0; break;
+    case Kind.Fixed64: case Kind.Sfixed64: case Kind.Double: {
+      zero = true;
+      for (let i = 0; i < 8; i++) if (b[at + i] !== 0) { zero = false; break; }
+      break;
+    }
+    default: r.varint64(); r.pos = at; zero = r.lo === 0 && r.hi === 0;
+  }
+  return zero;
+}
+
+/** Field numbers of a message in order of first appearance. */
+function fieldOrder(r: Reader, def: MessageDef, start: number, end: number): number[] {
+  const order: number[] = [];
+  r.pos = start;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const no = tag >>> 3;
+    if (def.fields[no] !== undefined && !order.includes(no)) order.push(no);
+    r.skip(tag & 7);
+  }
+  return order;
+}
