@@ -7,7 +7,7 @@
 import { InvalidInputError } from '../errors.js';
 import { Payload, type Signal } from './payload.js';
 import { rebuildWithout } from './records.js';
-import { Kind, MAX_ANY_DEPTH, REQUEST, WIRE_OF, packable, type FieldDef, type MessageDef } from './schema.js';
+import { Kind, MAX_ANY_DEPTH, REQUEST, WIRE_OF, type FieldDef, type MessageDef } from './schema.js';
 import { Reader } from './wire.js';
 
 /** What a decoder makes of a request: the payload to carry on (null when nothing is left) and what it rejected. */
@@ -98,7 +98,7 @@ class Validator {
         this.push(msg, r.pos + len, index, any);
         continue;
       }
-      if (wire === 2 && packable(f)) {
+      if (wire === 2 && f.packable) {
         this.packed(f, r.length());
         continue;
       }

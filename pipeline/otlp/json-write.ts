@@ -3,23 +3,31 @@
  * UTF-8 without decoding) and turned into one string at the end; no object tree in between.
  */
 import type { Payload } from './payload.js';
-import { Kind, REQUEST, packable, type FieldDef, type MessageDef } from './schema.js';
+import { Kind, REQUEST, type FieldDef, type MessageDef } from './schema.js';
 import { Reader, int64String, uint64String } from './wire.js';
 
 const Q = 0x22;
 const COMMA = 0x2c;
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** 1 for bytes copied into a JSON string as they are. */
+const PLAIN = new Uint8Array(256).fill(1);
+PLAIN.fill(0, 0, 0x20);
+PLAIN[0x22] = 0;
+PLAIN[0x5c] = 0;
 
 /** One line of OTLP/JSON for the payload, as the Collector's file exporter writes it. */
 export function toJson(payload: Payload): string {
   const w = new JsonOut(payload.bytes);
   w.message(REQUEST[payload.signal], 0, payload.bytes.length);
-  return w.buf.toString('utf8', 0, w.pos);
+  // latin1 is a plain copy into a one-byte string; only non-ASCII text needs the UTF-8 decoder
+  return w.buf.toString(w.nonAscii ? 'utf8' : 'latin1', 0, w.pos);
 }
 
 class JsonOut {
   buf: Buffer;
   pos = 0;
+  /** Some string held bytes ≥ 0x80. */
+  nonAscii = false;
   private first = true;
   private readonly r: Reader;
 
@@ -42,15 +50,21 @@ class JsonOut {
 
   private ascii(s: string): void {
     this.ensure(s.length);
-    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
   }
 
   private key(f: FieldDef): void {
     const k = f.jsonKey;
     this.ensure(k.length + 1);
-    if (!this.first) this.buf[this.pos++] = COMMA;
+    const b = this.buf;
+    let p = this.pos;
+    if (!this.first) b[p++] = COMMA;
     this.first = false;
-    for (let i = 0; i < k.length; i++) this.buf[this.pos++] = k[i]!;
+    for (let i = 0; i < k.length; i++) b[p++] = k[i]!;
+    this.pos = p;
   }
 
   /** `{...}` for the message in src[start, end). */
@@ -91,7 +105,7 @@ class JsonOut {
           open = no;
           firstElem = true;
         }
-        if (wire === 2 && packable(f)) {
+        if (wire === 2 && f.packable) {
           const packedEnd = r.length() + r.pos;
           while (r.pos < packedEnd) {
             if (!firstElem) this.byte(COMMA);
@@ -139,16 +153,51 @@ class JsonOut {
       case Kind.Bytes: { const len = r.length(); this.bytes(f, r.pos, len); r.pos += len; return; }
       case Kind.Bool: r.varint64(); this.ascii(r.lo !== 0 || r.hi !== 0 ? 'true' : 'false'); return;
       case Kind.Int32: case Kind.Enum: r.varint64(); this.ascii(String(r.lo | 0)); return;
-      case Kind.Uint32: r.varint64(); this.ascii(String(r.lo)); return;
+      case Kind.Uint32: r.varint64(); this.digits(r.lo); return;
       case Kind.Sint32: r.varint64(); this.ascii(String((r.lo >>> 1) ^ -(r.lo & 1))); return;
-      case Kind.Int64: r.varint64(); this.quoted(int64String(r.lo, r.hi)); return;
+      case Kind.Int64:
+        r.varint64();
+        if (r.hi < 0x200000) this.quotedInteger(r.hi * 4294967296 + r.lo);
+        else this.quoted(int64String(r.lo, r.hi));
+        return;
       case Kind.Uint64: r.varint64(); this.quoted(uint64String(r.lo, r.hi)); return;
-      case Kind.Fixed64: r.fixed64(); this.quoted(uint64String(r.lo, r.hi)); return;
+      case Kind.Fixed64:
+        r.fixed64();
+        if (r.hi < 0x200000) this.quotedInteger(r.hi * 4294967296 + r.lo);
+        else this.quoted(uint64String(r.lo, r.hi));
+        return;
       case Kind.Sfixed64: r.fixed64(); this.quoted(int64String(r.lo, r.hi)); return;
       case Kind.Fixed32: this.ascii(String(r.fixed32())); return;
       case Kind.Double: this.double(r.double()); return;
       default: throw new Error(`unexpected kind ${f.kind} at ${end}`);
     }
+  }
+
+  /** A non-negative integer below 2^53, written digit by digit (String() of a 19-digit double is slow). */
+  private digits(v: number): void {
+    if (v < 1e9) { this.smallDigits(v, 0); return; }
+    const high = Math.floor(v / 1e9);
+    const low = v - high * 1e9;
+    this.digits(high);
+    this.smallDigits(low, 9);
+  }
+
+  /** v < 1e9, zero-padded to `width` digits. */
+  private smallDigits(v: number, width: number): void {
+    this.ensure(10);
+    const b = this.buf;
+    let n = 1;
+    for (let x = v; x >= 10; x = (x / 10) | 0) n++;
+    if (n < width) n = width;
+    let p = this.pos + n;
+    this.pos = p;
+    for (let k = 0; k < n; k++) { b[--p] = 0x30 + (v % 10); v = (v / 10) | 0; }
+  }
+
+  private quotedInteger(v: number): void {
+    this.byte(Q);
+    this.digits(v);
+    this.byte(Q);
   }
 
   private quoted(s: string): void {
@@ -169,9 +218,14 @@ class JsonOut {
     const b = this.buf;
     let p = this.pos;
     b[p++] = Q;
+    let high = 0;
     for (let i = start; i < end; i++) {
       const c = src[i]!;
-      if (c >= 0x20 && c !== Q && c !== 0x5c) { b[p++] = c; continue; }
+      if (PLAIN[c] === 1) {
+        b[p++] = c;
+        high |= c;
+        continue;
+      }
       b[p++] = 0x5c;
       switch (c) {
         case Q: b[p++] = Q; break;
@@ -182,6 +236,7 @@ class JsonOut {
         default: b[p++] = 0x75; b[p++] = 0x30; b[p++] = 0x30; b[p++] = HEX[c >> 4]!; b[p++] = HEX[c & 15]!;
       }
     }
+    if (high >= 0x80) this.nonAscii = true;
     b[p++] = Q;
     this.pos = p;
   }

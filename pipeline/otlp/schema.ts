@@ -29,6 +29,8 @@ export interface FieldDef {
   readonly jsonKey: Uint8Array;
   readonly kind: Kind;
   readonly repeated: boolean;
+  /** A repeated scalar that may be packed (not strings, bytes or messages). */
+  readonly packable: boolean;
   /** Part of a oneof or `optional`: written and shown even when it holds the default value. */
   readonly presence: boolean;
   /** Trace/span id: shown as hex in JSON; its byte length (16 or 8). */
@@ -150,7 +152,8 @@ function build(): Map<string, MessageDef> {
     for (const [no, fname, kind, flags = ''] of spec.fields) {
       const f: FieldDef = {
         no, name: fname, json: camel(fname), jsonKey: Buffer.from(`"${camel(fname)}":`, 'latin1'), kind: typeof kind === 'string' ? Kind.Message : kind,
-        repeated: flags.includes('r'), presence: flags.includes('o'),
+        repeated: flags.includes('r'), packable: flags.includes('r') && typeof kind !== 'string' && kind !== Kind.String && kind !== Kind.Bytes,
+        presence: flags.includes('o'),
         idLength: /[Tt]/.test(flags) ? 16 : /[Ss]/.test(flags) ? 8 : 0, idRequired: /[TS]/.test(flags),
         msg: undefined, msgName: typeof kind === 'string' ? kind : undefined,
       };
@@ -189,5 +192,5 @@ export const REQUEST: Readonly<Record<Signal, MessageDef>> = {
 
 /** Packed encoding is allowed for repeated scalars other than strings and bytes. */
 export function packable(f: FieldDef): boolean {
-  return f.repeated && f.kind !== Kind.String && f.kind !== Kind.Bytes && f.kind !== Kind.Message;
+  return f.packable;
 }
