@@ -1,0 +1,3 @@
+export { factory, TYPE } from './factory.js';
+export type { Config } from './config.js';
+export type { BoundAddresses } from './receiver.js';
