@@ -1,0 +1,83 @@
+/** OTLP/JSON: 64-bit exactness both ways, malformed input, hostile nesting, responses. */
+import t from 'tap';
+import { invalid } from './decode.test-helpers.js';
+import { decodeProtobuf } from './decode.js';
+import { fromJson, toJson } from './json.js';
+import { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';
+
+const TRACE = '5b8efff798038103d269b633813fc60c';
+const request = (start: string, intValue: string, extra = ''): string =>
+  `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"x"}}]},"scopeSpans":[{"spans":[` +
+  `{"traceId":"${TRACE}","spanId":"eee19b7ec3c1b174","name":"n","kind":2,"startTimeUnixNano":${start},` +
+  `"attributes":[{"key":"big","value":{"intValue":${intValue}}}]${extra}}]}]}]}`;
+
+t.test('64-bit values are exact as strings and as bare number literals', async (t) => {
+  for (const [start, int] of [['"1700000000123456789"', '"9007199254740993"'], ['1700000000123456789', '9007199254740993']]) {
+    const { payload } = fromJson('traces', request(start!, int!));
+    const out = toJson(payload!);
+    t.match(out, '"startTimeUnixNano":"1700000000123456789"');
+    t.match(out, '{"intValue":"9007199254740993"}');
+    // and through protobuf again
+    t.equal(toJson(decodeProtobuf('traces', payload!.bytes).payload!), out);
+  }
+  const neg = toJson(fromJson('traces', request('1', '-9223372036854775808')).payload!);
+  t.match(neg, '{"intValue":"-9223372036854775808"}');
+  t.match(toJson(fromJson('traces', request('"18446744073709551615"', '1')).payload!), '"startTimeUnixNano":"18446744073709551615"');
+});
+
+t.test('accepts proto field names, enum names, unknown fields, and body as bytes', async (t) => {
+  const body = Buffer.from(request('1', '2', ',"unknown":{"a":[1,{"b":null}],"c":"d"},"status":{"code":"STATUS_CODE_ERROR"},"parent_span_id":""'));
+  const out = JSON.parse(toJson(fromJson('traces', body).payload!));
+  const span = out.resourceSpans[0].scopeSpans[0].spans[0];
+  t.same(span.status, { code: 2 });
+  t.notOk('parentSpanId' in span, 'empty defaults omitted');
+  t.notOk('unknown' in span);
+});
+
+t.test('malformed JSON and bad values are InvalidInputError with a position', async (t) => {
+  invalid(t, () => fromJson('traces', '{"resourceSpans":['), /invalid OTLP\/JSON at position 18/);
+  invalid(t, () => fromJson('traces', '{"resourceSpans":[}'), /position 18/);
+  invalid(t, () => fromJson('traces', '{"resourceSpans":[]} x'), /unexpected data after the request/);
+  invalid(t, () => fromJson('traces', 'nope'), /expected '\{'/);
+  invalid(t, () => fromJson('traces', request('"12a"', '1')), /must be an integer/);
+  invalid(t, () => fromJson('traces', request('1', '1.5')), /must be an integer/);
+  invalid(t, () => fromJson('traces', request('-1', '1')), /out of range/);
+  invalid(t, () => fromJson('traces', request('1', '1').replace(TRACE, 'zz'.repeat(16))), /"traceId" must be hex/);
+  invalid(t, () => fromJson('traces', request('1', '1').replace(TRACE, TRACE.slice(0, 10))), /trace_id must be 16 bytes, got 5/);
+});
+
+t.test('zero ids are rejected with partial success, as in protobuf', async (t) => {
+  const res = fromJson('traces', request('1', '1').replace(TRACE, '0'.repeat(32)));
+  t.equal(res.payload, null);
+  t.equal(res.rejected, 1);
+});
+
+t.test('20 000-level nesting in JSON: an error, before any recursion', async (t) => {
+  const depth = 20000;
+  const value = '{"kvlistValue":{"values":[{"key":"k","value":'.repeat(depth) + '{"stringValue":"x"}' + '}]}}'.repeat(depth);
+  invalid(t, () => fromJson('traces', request('1', '1').replace('{"intValue":1}', value)), /attribute nested deeper than 100 levels/);
+  // deep unknown fields are skipped without recursion
+  const unknown = '['.repeat(depth) + ']'.repeat(depth);
+  t.equal(fromJson('traces', request('1', '1', `,"junk":${unknown}`)).payload?.itemCount, 1);
+});
+
+t.test('doubles: NaN and infinities as strings', async (t) => {
+  const body = request('1', '1').replace('{"intValue":1}', '{"doubleValue":"NaN"}');
+  t.match(toJson(fromJson('traces', body).payload!), '{"doubleValue":"NaN"}');
+  const inf = request('1', '1').replace('{"intValue":1}', '{"doubleValue":"-Infinity"}');
+  t.match(toJson(fromJson('traces', inf).payload!), '{"doubleValue":"-Infinity"}');
+});
+
+t.test('export responses and statuses', async (t) => {
+  t.equal(encodeExportResponse('traces', 0, '').length, 0);
+  t.equal(exportResponseJson('traces', 0, ''), '{}');
+  t.equal(exportResponseJson('metrics', 3, 'bad'), '{"partialSuccess":{"rejectedDataPoints":"3","errorMessage":"bad"}}');
+  t.equal(exportResponseJson('logs', 1, ''), '{"partialSuccess":{"rejectedLogRecords":"1"}}');
+  t.same([...encodeExportResponse('traces', 3, 'x')], [0x0a, 0x05, 0x08, 0x03, 0x12, 0x01, 0x78]);
+  t.equal(statusJson(8, 'full', 1000), '{"code":8,"message":"full","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1s"}]}');
+  t.match(statusJson(14, 'x', 1500), '"retryDelay":"1.500s"');
+  const status = Buffer.from(encodeStatus(8, 'full', 1500));
+  t.equal(status.subarray(0, 8).toString('hex'), '0808120466756c6c', 'code 8, message "full"');
+  t.match(status.toString('latin1'), 'type.googleapis.com/google.rpc.RetryInfo');
+  t.equal(status.subarray(status.length - 10).toString('hex'), '0a07080110' + '80cab5ee01', 'Duration{seconds: 1, nanos: 500000000}');
+});
