@@ -79,5 +79,5 @@ t.test('export responses and statuses', async (t) => {
   const status = Buffer.from(encodeStatus(8, 'full', 1500));
   t.equal(status.subarray(0, 8).toString('hex'), '0808120466756c6c', 'code 8, message "full"');
   t.match(status.toString('latin1'), 'type.googleapis.com/google.rpc.RetryInfo');
-  t.equal(status.subarray(status.length - 10).toString('hex'), '0a07080110' + '80cab5ee01', 'Duration{seconds: 1, nanos: 500000000}');
+  t.equal(status.subarray(status.length - 10).toString('hex'), '0a08080110' + '80cab5ee01', 'Duration{seconds: 1, nanos: 500000000}');
 });
