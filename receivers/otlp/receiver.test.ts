@@ -200,6 +200,12 @@ t.test('shutdown force-closes requests still running at the deadline', async (t)
   t.equal(await viaHttp, 'ECONNRESET', 'HTTP connection cut off');
 });
 
+t.test('shutdown without start is a no-op', async (t) => {
+  const receiver = factory.create({ id: parseComponentId('otlp'), logger: pino({ level: 'silent' }), metrics: new SelfMetrics() }, factory.createDefaultConfig(), new Map([['traces', new RecordingConsumer()]]));
+  await receiver.shutdown(Date.now() + 100);
+  t.pass('resolved');
+});
+
 t.test('a start failure leaves nothing listening', async (t) => {
   const first = await startReceiver({ http: {} });
   t.teardown(() => first.stop());
