@@ -3,6 +3,7 @@ import type { ReceiverFactory } from '../../pipeline/component.js';
 import { configSchema, type Config } from './config.js';
 import { OtlpReceiver } from './receiver.js';
 
+/** The component type, as written in configs. */
 export const TYPE = 'otlp';
 
 /** Builds otlp receivers; the default config enables both protocols, as otelcol's does. */

@@ -125,11 +125,12 @@ export function grpcClient(address: string, signal: Signal, options: grpc.Client
   export(body: Uint8Array): Promise<Buffer>;
   close(): void;
 } {
-  const Ctor = grpc.makeGenericClientConstructor(exportServiceDefinition(signal), 'Export');
+  const definition = exportServiceDefinition(signal);
+  const Ctor = grpc.makeGenericClientConstructor(definition, 'Export');
   const client = new Ctor(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1, ...options });
   return {
     export: (body) => new Promise((resolve, reject) => {
-      client.makeUnaryRequest(`/${exportServiceDefinition(signal).Export!.path.slice(1)}`,
+      client.makeUnaryRequest(definition.Export!.path,
         (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, body,
         (err: grpc.ServiceError | null, value?: Buffer) => (err ? reject(err) : resolve(value!)));
     }),
