@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import t from 'tap';
+import { clkTck, cpuBetween, parseStatTicks, parseStatusKb, processTree, sampleProc } from './proc-stats.js';
+
+t.test('parses stat with spaces and parentheses in the command name', async (t) => {
+  const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 75 0 0 20 0 11 0 123 456 789';
+  t.equal(parseStatTicks(stat), 325);
+});
+
+t.test('parses VmRSS and VmHWM', async (t) => {
+  const status = 'Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n';
+  t.equal(parseStatusKb(status, 'VmRSS'), 100 * 1024 * 1024);
+  t.equal(parseStatusKb(status, 'VmHWM'), 200 * 1024 * 1024);
+  t.equal(parseStatusKb(status, 'VmSwap'), 0);
+});
+
+t.test('measures a busy child, its worker thread and its own child process', async (t) => {
+  t.equal(clkTck(), 100);
+  // The child burns one core in a worker thread and starts a grandchild that burns another.
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const { spawn } = require('node:child_process');
+    new Worker('const e = Date.now() + 3000; while (Date.now() < e) {}', { eval: true });
+    spawn(process.execPath, ['-e', 'const e = Date.now() + 3000; while (Date.now() < e) {}'], { stdio: 'ignore' });
+    const keep = Buffer.alloc(64 * 1024 * 1024, 1);
+    setTimeout(() => keep.length, 3500);
+  `;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  t.teardown(() => child.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 600));
+  t.equal(processTree(child.pid!).length, 2, 'grandchild found');
+  const a = sampleProc(child.pid!);
+  await new Promise((r) => setTimeout(r, 1500));
+  const b = sampleProc(child.pid!);
+  const { coreShare, wallSeconds } = cpuBetween(a, b);
+  t.ok(wallSeconds > 1.4 && wallSeconds < 2, `wall ${wallSeconds}`);
+  // Two cores busy (worker + grandchild); on a 2-core box with the test runner, allow slack.
+  t.ok(coreShare > 1.2, `worker thread and grandchild both counted: ${coreShare.toFixed(2)} cores`);
+  t.ok(b.rssBytes > 64 * 1024 * 1024, `RSS includes the 64 MiB buffer: ${b.rssBytes}`);
+  t.ok(b.hwmBytes >= b.rssBytes, 'peak at least current');
+  t.equal(b.processes, 2);
+});
+
+t.test('a vanished process throws', async (t) => {
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await new Promise((r) => child.once('exit', r));
+  t.throws(() => sampleProc(child.pid!));
+});
