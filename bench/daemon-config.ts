@@ -1,0 +1,60 @@
+/**
+ * The pipeline YAML each scenario runs: otlp (gRPC + HTTP) → batch → either an otlp_grpc exporter
+ * pointed at the generator's counting sink (the headline, as in the Collector's load tests) or a
+ * file exporter, on the embedded memory queue or on Kafka.
+ */
+
+/** Where one daemon listens. */
+export interface DaemonPorts {
+  grpc: number;
+  http: number;
+  health: number;
+  metrics: number;
+}
+
+/** The stage log under test. */
+export type QueueSpec = { type: 'memory' } | { type: 'kafka'; brokers: string[]; topicPrefix: string };
+
+/** What the pipeline sends to. */
+export type ExportSpec = { kind: 'sink'; port: number } | { kind: 'file'; path: string };
+
+/** The YAML for one daemon. */
+export function daemonYaml(ports: DaemonPorts, exporter: ExportSpec, queue: QueueSpec): string {
+  const exporterYaml = exporter.kind === 'sink'
+    ? `  otlp_grpc:
+    endpoint: 127.0.0.1:${exporter.port}
+    tls: { insecure: true }
+    compression: none`
+    : `  file:
+    path: ${JSON.stringify(exporter.path)}`;
+  const queueYaml = queue.type === 'memory'
+    ? '  queue: { type: memory }'
+    : `  queue:
+    type: kafka
+    kafka:
+      brokers: [${queue.brokers.map((b) => JSON.stringify(b)).join(', ')}]
+      topic_prefix: ${JSON.stringify(queue.topicPrefix)}`;
+  return `receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: 127.0.0.1:${ports.grpc}, max_recv_msg_size_mib: 16 }
+      http: { endpoint: 127.0.0.1:${ports.http} }
+processors:
+  batch: {}
+exporters:
+${exporterYaml}
+extensions:
+  health_check: { endpoint: 127.0.0.1:${ports.health} }
+service:
+  extensions: [health_check]
+${queueYaml}
+  telemetry:
+    logs: { level: warn }
+    metrics: { address: 127.0.0.1:${ports.metrics} }
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [${exporter.kind === 'sink' ? 'otlp_grpc' : 'file'}]
+`;
+}

@@ -1,0 +1,145 @@
+/** Turns scenario results into checks against the issues' targets, a markdown report and JSON. */
+import { cpus, release, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Measured } from './measure.js';
+import type { FileResult, ForwardingResult } from './scenarios.js';
+
+/** One target from the issues, with the measured value. */
+export interface Check {
+  name: string;
+  value: number;
+  unit: string;
+  /** `>=` or `<=` the target. */
+  op: '>=' | '<=';
+  target: number;
+  pass: boolean;
+}
+
+/** Everything a run produced. */
+export interface BenchReport {
+  startedAt: string;
+  machine: Machine;
+  settings: Record<string, unknown>;
+  decode?: { decodeSpansPerSec: number; toJsonSpansPerSec: number; splitSpansPerSec: number };
+  forwarding: ForwardingResult[];
+  file?: FileResult;
+  checks: Check[];
+  errors: string[];
+}
+
+/** The machine the numbers come from. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  kernel: string;
+}
+
+const MIB = 1024 * 1024;
+
+/** CPU model (from /proc/cpuinfo), cores, memory, Node and kernel versions. */
+export function machine(): Machine {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    // not Linux; os.cpus() is good enough
+  }
+  return { cpu, cores: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3 * 10) / 10, node: process.version, kernel: release() };
+}
+
+function check(name: string, value: number, unit: string, op: Check['op'], target: number): Check {
+  return { name, value, unit, op, target, pass: op === '>=' ? value >= target : value <= target };
+}
+
+const cpuPerMillion = (m: Measured): number => (m.sinkWindowSpans > 0 ? (m.daemonCpuSeconds / m.sinkWindowSpans) * 1e6 : Infinity);
+
+/** The issues' targets for what was run: issue 2's on the memory queue, issue 3's on Kafka. */
+export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: FileResult): Check[] {
+  const out: Check[] = [];
+  for (const f of forwarding) {
+    const who = `${f.transport}${f.daemons > 1 ? ` ×${f.daemons} daemons` : ''}`;
+    out.push(check(`${who}: every acknowledged span reached the sink`, f.sinkTotal, 'spans', '>=', f.ackedTotal));
+    if (!kafka) {
+      if (f.transport === 'grpc') out.push(check('grpc: forwarding at saturation', f.saturation.sinkRate, 'spans/s', '>=', 100_000));
+      out.push(check(`${who}: p99 latency at half load`, f.halfRate.phase.latency.p99, 'ms', '<=', 20));
+      if (f.fixed10k) {
+        out.push(check(`${who}: CPU at 10 000 spans/s`, f.fixed10k.daemonCoreShare * 100, '% of a core', '<=', 15));
+        out.push(check(`${who}: RSS at 10 000 spans/s`, f.fixed10k.daemonHwmBytes / MIB, 'MiB (peak)', '<=', 120));
+      }
+    } else {
+      out.push(check(`kafka ${who}: sustained`, f.saturation.sinkRate, 'spans/s', '>=', 60_000));
+      out.push(check(`kafka ${who}: receive→ack p99 at half rate`, f.halfRate.phase.latency.p99, 'ms', '<=', 50));
+      if (f.burst) out.push(check(`kafka ${who}: lag back to zero after a 10 s burst at 1.5×`, f.burst.lagMs < 0 ? Infinity : f.burst.lagMs / 1000, 's', '<=', 5));
+    }
+  }
+  if (file) {
+    out.push(check('file pipeline at saturation', file.spansPerSec, 'spans/s', '>=', 50_000));
+    out.push(check('file: every acknowledged span is in the file', file.fileSpans, 'spans', '>=', file.ackedTotal));
+  }
+  return out;
+}
+
+const n0 = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '∞');
+const n1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '∞');
+const n2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '∞');
+const fmt = (v: number, unit: string): string => (unit === 'ms' || unit === 's' ? n2(v) : unit.startsWith('%') || unit.startsWith('MiB') ? n1(v) : n0(v));
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function forwardingTable(fs: ForwardingResult[]): string[] {
+  const lines = [
+    row(['transport', 'daemons', 'saturation spans/s (sink)', 'acked spans/s', 'refused / errors', 'daemon cores', 'CPU s per M spans', 'generator cores',
+      'half-load offered', 'p50 ms', 'p99 ms', 'peak RSS MiB', '10k: CPU % core', '10k: RSS MiB', '10k: peak MiB', 'acked → sink']),
+    row(Array(16).fill('---')),
+  ];
+  for (const f of fs) {
+    const s = f.saturation;
+    const h = f.halfRate;
+    lines.push(row([
+      f.transport, String(f.daemons), n0(s.sinkRate), n0(s.ackRate), `${s.phase.refusedRequests} / ${s.phase.errorRequests}`, n2(s.daemonCoreShare),
+      n2(cpuPerMillion(s)), n2(s.generatorCoreShare), n0(f.halfRateOffered), n2(h.phase.latency.p50), n2(h.phase.latency.p99), n1(f.peakRssBytes / MIB),
+      f.fixed10k ? n1(f.fixed10k.daemonCoreShare * 100) : '–', f.fixed10k ? n1(f.fixed10k.daemonRssBytes / MIB) : '–',
+      f.fixed10k ? n1(f.fixed10k.daemonHwmBytes / MIB) : '–', `${n0(f.ackedTotal)} → ${n0(f.sinkTotal)}`,
+    ]));
+  }
+  return lines;
+}
+
+/** The report as markdown: machine, targets with PASS/FAIL, then the detail tables. */
+export function markdown(r: BenchReport): string {
+  const m = r.machine;
+  const out = [
+    `# vigil benchmark — ${r.startedAt}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}. Load generator and sink on the same machine.`,
+    `Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`,
+    '',
+    '## Targets',
+    '',
+    row(['target', 'measured', 'wanted', 'result']),
+    row(['---', '---:', '---:', '---']),
+    ...r.checks.map((c) => row([c.name, `${fmt(c.value, c.unit)} ${c.unit}`, `${c.op} ${fmt(c.target, c.unit)}`, c.pass ? 'PASS' : '**FAIL**'])),
+  ];
+  if (r.forwarding.length > 0) out.push('', '## Forwarding: otlp → batch → otlp_grpc → counting sink', '', ...forwardingTable(r.forwarding));
+  for (const f of r.forwarding) {
+    if (f.burst) out.push('', `Burst (${f.transport}, ${f.daemons} daemon(s)): ${n0(f.burst.offered)} spans/s offered for 10 s, ${n0(f.burst.measured.ackRate)} acked/s, ` +
+      `lag back to zero ${f.burst.lagMs < 0 ? 'not within 60 s' : `${n2(f.burst.lagMs / 1000)} s`} after the burst.`);
+  }
+  if (r.file) {
+    const f = r.file;
+    out.push('', '## File: otlp → batch → file', '', `${n0(f.spansPerSec)} spans/s written (file growth over the window; ${n0(f.fileSpans)} spans in ${n1(f.fileBytes / MIB)} MiB after the flush, ` +
+      `${n0(f.ackedTotal)} acknowledged); generator acked ${n0(f.saturation.ackRate)} spans/s; daemon ${n2(f.saturation.daemonCoreShare)} cores; exit ${f.exitCode}.`);
+  }
+  if (r.decode) {
+    out.push('', '## Decode-only ceiling (one core, 512-span request)', '',
+      `validate/count (decodeProtobuf): ${n0(r.decode.decodeSpansPerSec)} spans/s; to OTLP/JSON: ${n0(r.decode.toJsonSpansPerSec)} spans/s; split by trace: ${n0(r.decode.splitSpansPerSec)} spans/s.`);
+  }
+  if (r.errors.length > 0) out.push('', '## Errors', '', ...r.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`));
+  out.push('', 'Throughput is spans counted at the sink (or written to the file) per second of the steady window, warm-up excluded; refused requests are not throughput. ' +
+    'CPU and RSS are read from /proc for the daemon process (worker threads included; child processes added). Latency is send → OK per request, exact percentiles.');
+  return `${out.join('\n')}\n`;
+}

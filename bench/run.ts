@@ -1,0 +1,133 @@
+/**
+ * `npm run bench [-- --duration 10s --warmup 3s --only grpc,http,file,decode --queue memory|kafka]`:
+ * runs the scenarios against the real daemon, prints a markdown report with the issues' targets
+ * and writes bench/results/latest.{json,md}. Entry point; the only file here that exits.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../config/types.js';
+import { killAllDaemons, VIGIL } from './daemon.js';
+import { LoadGen } from './ipc.js';
+import { checks, machine, markdown, type BenchReport } from './report.js';
+import { decodeCeiling, filePipeline, forwarding, type BenchContext } from './scenarios.js';
+import type { Transport } from './transports.js';
+
+const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+const WATCHDOG_MS = 20 * 60_000;
+const SCENARIOS = ['grpc', 'http', 'file', 'decode'];
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10s' },
+      warmup: { type: 'string', default: '3s' },
+      only: { type: 'string' },
+      queue: { type: 'string', default: 'memory' },
+      brokers: { type: 'string', default: 'localhost:9092' },
+      concurrency: { type: 'string', default: '8' },
+      daemons: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode] [--queue memory|kafka] ' +
+      '[--brokers host:port,...] [--concurrency 8] [--daemons 1,2] [--profile]\n');
+    process.exit(0);
+  }
+  const durationMs = parseDuration(values.duration);
+  const warmupMs = parseDuration(values.warmup);
+  if (durationMs === undefined || durationMs <= 0 || warmupMs === undefined) throw new Error('--duration and --warmup take durations like 10s');
+  if (values.queue !== 'memory' && values.queue !== 'kafka') throw new Error('--queue is memory or kafka');
+  const kafka = values.queue === 'kafka';
+  const only = (values.only ?? (kafka ? 'grpc' : SCENARIOS.join(','))).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario "${s}" (valid: ${SCENARIOS.join(', ')})`);
+  const daemons = (values.daemons ?? (kafka ? '1,2' : '1')).split(',').map(Number);
+  if (daemons.some((d) => !(d >= 1 && d <= 4))) throw new Error('--daemons takes counts between 1 and 4');
+  const concurrency = Number(values.concurrency);
+  if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
+  return { durationMs, warmupMs, only, kafka, brokers: values.brokers.split(','), daemons, concurrency, profile: values.profile };
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(), machine: machine(),
+    settings: { queue: opts.kafka ? 'kafka' : 'memory', duration_s: opts.durationMs / 1000, warmup_s: opts.warmupMs / 1000, streams: opts.concurrency, spans_per_request: 512, only: opts.only.join('+') },
+    forwarding: [], checks: [], errors: [],
+  };
+  // The decoder alone first, while nothing else competes for the core.
+  if (opts.only.includes('decode')) {
+    log('decode-only ceiling');
+    report.decode = decodeCeiling();
+  }
+  const needsDaemon = opts.only.some((s) => s !== 'decode');
+  if (needsDaemon && !existsSync(VIGIL)) report.errors.push(`${VIGIL} does not exist: build with \`npx tsc -p .\``);
+  if (needsDaemon && existsSync(VIGIL)) {
+    const gen = await LoadGen.start();
+    const profileDir = `${RESULTS}profiles`;
+    if (opts.profile) mkdirSync(profileDir, { recursive: true });
+    const ctx: BenchContext = {
+      gen, warmupMs: opts.warmupMs, durationMs: opts.durationMs, concurrency: opts.concurrency, log,
+      queue: opts.kafka ? { type: 'kafka', brokers: opts.brokers, topicPrefix: 'vigil-bench' } : { type: 'memory' },
+      nodeArgs: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    };
+    try {
+      for (const transport of ['grpc', 'http'] as Transport[]) {
+        if (!opts.only.includes(transport)) continue;
+        for (const d of opts.daemons) {
+          try {
+            report.forwarding.push(await forwarding(ctx, transport, d));
+          } catch (err) {
+            report.errors.push(`${transport} ×${d}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      }
+      if (opts.only.includes('file') && !opts.kafka) {
+        try {
+          report.file = await filePipeline(ctx, tmpdir());
+        } catch (err) {
+          report.errors.push(`file: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    } finally {
+      await gen.stop();
+    }
+  }
+  report.checks = checks(opts.kafka, report.forwarding, report.file);
+  const md = markdown(report);
+  process.stdout.write(md);
+  mkdirSync(RESULTS, { recursive: true });
+  const json = JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+  writeFileSync(`${RESULTS}latest.json`, `${json}\n`);
+  writeFileSync(`${RESULTS}latest.md`, md);
+  log(`wrote ${RESULTS}latest.json and latest.md`);
+  return report.errors.length > 0 ? 2 : report.checks.every((c) => c.pass) ? 0 : 1;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllDaemons();
+    process.exit(130);
+  });
+}
+process.once('exit', killAllDaemons);
+setTimeout(() => {
+  process.stderr.write('bench: watchdog: run exceeded 20 minutes\n');
+  killAllDaemons();
+  process.exit(3);
+}, WATCHDOG_MS).unref();
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    killAllDaemons();
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,161 @@
+/**
+ * The benchmark's scenarios: forwarding per transport (saturation, latency at half load, the
+ * Collector's fixed 10 000 spans/s case), the file pipeline, the decode-only ceiling, and the
+ * Kafka-queue figures of issue 3. Each starts fresh daemons and stops them before returning.
+ */
+import { measureDecode } from '../pipeline/otlp/index.js';
+import { BenchDaemon, freePorts } from './daemon.js';
+import { daemonYaml, type DaemonPorts, type ExportSpec, type QueueSpec } from './daemon-config.js';
+import { countFileSpans, fileSize } from './file-count.js';
+import type { LoadGen } from './ipc.js';
+import { measuredPhase, peakRss, waitForSink, type Measured } from './measure.js';
+import type { PhaseSpec } from './phase.js';
+import type { Transport } from './transports.js';
+
+/** Settings shared by every scenario. */
+export interface BenchContext {
+  gen: LoadGen;
+  warmupMs: number;
+  durationMs: number;
+  concurrency: number;
+  queue: QueueSpec;
+  nodeArgs: string[];
+  log: (line: string) => void;
+}
+
+/** Forwarding results for one transport. */
+export interface ForwardingResult {
+  transport: Transport;
+  daemons: number;
+  saturation: Measured;
+  halfRate: Measured;
+  /** Spans/s offered for the latency phase. */
+  halfRateOffered: number;
+  /** Null on Kafka, where the 10 000 spans/s case is not asked for. */
+  fixed10k: Measured | null;
+  peakRssBytes: number;
+  /** Spans acknowledged over the daemon's life, and how many of them the sink counted after draining. */
+  ackedTotal: number;
+  sinkTotal: number;
+  drainMs: number;
+  exitCode: number | null;
+  burst?: { offered: number; measured: Measured; lagMs: number; ackedTotal: number; sinkTotal: number };
+}
+
+/** The file pipeline's result. */
+export interface FileResult {
+  saturation: Measured;
+  spansPerSec: number;
+  fileSpans: number;
+  fileBytes: number;
+  ackedTotal: number;
+  exitCode: number | null;
+}
+
+const FIXED_RATE = 10_000;
+const DRAIN_TIMEOUT_MS = 30_000;
+
+interface Running {
+  daemons: BenchDaemon[];
+  ports: DaemonPorts[];
+}
+
+async function startDaemons(ctx: BenchContext, count: number, exporter: ExportSpec, queue: QueueSpec): Promise<Running> {
+  const ports: DaemonPorts[] = [];
+  const daemons: BenchDaemon[] = [];
+  for (let i = 0; i < count; i++) {
+    const [grpc, http, health, metrics] = (await freePorts(4)) as [number, number, number, number];
+    const p = { grpc, http, health, metrics };
+    ports.push(p);
+    daemons.push(await BenchDaemon.start({ yaml: daemonYaml(p, exporter, queue), healthPort: health, metricsPort: metrics, nodeArgs: ctx.nodeArgs }));
+  }
+  return { daemons, ports };
+}
+
+async function stopAll(r: Running): Promise<number | null> {
+  const codes = await Promise.all(r.daemons.map((d) => d.stop()));
+  return codes.find((c) => c !== 0) ?? codes[0] ?? null;
+}
+
+function spec(ctx: BenchContext, transport: Transport, r: Running, mode: PhaseSpec['mode'], rate?: number): PhaseSpec {
+  const targets = r.ports.map((p) => `127.0.0.1:${transport === 'grpc' ? p.grpc : p.http}`);
+  return { transport, targets, mode, concurrency: ctx.concurrency, ...(rate ? { rateSpansPerSec: rate } : {}), warmupMs: ctx.warmupMs, durationMs: ctx.durationMs };
+}
+
+/** A fresh queue spec per daemon group, so Kafka topics never carry a previous run's data. */
+function freshQueue(ctx: BenchContext): QueueSpec {
+  return ctx.queue.type === 'memory' ? ctx.queue : { ...ctx.queue, topicPrefix: `${ctx.queue.topicPrefix}-${Date.now().toString(36)}` };
+}
+
+/** Saturation, then latency at half the measured rate, on one daemon group; then 10 000 spans/s on a fresh one. */
+export async function forwarding(ctx: BenchContext, transport: Transport, daemonCount = 1): Promise<ForwardingResult> {
+  const sink: ExportSpec = { kind: 'sink', port: ctx.gen.sinkPort };
+  const r = await startDaemons(ctx, daemonCount, sink, freshQueue(ctx));
+  try {
+    await ctx.gen.resetSink();
+    ctx.log(`${transport}: saturation, ${ctx.concurrency} streams`);
+    const saturation = await measuredPhase(ctx.gen, r.daemons, spec(ctx, transport, r, 'saturation'));
+    let acked = saturation.phase.ackedSpans;
+    await waitForSink(ctx.gen, acked, performance.now(), DRAIN_TIMEOUT_MS);
+    const halfRateOffered = Math.max(1024, Math.round(saturation.sinkRate / 2));
+    ctx.log(`${transport}: ${Math.round(saturation.sinkRate)} spans/s; latency at ${halfRateOffered} spans/s`);
+    const halfRate = await measuredPhase(ctx.gen, r.daemons, spec(ctx, transport, r, 'rate', halfRateOffered));
+    acked += halfRate.phase.ackedSpans;
+    const drain = await waitForSink(ctx.gen, acked, performance.now(), DRAIN_TIMEOUT_MS);
+    const result: ForwardingResult = {
+      transport, daemons: daemonCount, saturation, halfRate, halfRateOffered, fixed10k: null,
+      peakRssBytes: peakRss(r.daemons), ackedTotal: acked, sinkTotal: drain.sinkSpans, drainMs: drain.ms, exitCode: null,
+    };
+    if (ctx.queue.type === 'kafka') result.burst = await burst(ctx, transport, r, saturation.sinkRate);
+    result.exitCode = await stopAll(r);
+    if (ctx.queue.type === 'memory') result.fixed10k = await fixedRate(ctx, transport, sink);
+    return result;
+  } finally {
+    await stopAll(r);
+  }
+}
+
+async function fixedRate(ctx: BenchContext, transport: Transport, sink: ExportSpec): Promise<Measured> {
+  const r = await startDaemons(ctx, 1, sink, freshQueue(ctx));
+  try {
+    ctx.log(`${transport}: fixed ${FIXED_RATE} spans/s on a fresh daemon`);
+    return await measuredPhase(ctx.gen, r.daemons, spec(ctx, transport, r, 'rate', FIXED_RATE));
+  } finally {
+    await stopAll(r);
+  }
+}
+
+/** Issue 3's burst: 10 s at 1.5× the sustained rate, then the time until the sink has every acknowledged span. */
+async function burst(ctx: BenchContext, transport: Transport, r: Running, sustained: number): Promise<NonNullable<ForwardingResult['burst']>> {
+  await ctx.gen.resetSink();
+  const offered = Math.round(sustained * 1.5);
+  ctx.log(`${transport}: burst at ${offered} spans/s for 10 s`);
+  let endAt = 0;
+  const measured = await measuredPhase(ctx.gen, r.daemons, { ...spec(ctx, transport, r, 'rate', offered), warmupMs: 0, durationMs: 10_000 },
+    (mark) => { if (mark === 'end') endAt = performance.now(); });
+  const lag = await waitForSink(ctx.gen, measured.phase.ackedSpans, endAt, 60_000);
+  return { offered, measured, lagMs: lag.ms, ackedTotal: measured.phase.ackedSpans, sinkTotal: lag.sinkSpans };
+}
+
+/** otlp → batch → file at saturation over gRPC; spans/s from the file's growth, calibrated by counting the flushed file. */
+export async function filePipeline(ctx: BenchContext, dir: string): Promise<FileResult> {
+  const path = `${dir}/bench-${Date.now().toString(36)}.jsonl`;
+  const r = await startDaemons(ctx, 1, { kind: 'file', path }, { type: 'memory' });
+  const sizes: number[] = [];
+  try {
+    ctx.log('file: saturation over grpc');
+    const saturation = await measuredPhase(ctx.gen, r.daemons, spec(ctx, 'grpc', r, 'saturation'), () => sizes.push(fileSize(path)));
+    const exitCode = await stopAll(r);
+    const { spans, bytes } = await countFileSpans(path);
+    const bytesPerSpan = spans > 0 ? bytes / spans : 0;
+    const windowSpans = bytesPerSpan > 0 ? (sizes[1]! - sizes[0]!) / bytesPerSpan : 0;
+    return { saturation, spansPerSec: windowSpans / saturation.wallSeconds, fileSpans: spans, fileBytes: bytes, ackedTotal: saturation.phase.ackedSpans, exitCode };
+  } finally {
+    await stopAll(r);
+  }
+}
+
+/** The codec alone on this core, for the same 512-span request. */
+export function decodeCeiling(): ReturnType<typeof measureDecode> {
+  return measureDecode();
+}
