@@ -1,0 +1,21 @@
+/** Factory of the forward connector: joins pipelines of one signal, passing payloads on unchanged. */
+import type { ConnectorFactory } from '../../pipeline/component.js';
+import { configSchema, type Config } from './config.js';
+import { ForwardConnector } from './forward.js';
+
+/** The component type, as written in configs. */
+export const TYPE = 'forward';
+
+/** Builds forward connectors: traces→traces, metrics→metrics, logs→logs. */
+export const factory: ConnectorFactory<Config> = {
+  type: TYPE,
+  kind: 'connector',
+  stability: { traces: 'beta', metrics: 'beta', logs: 'beta' },
+  connects: { traces: ['traces'], metrics: ['metrics'], logs: ['logs'] },
+  configSchema,
+  createDefaultConfig: () => ({}),
+  create: (_settings, _config, from, to, next) => {
+    if (from !== to) throw new Error(`forward connects a signal to itself, not ${from} to ${to}`);
+    return new ForwardConnector(next);
+  },
+};
