@@ -1,0 +1,120 @@
+/**
+ * The `service` section: pipelines, extensions, self-telemetry, the shutdown deadline, and the
+ * tagged choices of stage log (`queue`) and state store (`state`). Durations come out in ms.
+ */
+import { z } from 'zod';
+import { duration, endpoint, integer } from './types.js';
+
+/** Defaults, named so docs and tests can refer to them. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_METRICS_ADDRESS = 'localhost:8888';
+export const DEFAULT_QUEUE_MAX_SIZE_MIB = 64;
+export const DEFAULT_QUEUE_PARTITIONS = 2;
+
+const idList = (what: string) => z.array(z.string({ error: (iss) => `expected a ${what} id, got ${describeShort(iss.input)}` }));
+const describeShort = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : String(v));
+const nullAsEmpty = (v: unknown): unknown => (v === null ? {} : v);
+
+/** One pipeline: the ids it receives from, processes with, and exports to. */
+export const pipelineSchema = z.strictObject({
+  receivers: idList('receiver').min(1, { error: 'a pipeline needs at least one receiver' }),
+  processors: idList('processor').default([]),
+  exporters: idList('exporter').min(1, { error: 'a pipeline needs at least one exporter' }),
+});
+
+const telemetry = z.strictObject({
+  logs: z.strictObject({
+    level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  }).prefault({}),
+  metrics: z.strictObject({
+    level: z.enum(['none', 'basic', 'normal', 'detailed']).default('normal'),
+    address: endpoint().default(DEFAULT_METRICS_ADDRESS),
+  }).prefault({}),
+});
+
+const memoryQueue = z.strictObject({
+  max_size_mib: integer(1, 65_536).default(DEFAULT_QUEUE_MAX_SIZE_MIB),
+  partitions: integer(1, 256).default(DEFAULT_QUEUE_PARTITIONS),
+});
+
+const kafkaQueue = z.strictObject({
+  brokers: z.array(endpoint()).min(1, { error: 'name at least one broker' }),
+  client_id: z.string().default('vigil'),
+  topic_prefix: z.string().default('vigil'),
+  partitions: integer(1, 100_000).default(8),
+  replication_factor: integer(1, 32_767).default(1),
+  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('gzip'),
+  max_message_bytes: integer(1, 2 ** 31 - 1).default(1_000_000),
+  group_id: z.string().default('vigil'),
+  session_timeout: duration().default(30_000),
+  sasl: z.strictObject({
+    mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+    username: z.string(),
+    password: z.string(),
+  }).optional(),
+  tls: z.strictObject({
+    enabled: z.boolean(),
+    insecure_skip_verify: z.boolean().default(false),
+    ca_file: z.string().optional(),
+    cert_file: z.string().optional(),
+    key_file: z.string().optional(),
+  }).optional(),
+});
+
+const redisState = z.strictObject({
+  endpoint: endpoint().default('localhost:6379'),
+  password: z.string().optional(),
+  db: integer(0, 15).default(0),
+  key_prefix: z.string().default('vigil'),
+});
+
+/**
+ * Checks a tagged choice `{ type: T, T: { … } }` before the union does, so that an unknown type or
+ * a settings block of another type is reported by name rather than as a generic mismatch.
+ */
+function checkTag(what: string, tags: readonly string[]) {
+  return (value: unknown, ctx: z.RefinementCtx): unknown => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const type = (value as Record<string, unknown>).type;
+    if (type === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['type'], input: value, message: `missing required key "type"; valid types: ${tags.join(', ')}` });
+    } else if (!tags.includes(type as string)) {
+      ctx.addIssue({ code: 'custom', path: ['type'], input: type, message: `unknown ${what} type ${JSON.stringify(type)}; valid types: ${tags.join(', ')}` });
+    }
+    for (const tag of tags) {
+      if (tag !== type && tag in value && tags.includes(type as string)) {
+        ctx.addIssue({ code: 'custom', path: [tag], input: value, message: `a "${tag}" block does not go with type "${String(type)}"; put these settings under "${String(type)}" or set type: ${tag}` });
+      }
+    }
+    return value;
+  };
+}
+
+const queue = z.preprocess(checkTag('queue', ['memory', 'kafka']), z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('memory'), memory: z.preprocess(nullAsEmpty, memoryQueue).prefault({}) }),
+  z.strictObject({ type: z.literal('kafka'), kafka: z.preprocess(nullAsEmpty, kafkaQueue) }),
+]));
+
+const state = z.preprocess(checkTag('state', ['memory', 'redis']), z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('memory') }),
+  z.strictObject({ type: z.literal('redis'), redis: z.preprocess(nullAsEmpty, redisState).prefault({}) }),
+]));
+
+/** The schema of the `service` section. */
+export const serviceSchema = z.strictObject({
+  pipelines: z.record(z.string(), z.preprocess(nullAsEmpty, pipelineSchema)).refine((p) => Object.keys(p).length > 0, {
+    error: 'define at least one pipeline',
+  }),
+  extensions: idList('extension').default([]),
+  telemetry: z.preprocess(nullAsEmpty, telemetry).prefault({}),
+  shutdown_timeout: duration().default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+  queue: queue.prefault({ type: 'memory' }),
+  state: state.prefault({ type: 'memory' }),
+});
+
+/** The parsed `service` section, durations in milliseconds. */
+export type ServiceSection = z.infer<typeof serviceSchema>;
+/** The parsed `service.queue`. */
+export type QueueSettings = ServiceSection['queue'];
+/** The parsed `service.state`. */
+export type StateSettings = ServiceSection['state'];
