@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Path of the compiled CLI. */
-export const VIGIL = fileURLToPath(new URL('../cmd/vigil.js', import.meta.url));
+/** Path of the compiled CLI; VIGIL_BENCH_DAEMON points the benchmark at another script (its own tests use a stand-in). */
+export const VIGIL = process.env.VIGIL_BENCH_DAEMON ?? fileURLToPath(new URL('../cmd/vigil.js', import.meta.url));
 
 const live = new Set<ChildProcess>();
 

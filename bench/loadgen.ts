@@ -1,11 +1,11 @@
 /**
  * The load generator process (forked by the benchmark, never imported): it holds the pre-encoded
- * request ring, runs phases on command, and hosts the counting sink the daemon forwards to, so
+ * request ring, runs phases on command, and hosts (on a worker thread) the counting sink the daemon forwards to, so
  * that none of this competes with the benchmark's own bookkeeping. Speaks the messages of ./ipc.
  */
 import { runPhase } from './phase.js';
 import { makeRequestRing } from './requests.js';
-import { CountingSink } from './sink.js';
+import { startSinkThread } from './sink-worker.js';
 import type { ToChild, ToParent } from './ipc.js';
 
 const send = (m: ToParent): void => {
@@ -15,9 +15,8 @@ const send = (m: ToParent): void => {
 async function main(): Promise<void> {
   if (!process.send) throw new Error('loadgen.js must be started with an IPC channel (child_process.fork)');
   const ring = makeRequestRing(Number(process.env.BENCH_RING ?? 16), Number(process.env.BENCH_SPANS ?? 512));
-  const sink = new CountingSink();
-  const sinkPort = await sink.start(0);
-  const snapshot = () => ({ ...sink.counts });
+  const sink = await startSinkThread();
+  const snapshot = () => sink.counts();
 
   process.on('message', (m: ToChild) => {
     switch (m.type) {
@@ -31,18 +30,17 @@ async function main(): Promise<void> {
         send({ type: 'sink', id: m.id, sink: snapshot() });
         break;
       case 'reset':
-        Object.assign(sink.counts, { spans: 0, requests: 0, bytes: 0, malformed: 0 });
+        sink.reset();
         send({ type: 'sink', id: m.id, sink: snapshot() });
         break;
       case 'stop':
-        sink.stop();
-        process.disconnect();
+        void sink.stop().then(() => process.disconnect());
         break;
     }
   });
   // Orphaned (the benchmark died): leave rather than keep a port open.
   process.once('disconnect', () => setTimeout(() => process.exit(0), 100).unref());
-  send({ type: 'ready', sinkPort, spansPerRequest: ring.spansPerRequest, requestBytes: ring.requests[0]!.length });
+  send({ type: 'ready', sinkPort: sink.port, spansPerRequest: ring.spansPerRequest, requestBytes: ring.requests[0]!.length });
 }
 
 main().catch((err: unknown) => {

@@ -29,12 +29,13 @@ function options() {
       concurrency: { type: 'string', default: '8' },
       daemons: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      out: { type: 'string', default: RESULTS },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode] [--queue memory|kafka] ' +
-      '[--brokers host:port,...] [--concurrency 8] [--daemons 1,2] [--profile]\n');
+      '[--brokers host:port,...] [--concurrency 8] [--daemons 1,2] [--profile] [--out DIR]\n');
     process.exit(0);
   }
   const durationMs = parseDuration(values.duration);
@@ -48,7 +49,7 @@ function options() {
   if (daemons.some((d) => !(d >= 1 && d <= 4))) throw new Error('--daemons takes counts between 1 and 4');
   const concurrency = Number(values.concurrency);
   if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
-  return { durationMs, warmupMs, only, kafka, brokers: values.brokers.split(','), daemons, concurrency, profile: values.profile };
+  return { durationMs, warmupMs, only, kafka, brokers: values.brokers.split(','), daemons, concurrency, profile: values.profile, out: values.out.endsWith('/') ? values.out : `${values.out}/` };
 }
 
 async function main(): Promise<number> {
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
   if (needsDaemon && !existsSync(VIGIL)) report.errors.push(`${VIGIL} does not exist: build with \`npx tsc -p .\``);
   if (needsDaemon && existsSync(VIGIL)) {
     const gen = await LoadGen.start();
-    const profileDir = `${RESULTS}profiles`;
+    const profileDir = `${opts.out}profiles`;
     if (opts.profile) mkdirSync(profileDir, { recursive: true });
     const ctx: BenchContext = {
       gen, warmupMs: opts.warmupMs, durationMs: opts.durationMs, concurrency: opts.concurrency, log,
@@ -100,11 +101,11 @@ async function main(): Promise<number> {
   report.checks = checks(opts.kafka, report.forwarding, report.file);
   const md = markdown(report);
   process.stdout.write(md);
-  mkdirSync(RESULTS, { recursive: true });
+  mkdirSync(opts.out, { recursive: true });
   const json = JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
-  writeFileSync(`${RESULTS}latest.json`, `${json}\n`);
-  writeFileSync(`${RESULTS}latest.md`, md);
-  log(`wrote ${RESULTS}latest.json and latest.md`);
+  writeFileSync(`${opts.out}latest.json`, `${json}\n`);
+  writeFileSync(`${opts.out}latest.md`, md);
+  log(`wrote ${opts.out}latest.json and latest.md`);
   return report.errors.length > 0 ? 2 : report.checks.every((c) => c.pass) ? 0 : 1;
 }
 

@@ -59,10 +59,44 @@ export interface SinkCounts {
   malformed: number;
 }
 
+const SPANS = 0;
+const REQUESTS = 1;
+const BYTES = 2;
+const MALFORMED = 3;
+
+/** Counters in shared memory, so the sink can run in a worker thread and be read without a round trip. */
+export class SharedCounts {
+  private readonly cells: BigInt64Array;
+
+  constructor(readonly buffer = new SharedArrayBuffer(4 * 8)) {
+    this.cells = new BigInt64Array(buffer);
+  }
+
+  add(cell: number, n: number): void {
+    Atomics.add(this.cells, cell, BigInt(n));
+  }
+
+  /** A consistent-enough copy (each counter is read atomically). */
+  snapshot(): SinkCounts {
+    const get = (i: number): number => Number(Atomics.load(this.cells, i));
+    return { spans: get(SPANS), requests: get(REQUESTS), bytes: get(BYTES), malformed: get(MALFORMED) };
+  }
+
+  reset(): void {
+    for (let i = 0; i < 4; i++) Atomics.store(this.cells, i, 0n);
+  }
+}
+
 /** A gRPC server accepting TraceService/Export and counting spans. */
 export class CountingSink {
-  readonly counts: SinkCounts = { spans: 0, requests: 0, bytes: 0, malformed: 0 };
   private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
+
+  constructor(readonly shared = new SharedCounts()) {}
+
+  /** The totals so far. */
+  get counts(): SinkCounts {
+    return this.shared.snapshot();
+  }
 
   /** Listens on 127.0.0.1:`port` (0 picks one); resolves with the bound port. */
   async start(port = 0): Promise<number> {
@@ -77,13 +111,13 @@ export class CountingSink {
         try {
           spans = countSpans(call.request);
         } catch (err) {
-          this.counts.malformed++;
+          this.shared.add(MALFORMED, 1);
           callback({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
           return;
         }
-        this.counts.spans += spans;
-        this.counts.requests++;
-        this.counts.bytes += call.request.length;
+        this.shared.add(SPANS, spans);
+        this.shared.add(REQUESTS, 1);
+        this.shared.add(BYTES, call.request.length);
         callback(null, EMPTY);
       },
     });
