@@ -7,3 +7,4 @@ export { Backoff } from './backoff.js';
 export { BurstLog } from './burst-log.js';
 export { parseRetryAfter, parseRpcStatus, type RpcStatus } from './throttle.js';
 export { headersSchema, loadTls, tlsSchema, type TlsConfig } from './tls.js';
+export { partialSuccess, partialSuccessJson } from './otlp-response.js';

@@ -1,0 +1,18 @@
+/** Factory of the otlp_grpc exporter (alias `otlp`, otelcol's name). */
+import type { ExporterFactory } from '../../pipeline/component.js';
+import { configSchema, type Config } from './config.js';
+import { OtlpGrpcExporter } from './exporter.js';
+
+/** The component type, as written in configs. */
+export const TYPE = 'otlp_grpc';
+
+/** Builds otlp_grpc exporters. `endpoint` is required, so the default config does not validate alone. */
+export const factory: ExporterFactory<Config> = {
+  type: TYPE,
+  aliases: ['otlp'],
+  kind: 'exporter',
+  stability: { traces: 'stable', metrics: 'stable', logs: 'stable' },
+  configSchema,
+  createDefaultConfig: () => ({ ...configSchema.parse({ endpoint: 'localhost:4317' }), endpoint: '' }),
+  create: (settings, config) => new OtlpGrpcExporter(settings, config),
+};
