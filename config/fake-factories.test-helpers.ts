@@ -1,8 +1,11 @@
 /** Small fake factories for config tests: the real components are built elsewhere and change under us. */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type {
   ConnectorFactory, ExporterFactory, ExtensionFactory, Factory, ProcessorFactory, ReceiverFactory,
 } from '../pipeline/component.js';
+import type { LoadResult } from './model.js';
+import { loadConfig } from './loader.js';
 import { duration, endpoint, integer } from './types.js';
 
 const never = (): never => {
@@ -10,10 +13,12 @@ const never = (): never => {
 };
 const ALL = { traces: 'stable', metrics: 'stable', logs: 'stable' } as const;
 
+// `grpc:` with no value means "on, with defaults", as in otelcol.
+const nullAsEmpty = (v: unknown): unknown => (v === null ? {} : v);
 const otlpReceiverSchema = z.strictObject({
   protocols: z.strictObject({
-    grpc: z.strictObject({ endpoint: endpoint().default('localhost:4317'), max_recv_msg_size_mib: integer(1, 64).default(4) }).optional(),
-    http: z.strictObject({ endpoint: endpoint().default('localhost:4318') }).optional(),
+    grpc: z.preprocess(nullAsEmpty, z.strictObject({ endpoint: endpoint().default('localhost:4317'), max_recv_msg_size_mib: integer(1, 64).default(4) })).optional(),
+    http: z.preprocess(nullAsEmpty, z.strictObject({ endpoint: endpoint().default('localhost:4318') })).optional(),
   }),
 });
 export const otlpReceiver: ReceiverFactory<z.infer<typeof otlpReceiverSchema>> = {
@@ -99,3 +104,19 @@ export const FACTORIES: readonly Factory[] = [
   otlpReceiver, kafkaReceiver, batch, tailSampling, sampler, otlpGrpcExporter, debugExporter, prometheusExporter,
   spanmetrics, forward, healthCheck,
 ];
+
+/** Absolute path of a file in config/testdata (tests run from dist/config). */
+export function testdata(name: string): string {
+  return fileURLToPath(new URL(`../../config/testdata/${name}`, import.meta.url));
+}
+
+/** Loads testdata files with the fake factories and an explicit environment. */
+export function loadTestdata(names: readonly string[], options: { sets?: string[]; env?: Record<string, string> } = {}): LoadResult {
+  return loadConfig({ files: names.map(testdata), sets: options.sets, factories: FACTORIES, env: options.env ?? {} });
+}
+
+/** Errors (or warnings) as printed, with the testdata directory cut off the file names. */
+export function printed(list: readonly { toString(): string }[]): string[] {
+  const dir = testdata('');
+  return list.map((e) => String(e).split(dir).join(''));
+}

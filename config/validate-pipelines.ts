@@ -119,11 +119,18 @@ function checkExtensions(root: MapNode, service: unknown, decl: Declarations, pr
 
 /** Configured components no pipeline uses (extensions not enabled) are warnings: likely a forgotten line. */
 function warnUnused(pipelines: readonly PipelineConfig[], service: unknown, decl: Declarations, problems: Problems): void {
-  const used = new Set(pipelines.flatMap((p) => [...p.receivers, ...p.processors, ...p.exporters]));
+  // Ids are per section: a receiver and an exporter may both be called "otlp".
+  const usedAs = (roles: readonly Role[]) => new Set(pipelines.flatMap((p) => roles.flatMap((r) => p[r])));
+  const used: Record<'receivers' | 'processors' | 'connectors' | 'exporters', Set<string>> = {
+    receivers: usedAs(['receivers']),
+    processors: usedAs(['processors']),
+    connectors: usedAs(['receivers', 'exporters']),
+    exporters: usedAs(['exporters']),
+  };
   const enabled = new Set(isRecord(service) && Array.isArray(service.extensions) ? service.extensions : []);
   for (const section of ['receivers', 'processors', 'connectors', 'exporters'] as const) {
     for (const [id, d] of decl[section]) {
-      if (!used.has(id)) problems.warn(d.keyPos, [section, id], `${section.slice(0, -1)} "${id}" is configured but not used in any pipeline`);
+      if (!used[section].has(id)) problems.warn(d.keyPos, [section, id], `${section.slice(0, -1)} "${id}" is configured but not used in any pipeline`);
     }
   }
   for (const [id, d] of decl.extensions) {
