@@ -1,6 +1,6 @@
 /** Test material for processor tests (not used at runtime): payloads with chosen ids, and item listing. */
 import { randomBytes } from 'node:crypto';
-import { forEachSpan, fromJson } from '../../pipeline/otlp/index.js';
+import { forEachSpan, fromJson, toJson } from '../../pipeline/otlp/index.js';
 import type { Payload } from '../../pipeline/otlp/payload.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -48,4 +48,12 @@ export function spanTraceIds(payload: Payload): string[] {
   const ids: string[] = [];
   forEachSpan(payload, (s) => ids.push(hex(s.traceId)));
   return ids;
+}
+
+interface LogsJson { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<{ body?: { stringValue?: string } }> }> }> }
+
+/** Every log record's string body, in order, read through the OTLP/JSON writer. */
+export function logBodies(payload: Payload): string[] {
+  const json = JSON.parse(toJson(payload)) as LogsJson;
+  return json.resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords.map((l) => l.body?.stringValue ?? '')));
 }
