@@ -1,0 +1,18 @@
+/** Factory of the otlp_http exporter (alias `otlphttp`, otelcol's name). */
+import type { ExporterFactory } from '../../pipeline/component.js';
+import { configSchema, type Config } from './config.js';
+import { OtlpHttpExporter } from './exporter.js';
+
+/** The component type, as written in configs. */
+export const TYPE = 'otlp_http';
+
+/** Builds otlp_http exporters. An endpoint is required, so the default config does not validate alone. */
+export const factory: ExporterFactory<Config> = {
+  type: TYPE,
+  aliases: ['otlphttp'],
+  kind: 'exporter',
+  stability: { traces: 'stable', metrics: 'stable', logs: 'stable' },
+  configSchema,
+  createDefaultConfig: () => ({ ...configSchema.parse({ endpoint: 'http://localhost:4318' }), endpoint: undefined }),
+  create: (settings, config) => new OtlpHttpExporter(settings, config),
+};
