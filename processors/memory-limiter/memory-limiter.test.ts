@@ -1,10 +1,12 @@
 /** memory_limiter: refusing above the soft limit (at admission), recovering, passing accepted data through. */
 import t from 'tap';
+import { pino } from 'pino';
 import { UnavailableError } from '../../pipeline/errors.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
 import { randomSpans } from '../processorhelper/test-support.js';
 import { configSchema } from './config.js';
+import { factory } from './factory.js';
 import { createMemoryLimiter } from './memory-limiter.js';
 
 const MIB = 1024 * 1024;
@@ -84,4 +86,24 @@ t.test('the real RSS reader works with a real limit', async (t) => {
   t.ok(p.limiter.isRefusing, 'a node process uses more than 1 MiB');
   t.throws(() => p.admit!(randomSpans(1)), UnavailableError);
   await p.shutdown(Date.now() + 1000);
+});
+
+t.test('the incomplete default config cannot build a limiter that would refuse everything', async (t) => {
+  t.throws(() => factory.create(testSettings('memory_limiter'), factory.createDefaultConfig(), 'traces', new RecordingConsumer()),
+    /check_interval and one of limit_mib or limit_percentage must be set/);
+});
+
+t.test('logs once when refusing starts, once when it stops, and once per hard-limit episode', async (t) => {
+  const lines: Array<{ msg: string }> = [];
+  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { msg: string }); } });
+  const rss = { value: 10 * MIB };
+  const config = configSchema.parse({ check_interval: '1s', limit_mib: 100 });
+  const p = createMemoryLimiter({ ...testSettings('memory_limiter'), logger }, config, 'traces', new RecordingConsumer(), { readRss: () => rss.value, gc: () => {} });
+  for (const v of [90, 95, 85, 120, 130, 90, 120, 10, 5]) { rss.value = v * MIB; p.limiter.check(); }
+  t.same(lines.map((l) => l.msg), [
+    'memory usage above the soft limit: refusing data',
+    'memory usage above the hard limit',
+    'memory usage above the hard limit',
+    'memory usage below the soft limit: accepting data again',
+  ]);
 });

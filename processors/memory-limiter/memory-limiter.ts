@@ -110,6 +110,10 @@ export function createMemoryLimiter(
   next: Consumer,
   internals?: Internals,
 ): Processor & { readonly limiter: MemoryLimiter } {
+  // A component listed with no body gets createDefaultConfig() unvalidated; with no limit it would refuse everything.
+  if (!(config.check_interval! > 0) || (config.limit_mib <= 0 && config.limit_percentage <= 0)) {
+    throw new Error(`${settings.id.id}: check_interval and one of limit_mib or limit_percentage must be set`);
+  }
   const limiter = new MemoryLimiter(settings, config, signal, internals);
   const processor = createProcessor({
     settings,
