@@ -73,9 +73,15 @@ const redisState = z.strictObject({
  * a settings block of another type is reported by name rather than as a generic mismatch.
  */
 function checkTag(what: string, tags: readonly string[]) {
-  return (value: unknown, ctx: z.RefinementCtx): unknown => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-    const type = (value as Record<string, unknown>).type;
+  return (input: unknown, ctx: z.RefinementCtx): unknown => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+    let value = input as Record<string, unknown>;
+    let type = value.type;
+    // No type and no block of another type: the first (default) type, so `--set service.queue.memory.x=1` works.
+    if (type === undefined && !tags.slice(1).some((tag) => tag in value)) {
+      type = tags[0];
+      value = { ...value, type };
+    }
     if (type === undefined) {
       ctx.addIssue({ code: 'custom', path: ['type'], input: value, message: `missing required key "type"; valid types: ${tags.join(', ')}` });
     } else if (!tags.includes(type as string)) {
