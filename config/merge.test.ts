@@ -65,3 +65,15 @@ t.test('no files, and every unreadable file is reported', async (t) => {
   const two = loadConfig({ files: [testdata('nope-1.yaml'), testdata('base.yaml'), testdata('nope-2.yaml')], factories: FACTORIES, env: {} });
   t.same(printed(two.errors).map((e) => e.replace(/ENOENT.*/, 'ENOENT')), ['nope-1.yaml: cannot read: ENOENT', 'nope-2.yaml: cannot read: ENOENT']);
 });
+
+t.test('anchors and merge keys resolve; errors point where the value was written', async (t) => {
+  const r = loadTestdata(['base.yaml', 'anchors.yaml'], { sets: ['processors.batch.timeout=1s'] });
+  t.same(printed(r.errors), [
+    'anchors.yaml:4:14 processors::batch/2::timeout: expected a duration like "10s", got "nope"',
+    'anchors.yaml:4:14 processors::batch/3::timeout: expected a duration like "10s", got "nope"',
+  ]);
+  const ok = loadTestdata(['base.yaml', 'anchors.yaml'], { sets: ['processors.batch.timeout=1s', 'processors.batch/2.timeout=2s', 'processors.batch/3.timeout=3s'] });
+  t.same(ok.errors, []);
+  t.same(ok.config!.processors.get('batch/2')!.config, { send_batch_size: 200, send_batch_max_size: 0, timeout: 2000 });
+  t.same(ok.config!.processors.get('batch/3')!.config, { send_batch_size: 100, send_batch_max_size: 0, timeout: 3000 });
+});
