@@ -80,6 +80,10 @@ function checkRole(root: MapNode, p: PipelineConfig, role: Role, decl: Declarati
       return;
     }
     const [section, kind] = found;
+    if (section !== 'connectors' && role !== 'processors' && decl.connectors.has(name)) {
+      problems.error(pos, path, `"${name}" is configured both under "${section}" and under "connectors"; rename one so the pipeline is unambiguous`);
+      return;
+    }
     const d = decl[section].get(name)!;
     // Connectors are checked as a whole afterwards: which side they are on matters.
     if (section === 'connectors' || !d.factory) return;
