@@ -48,11 +48,11 @@ t.test('rate mode paces evenly; HTTP refusals are counted apart from throughput'
     transport: 'http', targets: [`127.0.0.1:${port}`], mode: 'rate', rateSpansPerSec: 51_200, concurrency: 4, warmupMs: 200, durationMs: 1000,
   });
   // 51 200 spans/s is 100 requests/s: about 120 over 1.2 s.
-  t.ok(result.sentRequests >= 110 && result.sentRequests <= 125, `sent ${result.sentRequests}`);
+  t.ok(result.sentRequests >= 105 && result.sentRequests <= 130, `sent ${result.sentRequests}`);
   t.ok(result.refusedRequests >= 25 && result.refusedRequests <= 32, `refused ${result.refusedRequests}`);
   t.equal(result.okRequests + result.refusedRequests, result.sentRequests);
   t.equal(result.ackedSpans, result.okRequests * 512, 'refused requests are not throughput');
-  t.ok(result.lateRequests <= 5, `late ${result.lateRequests}`);
+  t.ok(result.lateRequests <= 10, `late ${result.lateRequests}`);
   t.ok(cpuBetween(before, sampleProc(gen.pid)).cpuSeconds >= 0);
 });
 

@@ -1,5 +1,5 @@
 /** Turns scenario results into checks against the issues' targets, a markdown report and JSON. */
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Measured } from './measure.js';
 import type { FileResult, ForwardingResult } from './scenarios.js';
@@ -34,6 +34,9 @@ export interface Machine {
   memoryGiB: number;
   node: string;
   kernel: string;
+  /** 1-minute load average when the run started and ended: other work on the machine skews the numbers. */
+  loadAtStart: number;
+  loadAtEnd?: number;
 }
 
 const MIB = 1024 * 1024;
@@ -46,7 +49,7 @@ export function machine(): Machine {
   } catch {
     // not Linux; os.cpus() is good enough
   }
-  return { cpu, cores: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3 * 10) / 10, node: process.version, kernel: release() };
+  return { cpu, cores: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3 * 10) / 10, node: process.version, kernel: release(), loadAtStart: loadavg()[0]! };
 }
 
 function check(name: string, value: number, unit: string, op: Check['op'], target: number): Check {
@@ -116,6 +119,7 @@ export function markdown(r: BenchReport): string {
     `# vigil benchmark — ${r.startedAt}`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}. Load generator and sink on the same machine.`,
+    `Load average (1 min) at start ${n2(m.loadAtStart)}, at end ${n2(m.loadAtEnd ?? NaN)}: well above the benchmark's own ~2 means other work shared the cores.`,
     `Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`,
     '',
     '## Targets',

@@ -4,7 +4,7 @@
  * and writes bench/results/latest.{json,md}. Entry point; the only file here that exits.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/types.js';
@@ -98,6 +98,7 @@ async function main(): Promise<number> {
       await gen.stop();
     }
   }
+  report.machine.loadAtEnd = loadavg()[0]!;
   report.checks = checks(opts.kafka, report.forwarding, report.file);
   const md = markdown(report);
   process.stdout.write(md);
