@@ -24,8 +24,8 @@ export const retrySchema = z.strictObject({
   multiplier: z.number().min(1, { error: 'must be at least 1' }).default(DEFAULT_MULTIPLIER),
   max_interval: duration().default(DEFAULT_MAX_INTERVAL_MS),
   max_elapsed_time: duration().default(DEFAULT_MAX_ELAPSED_TIME_MS),
-}).refine((r) => r.initial_interval > 0 || !r.enabled, { error: 'initial_interval must be more than 0', path: ['initial_interval'] })
-  .refine((r) => r.max_interval >= r.initial_interval, { error: 'max_interval must not be less than initial_interval', path: ['max_interval'] });
+}).refine((r) => r.initial_interval > 0 || !r.enabled, { error: 'must be more than 0', path: ['initial_interval'] })
+  .refine((r) => r.max_interval >= r.initial_interval, { error: 'must not be less than initial_interval', path: ['max_interval'] });
 
 /**
  * `sending_queue`, counted in batches (export requests). otelcol's persistent `storage` has no
