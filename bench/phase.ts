@@ -102,8 +102,8 @@ function makeSenders(spec: PhaseSpec): Sender[] {
     const perTarget = Math.max(1, Math.ceil(spec.concurrency / spec.targets.length));
     return spec.targets.map((t) => httpSender(t, spec.mode === 'rate' ? MAX_IN_FLIGHT : perTarget));
   }
-  // One channel per stream in saturation (independent exporters); rate mode shares one per target.
-  const channels = spec.mode === 'saturation' ? spec.concurrency : spec.targets.length;
+  // One channel (connection) per stream, as independent SDK exporters would have; rate mode uses them round-robin.
+  const channels = Math.max(spec.concurrency, spec.targets.length);
   return Array.from({ length: channels }, (_, i) => grpcSender(spec.targets[i % spec.targets.length]!));
 }
 
