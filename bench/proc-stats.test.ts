@@ -39,9 +39,9 @@ t.test('measures a busy child, its worker thread and its own child process', asy
   const rootB = rootSeconds();
   const { cpuSeconds, wallSeconds } = cpuBetween(a, b);
   t.ok(wallSeconds > 1.4 && wallSeconds < 2.5, `wall ${wallSeconds}`);
-  // Thresholds leave room for a machine shared with other work.
-  t.ok(rootB - rootA > 0.3, `worker thread counted in the process: ${(rootB - rootA).toFixed(2)} s`);
-  t.ok(cpuSeconds - (rootB - rootA) > 0.3, `grandchild added to the tree: ${(cpuSeconds - (rootB - rootA)).toFixed(2)} s`);
+  // Low thresholds: an idle thread would be ~0, and the machine may be shared with other work.
+  t.ok(rootB - rootA > 0.15, `worker thread counted in the process: ${(rootB - rootA).toFixed(2)} s`);
+  t.ok(cpuSeconds - (rootB - rootA) > 0.15, `grandchild added to the tree: ${(cpuSeconds - (rootB - rootA)).toFixed(2)} s`);
   t.ok(b.rssBytes > 64 * 1024 * 1024, `RSS includes the 64 MiB buffer: ${b.rssBytes}`);
   t.ok(b.hwmBytes >= b.rssBytes, 'peak at least current');
   t.equal(b.processes, 2);
