@@ -2,10 +2,12 @@
 import { z } from 'zod';
 import { integer } from '../../config/types.js';
 
+/** otelcol's defaults. */
 export const DEFAULT_VERBOSITY = 'basic';
 export const DEFAULT_SAMPLING_INITIAL = 2;
 export const DEFAULT_SAMPLING_THEREAFTER = 1;
 
+/** The config schema: unknown keys rejected, defaults filled in. */
 export const configSchema = z.strictObject({
   verbosity: z.enum(['basic', 'normal', 'detailed'], { error: 'expected one of "basic", "normal", "detailed"' })
     .default(DEFAULT_VERBOSITY),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
 
+/** otelcol's exporterhelper defaults. */
 export const DEFAULT_INITIAL_INTERVAL_MS = 5_000;
 export const DEFAULT_RANDOMIZATION_FACTOR = 0.5;
 export const DEFAULT_MULTIPLIER = 1.5;

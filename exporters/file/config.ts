@@ -3,6 +3,7 @@ import * as zlib from 'node:zlib';
 import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
 
+/** otelcol's defaults. */
 export const DEFAULT_FORMAT = 'json';
 export const DEFAULT_MAX_MEGABYTES = 100;
 export const DEFAULT_MAX_BACKUPS = 100;
@@ -20,6 +21,7 @@ const rotation = z.strictObject({
   localtime: z.boolean().default(false),
 });
 
+/** The config schema: unknown keys rejected, defaults filled in. */
 export const configSchema = z.strictObject({
   path: z.string({ error: 'expected the path of the file to write' }).min(1, { error: 'must not be empty' }),
   format: z.enum(['json', 'proto'], { error: 'expected "json" or "proto"' }).default(DEFAULT_FORMAT),

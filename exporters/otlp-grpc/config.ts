@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
 import { DEFAULT_TIMEOUT_MS, headersSchema, queueSchema, retrySchema, timeoutSchema, tlsSchema } from '../exporterhelper/index.js';
 
+/** otelcol's default. */
 export const DEFAULT_COMPRESSION = 'gzip';
 
 const ENDPOINT = /^(?:(https?):\/\/)?((?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5})\/?$/;
@@ -17,6 +18,7 @@ const compression = z.string().default(DEFAULT_COMPRESSION).refine((c) => ['gzip
   error: (iss) => `compression ${JSON.stringify(iss.input)} is not supported: use "gzip" or "none"`,
 });
 
+/** The config schema: unknown keys rejected, defaults filled in. */
 export const configSchema = z.strictObject({
   endpoint: z.string({ error: 'expected the endpoint to send to, like "otelcol:4317"' })
     .refine((e) => parseEndpoint(e) !== undefined, {

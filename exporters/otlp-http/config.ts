@@ -4,6 +4,7 @@ import { duration, integer } from '../../config/types.js';
 import { headersSchema, queueSchema, retrySchema, timeoutSchema, tlsSchema } from '../exporterhelper/index.js';
 import type { Signal } from '../../pipeline/otlp/payload.js';
 
+/** otelcol's defaults. */
 export const DEFAULT_ENCODING = 'proto';
 export const DEFAULT_COMPRESSION = 'gzip';
 /** confighttp's client timeout, which otlphttp uses instead of exporterhelper's 5s. */
@@ -22,6 +23,7 @@ const compression = z.string().default(DEFAULT_COMPRESSION).refine((c) => ['gzip
   error: (iss) => `compression ${JSON.stringify(iss.input)} is not supported: use "gzip", "deflate" or "none"`,
 });
 
+/** The config schema: unknown keys rejected, defaults filled in. */
 export const configSchema = z.strictObject({
   /** Base URL; /v1/traces, /v1/metrics, /v1/logs are appended. */
   endpoint: url('endpoint').optional(),
