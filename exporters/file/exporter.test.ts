@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as zlib from 'node:zlib';
 import t from 'tap';
 import { decodeProtobuf, fromJson, toJson } from '../../pipeline/otlp/index.js';
 import type { Payload } from '../../pipeline/otlp/payload.js';
 import { tempDir } from '../../test/daemon.js';
 import { NoopHost, testSettings } from '../../test/doubles.js';
 import { benchPayload, metricValue, samplePayload } from '../exporterhelper/test-support.js';
-import { configSchema } from './config.js';
+import { ZSTD_AVAILABLE, configSchema } from './config.js';
 import { factory } from './factory.js';
 
 const make = (config: Record<string, unknown>, id = 'file') => {
@@ -133,4 +134,23 @@ t.test('throughput: toJson + buffered write of 512-span requests', async (t) => 
   t.equal(lines(path).length, requests);
   // The target is 50 000/s; the test only guards against a collapse on a busy CI machine.
   t.ok(rate > 20_000, `at least 20 000 spans/s (got ${rate})`);
+});
+
+t.test('zstd: each request compressed behind a length prefix (Node ≥ 22.15)', { skip: !ZSTD_AVAILABLE && `zstd needs Node 22.15+, this is ${process.version}` }, async (t) => {
+  const path = join(tempDir(), 'out.jsonl.zst');
+  const { exporter } = make({ path, compression: 'zstd' });
+  await exporter.start(new NoopHost());
+  const p = await samplePayload('traces', 3);
+  await exporter.consume(p);
+  await exporter.consume(p);
+  await exporter.shutdown(soon());
+  const buf = readFileSync(path);
+  const unzstd = (zlib as unknown as { zstdDecompressSync(b: Buffer): Buffer }).zstdDecompressSync;
+  let pos = 0;
+  for (let i = 0; i < 2; i++) {
+    const len = buf.readUInt32BE(pos);
+    t.equal(unzstd(buf.subarray(pos + 4, pos + 4 + len)).toString('utf8'), toJson(p));
+    pos += 4 + len;
+  }
+  t.equal(pos, buf.length);
 });
