@@ -105,7 +105,7 @@ service:
   t.equal(gotSpans.length, 3 * spans.length, 'every span arrived once per transport');
   t.same(sorted(gotSpans), sorted(times(3, expectedSpans)), 'spans unchanged (ids, names, kinds, status, events, links, trace state, flags, dropped counts, attributes, resource, scope, schema urls)');
 
-  const expectedMetrics = [cumulative, delta].flatMap((rm) => flatten('metrics', [decode(JsonMetricsSerializer.serializeRequest([rm]))], (m) => String(m.name)));
+  const expectedMetrics = [cumulative, delta].flatMap((rm) => flatten('metrics', [decode(JsonMetricsSerializer.serializeRequest(rm))], (m) => String(m.name)));
   const gotMetrics = flatten('metrics', read(out.metrics), (m) => String(m.name));
   t.equal(gotMetrics.length, 3 * expectedMetrics.length, 'every metric arrived once per transport');
   t.same(sorted(gotMetrics), sorted(times(3, expectedMetrics)), 'metrics unchanged (sum, gauge, histogram, exponential histogram; both temporalities)');

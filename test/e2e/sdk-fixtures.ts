@@ -27,7 +27,7 @@ export function makeSpans(count: number): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes(RESOURCE),
-    spanProcessors: [new SimpleSpanProcessor(memory)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
     spanLimits: { attributeCountLimit: 12, eventCountLimit: 3, linkCountLimit: 2 },
   });
   const tracer = provider.getTracer('fidelity-test', '2.0.1', { schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' });
@@ -105,7 +105,7 @@ export async function makeMetrics(temporality: AggregationTemporality): Promise<
 /** Log records with every AnyValue type, including kvlist and bytes. */
 export function makeLogs(count: number): ReadableLogRecord[] {
   const memory = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ resource: resourceFromAttributes(RESOURCE), processors: [new SimpleLogRecordProcessor(memory)] });
+  const provider = new LoggerProvider({ resource: resourceFromAttributes(RESOURCE), processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
   const logger = provider.getLogger('fidelity-test', '2.0.1', { schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' });
   const spanCtx = trace.setSpanContext(context.active(), { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', traceFlags: 1 });
   for (let i = 0; i < count; i++) {
