@@ -1,0 +1,118 @@
+/**
+ * The embedded state store: a map in process memory with per-key expiry. State lives as long as
+ * the process, which is all a single instance owning every partition needs.
+ */
+import { UnavailableError } from '../errors.js';
+import { checkTtl, DEFAULT_LIST_LIMIT, toBytes, type ManagedStateStore, type StateOp, type StateValue } from './state-store.js';
+
+/** How often expired keys are swept, so keys nobody reads again do not pile up. */
+export const SWEEP_INTERVAL_MS = 30_000;
+
+interface Slot {
+  readonly value: Uint8Array;
+  /** Epoch ms; undefined: never expires. */
+  readonly expiresAt: number | undefined;
+}
+
+/** Options of the memory store; `now` is injectable so tests can move time. */
+export interface MemoryStoreOptions {
+  readonly now?: () => number;
+}
+
+/** The in-memory implementation of StateStore (`service.state.type: memory`). */
+export class MemoryStore implements ManagedStateStore {
+  readonly description = 'memory';
+  private readonly slots = new Map<string, Slot>();
+  private readonly now: () => number;
+  private sweeper: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.slots.clear();
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    this.checkOpen();
+    const slot = this.live(key);
+    // A copy, so a caller that edits the bytes does not edit the stored state.
+    return slot && new Uint8Array(slot.value);
+  }
+
+  async put(key: string, value: StateValue, ttlMs?: number): Promise<void> {
+    this.checkOpen();
+    this.set(key, value, ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.checkOpen();
+    this.slots.delete(key);
+  }
+
+  async batch(ops: readonly StateOp[]): Promise<void> {
+    this.checkOpen();
+    for (const op of ops) if (op.op === 'put') checkTtl(op.ttlMs);
+    // Synchronous, so no other operation interleaves: all or nothing for free.
+    for (const op of ops) {
+      if (op.op === 'put') this.set(op.key, op.value, op.ttlMs);
+      else this.slots.delete(op.key);
+    }
+  }
+
+  async list(prefix: string, limit = DEFAULT_LIST_LIMIT): Promise<string[]> {
+    this.checkOpen();
+    const keys: string[] = [];
+    for (const key of this.slots.keys()) {
+      if (keys.length >= limit) break;
+      if (key.startsWith(prefix) && this.live(key)) keys.push(key);
+    }
+    return keys;
+  }
+
+  notReadyReasons(): string[] {
+    return this.closed ? ['state store is closed'] : [];
+  }
+
+  /** Number of keys held, expired ones included until the next sweep (for tests). */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Drops every expired key. */
+  sweep(): void {
+    const now = this.now();
+    for (const [key, slot] of this.slots) {
+      if (slot.expiresAt !== undefined && slot.expiresAt <= now) this.slots.delete(key);
+    }
+  }
+
+  private set(key: string, value: StateValue, ttlMs: number | undefined): void {
+    checkTtl(ttlMs);
+    const bytes = typeof value === 'string' ? toBytes(value) : new Uint8Array(value);
+    this.slots.set(key, { value: bytes, expiresAt: ttlMs === undefined ? undefined : this.now() + ttlMs });
+  }
+
+  /** The slot under `key` unless it expired (then it is dropped). */
+  private live(key: string): Slot | undefined {
+    const slot = this.slots.get(key);
+    if (slot?.expiresAt !== undefined && slot.expiresAt <= this.now()) {
+      this.slots.delete(key);
+      return undefined;
+    }
+    return slot;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new UnavailableError('state store is closed');
+  }
+}
