@@ -50,6 +50,16 @@ export class SelfMetrics {
   readonly stageLogCapacity = this.gauge('vigil_stage_log_capacity_bytes', 'Capacity of a stage log in bytes.', ['log']);
   readonly stageLogDropped = this.counter('vigil_stage_log_dropped_records_total', 'Records dropped after a permanent error downstream.', ['log']);
   readonly stageLogRedelivered = this.counter('vigil_stage_log_redelivered_records_total', 'Records delivered again after a retryable error downstream.', ['log']);
+  readonly stateCheckpoints = this.counter('vigil_state_checkpoints_total', 'State checkpoints written to the state store.', ['log']);
+  readonly stateCheckpointFailures = this.counter('vigil_state_checkpoint_failures_total', 'State checkpoints that could not be written (retried on the next period).', ['log']);
+  /** Whether the state store can be used now; the service sets it, the gauge samples it when scraped. */
+  stateStoreProbe: () => boolean = () => true;
+  readonly stateStoreUp: Gauge = new Gauge({
+    name: 'vigil_state_store_up',
+    help: 'Whether the state store is reachable (1) or not (0).',
+    registers: [this.registry],
+    collect: (): void => this.stateStoreUp.set(this.stateStoreProbe() ? 1 : 0),
+  });
   readonly batchSendSize = this.histogram('otelcol_processor_batch_batch_send_size', 'Number of items in each batch sent.', ['processor'], [10, 25, 50, 75, 100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 20000, 30000, 50000, 100000]);
   readonly batchTimeoutTrigger = this.counter('otelcol_processor_batch_timeout_trigger_send_total', 'Number of times the batch was sent due to a timeout trigger.', ['processor']);
   readonly batchSizeTrigger = this.counter('otelcol_processor_batch_batch_size_trigger_send_total', 'Number of times the batch was sent due to a size trigger.', ['processor']);
