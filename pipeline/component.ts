@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Payload, Signal } from './otlp/payload.js';
+import type { StateStore } from './state/state-store.js';
 import type { SelfMetrics } from './telemetry.js';
 
 export type Kind = 'receiver' | 'processor' | 'connector' | 'exporter' | 'extension';
@@ -40,8 +41,14 @@ export interface Consumer {
 export interface Host {
   /** Lifecycle of the whole service, for health checks. */
   status(): ServiceStatus;
-  /** Reasons the service is not ready now (a stage log cannot be reached, ...); empty when ready. */
+  /** Reasons the service is not ready now (a stage log or the state store cannot be reached, ...); empty when ready. */
   notReadyReasons(): string[];
+  /**
+   * The service's state store (`service.state`), shared by every component; usable from `start`
+   * on. Components SHOULD scope their keys (`scoped(store, id, pipeline, partition)`) and MUST
+   * NOT start or close it.
+   */
+  stateStore(): StateStore;
 }
 
 export type ServiceStatus = 'starting' | 'running' | 'draining' | 'stopped';
@@ -61,6 +68,17 @@ export interface Component {
 export interface Processor extends Component, Consumer {
   /** Throws a RetryableError to refuse new data at the receiver (memory_limiter). */
   admit?(payload: Payload): void;
+  /**
+   * This instance now owns these partitions of the pipeline's stage log; called before any of
+   * their records is delivered. A stateful processor SHOULD reload their state here. Errors are
+   * logged and do not stop the pipeline: a processor that cannot reload SHOULD start empty.
+   */
+  assigned?(partitions: number[]): Promise<void>;
+  /**
+   * This instance no longer owns these partitions (rebalance, shutdown after the drain); called
+   * after their last record was delivered. A stateful processor SHOULD checkpoint and forget them.
+   */
+  revoked?(partitions: number[]): Promise<void>;
 }
 
 export type Exporter = Component & Consumer;

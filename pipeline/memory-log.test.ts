@@ -101,3 +101,43 @@ t.test('bounds deliveries in flight per partition', async (t) => {
   t.equal(await log.drain(Date.now() + 2000), 0);
   t.equal(peak, 3);
 });
+
+t.test('partition hooks: every partition assigned before the first delivery, revoked after the drain', async (t) => {
+  const log = makeLog(1000, 3);
+  const events: string[] = [];
+  let release!: () => void;
+  const slowAssign = new Promise<void>((r) => (release = r));
+  await log.append([{ key: undefined, payload: payload(10) }]);
+  const consuming = log.consume(async () => {
+    events.push('deliver');
+  }, {
+    assigned: async (partitions) => {
+      events.push(`assigned ${partitions.join(',')}`);
+      await slowAssign;
+    },
+    revoked: async (partitions) => {
+      events.push(`revoked ${partitions.join(',')}`);
+    },
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  t.same(events, ['assigned 0,1,2'], 'nothing delivered while state is being reloaded');
+  release();
+  await consuming;
+  t.equal(await log.drain(Date.now() + 1000), 0);
+  t.same(events, ['assigned 0,1,2', 'deliver', 'revoked 0,1,2']);
+  await t.rejects(log.consume(async () => {}), /already has a consumer/);
+});
+
+t.test('a failing revocation hook does not fail the drain', async (t) => {
+  const log = makeLog(1000, 1);
+  let called = 0;
+  await log.consume(async () => {}, {
+    revoked: async () => {
+      called++;
+      throw new Error('boom');
+    },
+  });
+  await log.append([{ key: undefined, payload: payload(10) }]);
+  t.equal(await log.drain(Date.now() + 100), 0);
+  t.equal(called, 1);
+});

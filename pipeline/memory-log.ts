@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { isPermanent, messageOf, QueueFullError, UnavailableError } from './errors.js';
 import type { Payload } from './otlp/payload.js';
 import { partitionOf } from './otlp/index.js';
-import type { DeliveryHandler, StageLog, StageLogStats, StageRecord } from './stage-log.js';
+import type { DeliveryHandler, PartitionHooks, StageLog, StageLogStats, StageRecord } from './stage-log.js';
 import type { SelfMetrics } from './telemetry.js';
 
 /** Settings of the in-memory log (`service.queue.memory`). */
@@ -41,6 +41,8 @@ export class MemoryLog implements StageLog {
   private readonly parts: Partition[];
   private readonly maxInFlight: number;
   private handler: DeliveryHandler | undefined;
+  private hooks: PartitionHooks | undefined;
+  private consuming = false;
   private records = 0;
   private bytes = 0;
   private draining = false;
@@ -83,8 +85,12 @@ export class MemoryLog implements StageLog {
     for (let i = 0; i < this.partitions; i++) this.pump(i);
   }
 
-  async consume(handler: DeliveryHandler): Promise<void> {
-    if (this.handler) throw new Error(`stage log ${this.name} already has a consumer`);
+  /** One instance owns every partition: `hooks.assigned` gets them all before the first delivery. */
+  async consume(handler: DeliveryHandler, hooks?: PartitionHooks): Promise<void> {
+    if (this.consuming) throw new Error(`stage log ${this.name} already has a consumer`);
+    this.consuming = true;
+    this.hooks = hooks;
+    await hooks?.assigned?.(this.allPartitions());
     this.handler = handler;
     for (let i = 0; i < this.partitions; i++) this.pump(i);
   }
@@ -104,6 +110,12 @@ export class MemoryLog implements StageLog {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.records > 0) this.logger.error({ log: this.name, records: this.records }, 'stage log drain deadline passed; records not delivered');
+    // Delivery is over: the partitions are given up, so stateful processors checkpoint them.
+    if (this.handler) {
+      await this.hooks?.revoked?.(this.allPartitions()).catch((err: unknown) => {
+        this.logger.warn({ log: this.name, err: messageOf(err) }, 'partition revocation hook failed');
+      });
+    }
     return this.records;
   }
 
@@ -113,6 +125,10 @@ export class MemoryLog implements StageLog {
 
   stats(): StageLogStats {
     return { records: this.records, bytes: this.bytes, capacityBytes: this.config.maxSizeBytes };
+  }
+
+  private allPartitions(): number[] {
+    return Array.from({ length: this.partitions }, (_, i) => i);
   }
 
   /** Hands waiting records of one partition to the handler, up to the in-flight cap. */

@@ -7,8 +7,13 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
 import type { Component, Host, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
-import { buildGraph, type Graph, type LogMaker } from './graph.js';
+import { buildGraph, type BuiltPipeline, type Graph, type LogMaker } from './graph.js';
 import { MemoryLog } from './memory-log.js';
+import { fanOutHooks } from './partition-hooks.js';
+import type { PartitionHooks } from './stage-log.js';
+import { createStateStore } from './state/create.js';
+import { OwnershipCheckpoints } from './state/ownership.js';
+import type { ManagedStateStore, StateStore } from './state/state-store.js';
 import { SelfMetrics } from './telemetry.js';
 import { TelemetryServer } from './telemetry-server.js';
 
@@ -20,6 +25,8 @@ export class Service implements Host {
   private state: ServiceStatus = 'starting';
   private readonly graph: Graph;
   private readonly telemetry: TelemetryServer | undefined;
+  private readonly store: ManagedStateStore;
+  private readonly ownership: OwnershipCheckpoints;
 
   constructor(
     private readonly config: ServiceConfig,
@@ -29,14 +36,23 @@ export class Service implements Host {
     this.graph = buildGraph(config, makeLog ?? this.memoryLogs(), logger, this.metrics);
     const t = config.service.telemetry.metrics;
     this.telemetry = t.level === 'none' ? undefined : new TelemetryServer(t.address, this.metrics, logger.child({ kind: 'telemetry' }));
+    const store = createStateStore(config.service.state, logger.child({ kind: 'state_store' }));
+    this.store = store;
+    this.metrics.stateStoreProbe = () => store.notReadyReasons().length === 0;
+    this.ownership = new OwnershipCheckpoints(store, this.metrics, logger.child({ kind: 'state_checkpoints' }));
   }
 
   status(): ServiceStatus {
     return this.state;
   }
 
+  stateStore(): StateStore {
+    return this.store;
+  }
+
   notReadyReasons(): string[] {
     const reasons = this.graph.pipelines.flatMap((p) => p.log.notReadyReasons());
+    reasons.push(...this.store.notReadyReasons());
     if (this.state !== 'running') reasons.unshift(`service is ${this.state}`);
     return reasons;
   }
@@ -50,18 +66,23 @@ export class Service implements Host {
     };
     try {
       await this.telemetry?.start();
+      await this.store.start();
+      this.logger.info({ store: this.store.description }, 'state store started');
       for (const [id, c] of this.graph.extensions) await startOne(`extension ${id}`, c);
       for (const [id, c] of this.graph.exporters) await startOne(`exporter ${id}`, c);
       for (const { id, component } of this.graph.connectors) await startOne(`connector ${id}`, component);
       for (const p of this.graph.pipelines) {
         for (const proc of p.processors) await startOne(`processor in ${p.config.id}`, proc);
       }
-      for (const p of this.graph.pipelines) await p.log.consume((payload) => p.head.consume(payload));
+      for (const p of this.graph.pipelines) await p.log.consume((payload) => p.head.consume(payload), this.partitionHooks(p));
+      this.ownership.start();
       for (const [id, c] of this.graph.receivers) await startOne(`receiver ${id}`, c);
     } catch (err) {
       this.logger.error({ err: messageOf(err) }, 'start failed; stopping what was started');
       const deadline = Date.now() + this.config.service.shutdown_timeout;
       for (const [, c] of started.reverse()) await c.shutdown(deadline).catch(() => {});
+      await this.ownership.stop();
+      await this.store.close().catch(() => {});
       await this.telemetry?.shutdown();
       this.state = 'stopped';
       throw err;
@@ -97,9 +118,18 @@ export class Service implements Host {
     for (const { id, component } of this.graph.connectors) await stop(`connector ${id}`, component);
     await Promise.all([...this.graph.exporters].map(([id, c]) => stop(`exporter ${id}`, c)));
     for (const [id, c] of this.graph.extensions) await stop(`extension ${id}`, c);
+    // Last: processors and the drains' revocation hooks checkpoint into it on the way down.
+    await this.ownership.stop();
+    await this.store.close().catch((err: unknown) => errors.push(new Error(`state store: ${messageOf(err)}`)));
     await this.telemetry?.shutdown();
     this.state = 'stopped';
     return errors;
+  }
+
+  /** Partition changes of a pipeline's log go to its processors, then to the ownership checkpoints. */
+  private partitionHooks(p: BuiltPipeline): PartitionHooks {
+    const processors = p.processors.map((proc, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
+    return fanOutHooks([...processors, { name: 'ownership checkpoints', hooks: this.ownership.hooksFor(p.log.name) }], this.logger);
   }
 
   /** The embedded default: one bounded in-memory log per pipeline stage. */

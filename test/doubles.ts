@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import type { Consumer, CreateSettings, Host, ServiceStatus } from '../pipeline/component.js';
 import { parseComponentId } from '../pipeline/component.js';
 import type { Payload } from '../pipeline/otlp/payload.js';
+import { MemoryStore } from '../pipeline/state/memory-store.js';
+import type { StateStore } from '../pipeline/state/state-store.js';
 import { SelfMetrics } from '../pipeline/telemetry.js';
 
 /** Records every payload it is given; `fail` makes the next calls reject with that error. */
@@ -24,9 +26,13 @@ export class RecordingConsumer implements Consumer {
 /** Accepts everything and keeps nothing. */
 export const noopConsumer: Consumer = { consume: async () => {} };
 
-/** A host that is always running and ready. */
+/** A host that is always running and ready, with an in-memory state store. */
 export class NoopHost implements Host {
   state: ServiceStatus = 'running';
+  readonly store = new MemoryStore();
+  stateStore(): StateStore {
+    return this.store;
+  }
   status(): ServiceStatus {
     return this.state;
   }
