@@ -23,9 +23,9 @@ export class RedisServer {
 
   private constructor(readonly port: number, private readonly password: string | undefined) {}
 
-  /** True when redis-server is installed. */
-  static available(): boolean {
-    return existsSync(REDIS_SERVER);
+  /** True when redis-server is installed (at `binary`, Debian's path by default). */
+  static available(binary = REDIS_SERVER): boolean {
+    return existsSync(binary);
   }
 
   /** Starts a server on `options.port` (a free one by default) and waits until it accepts connections. */
@@ -93,10 +93,10 @@ export class RedisServer {
  * Decides what a test does without redis-server: fails when the environment promises services
  * (`CI`, `VIGIL_REQUIRE_SERVICES`), otherwise skips saying so loudly. True when the test may run.
  */
-export function redisOrSkip(t: Test): boolean {
-  if (RedisServer.available()) return true;
-  const why = `${REDIS_SERVER} is not installed (apt-get install redis-server, or npm run services:up)`;
-  if (process.env.CI || process.env.VIGIL_REQUIRE_SERVICES) {
+export function redisOrSkip(t: Pick<Test, 'fail' | 'skip'>, binary = REDIS_SERVER, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (RedisServer.available(binary)) return true;
+  const why = `${binary} is not installed (apt-get install redis-server, or npm run services:up)`;
+  if (env.CI || env.VIGIL_REQUIRE_SERVICES) {
     t.fail(`redis-server is required here (CI or VIGIL_REQUIRE_SERVICES is set): ${why}`);
   } else {
     process.stderr.write(`\n*** SKIPPING redis tests: ${why} ***\n\n`);
