@@ -1,0 +1,93 @@
+/** The service's state wiring: the store through Host, partition hooks, readiness. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import t from 'tap';
+import { z } from 'zod';
+import { FACTORIES } from '../cmd/components.js';
+import { loadConfig } from '../config/index.js';
+import { freePort, tempDir } from '../test/daemon.js';
+import type { Host, Processor, ProcessorFactory } from './component.js';
+import { Service } from './service.js';
+import { ownershipKey } from './state/ownership.js';
+import type { StateStore } from './state/state-store.js';
+
+/** What the stateful test processor saw. */
+const seen: { events: string[]; store?: StateStore } = { events: [] };
+
+/** A processor that keeps per-partition state, as tail sampling will. */
+const stateful: ProcessorFactory<Record<string, never>> = {
+  type: 'stateful_test', kind: 'processor', stability: { traces: 'development' }, configSchema: z.strictObject({}),
+  createDefaultConfig: () => ({}),
+  create: (_settings, _config, _signal, next): Processor => {
+    let host: Host | undefined;
+    return {
+      async start(h) {
+        host = h;
+        seen.store = h.stateStore();
+        // A stateful processor tolerates an unreachable store: state is an optimisation.
+        await h.stateStore().put('stateful_test:started', 'yes').catch(() => seen.events.push('store unreachable at start'));
+      },
+      async shutdown() {},
+      consume: (payload) => next.consume(payload),
+      async assigned(partitions) {
+        seen.events.push(`assigned ${partitions.join(',')}`);
+      },
+      async revoked(partitions) {
+        seen.events.push(`revoked ${partitions.join(',')}`);
+        await host!.stateStore().put(`stateful_test:final:${partitions.join(',')}`, 'saved');
+        seen.events.push('final state saved');
+      },
+    };
+  },
+};
+
+async function service(state: string): Promise<Service> {
+  const dir = tempDir();
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, `
+receivers:
+  otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
+processors:
+  stateful_test: {}
+exporters:
+  file: { path: ${join(dir, 'out.jsonl')} }
+service:
+  telemetry: { metrics: { level: none } }
+  queue: { type: memory, memory: { partitions: 3 } }
+  state: ${state}
+  pipelines:
+    traces: { receivers: [otlp], processors: [stateful_test], exporters: [file] }
+`);
+  const { config, errors } = loadConfig({ files: [file], factories: [...FACTORIES, stateful], env: {} });
+  if (!config) throw new Error(errors.map(String).join('\n'));
+  return new Service(config, pino({ level: 'silent' }));
+}
+
+t.test('memory state: processors get the store and their partitions; ownership is checkpointed', async (t) => {
+  seen.events = [];
+  const svc = await service('{ type: memory }');
+  await svc.start();
+  t.same(seen.events, ['assigned 0,1,2'], 'all partitions of the memory log, before data flows');
+  t.equal(seen.store, svc.stateStore(), 'one store, shared through Host');
+  t.ok(await svc.stateStore().get('stateful_test:started'));
+  for (const p of [0, 1, 2]) {
+    const bytes = await svc.stateStore().get(ownershipKey('traces.ingest', p));
+    t.match(JSON.parse(Buffer.from(bytes!).toString('utf8')), { log: 'traces.ingest', partition: p, state: 'owned' });
+  }
+  t.same(svc.notReadyReasons(), []);
+  t.same(await svc.shutdown(), []);
+  t.same(seen.events, ['assigned 0,1,2', 'revoked 0,1,2', 'final state saved'], 'revoked after the drain, while the store is still open');
+  t.match(svc.notReadyReasons(), ['service is stopped', 'state store is closed'], 'the store is closed last');
+});
+
+t.test('redis state, Redis unreachable: the service starts anyway and readiness names Redis', async (t) => {
+  const port = await freePort(); // nothing listens there
+  const svc = await service(`{ type: redis, redis: { endpoint: 127.0.0.1:${port}, key_prefix: svc-test } }`);
+  const started = Date.now();
+  await svc.start();
+  t.ok(Date.now() - started < 5_000, 'start is not held by the unreachable store');
+  t.same(svc.notReadyReasons(), [`redis 127.0.0.1:${port} unreachable: ECONNREFUSED`]);
+  t.same(seen.events.slice(-2), ['store unreachable at start', 'assigned 0,1,2']);
+  t.same(await svc.shutdown(), [], 'failed checkpoints are not shutdown errors');
+});
