@@ -1,7 +1,7 @@
 /**
- * Answers orchestrators' probes: 200 while the service runs and every stage log is reachable,
- * 503 while starting, draining or degraded — so a load balancer stops sending before we stop
- * listening, and a rolling update waits for readiness.
+ * Answers orchestrators' probes: 200 while the service runs and every stage log and the state
+ * store are reachable, 503 while starting, draining or degraded — so a load balancer stops sending
+ * before we stop listening, and a rolling update waits for readiness.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
