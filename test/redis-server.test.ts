@@ -13,18 +13,20 @@ t.test('without redis-server: fails when services are required, else skips loudl
   const missing = '/nonexistent/redis-server';
   for (const env of [{ CI: 'true' }, { VIGIL_REQUIRE_SERVICES: '1' }]) {
     const f = fakeTest();
-    t.equal(redisOrSkip(as(f), missing, env), false);
+    t.equal(redisOrSkip(as(f), { binary: missing, env }), false);
     t.match(f.failed, [/redis-server is required here.*\/nonexistent\/redis-server is not installed/]);
     t.same(f.skipped, []);
   }
   const f = fakeTest();
-  t.equal(redisOrSkip(as(f), missing, {}), false);
+  const warned: string[] = [];
+  t.equal(redisOrSkip(as(f), { binary: missing, env: {}, warn: (m) => void warned.push(m) }), false);
   t.same(f.failed, []);
   t.match(f.skipped, [/^SKIPPED: .* is not installed/]);
+  t.match(warned, [/\*\*\* SKIPPING redis tests: .* is not installed/], 'said loudly on stderr');
 });
 
 t.test('with redis-server installed the test runs', async (t) => {
   const f = fakeTest();
-  t.equal(redisOrSkip(as(f), process.execPath, { CI: 'true' }), true, 'any existing binary path counts as installed');
+  t.equal(redisOrSkip(as(f), { binary: process.execPath, env: { CI: 'true' } }), true, 'any existing binary path counts as installed');
   t.same([...f.failed, ...f.skipped], []);
 });

@@ -89,17 +89,25 @@ export class RedisServer {
   }
 }
 
+/** Where redisOrSkip looks, what it reads and where it shouts; overridable to test it. */
+export interface RedisCheck {
+  readonly binary?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly warn?: (message: string) => void;
+}
+
 /**
  * Decides what a test does without redis-server: fails when the environment promises services
  * (`CI`, `VIGIL_REQUIRE_SERVICES`), otherwise skips saying so loudly. True when the test may run.
  */
-export function redisOrSkip(t: Pick<Test, 'fail' | 'skip'>, binary = REDIS_SERVER, env: NodeJS.ProcessEnv = process.env): boolean {
+export function redisOrSkip(t: Pick<Test, 'fail' | 'skip'>, check: RedisCheck = {}): boolean {
+  const { binary = REDIS_SERVER, env = process.env, warn = (m: string) => void process.stderr.write(m) } = check;
   if (RedisServer.available(binary)) return true;
   const why = `${binary} is not installed (apt-get install redis-server, or npm run services:up)`;
   if (env.CI || env.VIGIL_REQUIRE_SERVICES) {
     t.fail(`redis-server is required here (CI or VIGIL_REQUIRE_SERVICES is set): ${why}`);
   } else {
-    process.stderr.write(`\n*** SKIPPING redis tests: ${why} ***\n\n`);
+    warn(`\n*** SKIPPING redis tests: ${why} ***\n\n`);
     t.skip(`SKIPPED: ${why}`, () => {});
   }
   return false;
