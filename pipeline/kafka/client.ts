@@ -9,7 +9,6 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { loadTls, tlsSchema } from '../../exporters/exporterhelper/tls.js';
-import { RetryableError } from '../errors.js';
 
 /** otelcol's default broker list. */
 export const DEFAULT_BROKERS: readonly string[] = ['localhost:9092'];
@@ -142,9 +141,4 @@ export function isRetriableKafkaError(err: unknown): boolean {
     if (e.retriable === true || TRANSIENT.has(e.name ?? '')) return true;
   }
   return false;
-}
-
-/** `err` as a RetryableError (keeping it as the cause), for errors `isRetriableKafkaError` accepts. */
-export function retryable(err: unknown, what: string): RetryableError {
-  return new RetryableError(`${what}: ${(err as Error)?.message ?? String(err)}`, undefined, { cause: err });
 }
