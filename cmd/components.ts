@@ -7,6 +7,8 @@ import { factory as debug } from '../exporters/debug/index.js';
 import { factory as file } from '../exporters/file/index.js';
 import { factory as forward } from '../processors/forward/index.js';
 import { factory as healthCheck } from '../extensions/health-check/index.js';
+import { factory as kafkaExporter } from '../exporters/kafka/index.js';
+import { factory as kafkaReceiver } from '../receivers/kafka/index.js';
 import { factory as memoryLimiter } from '../processors/memory-limiter/index.js';
 import { factory as otlpGrpc } from '../exporters/otlp-grpc/index.js';
 import { factory as otlpHttp } from '../exporters/otlp-http/index.js';
@@ -17,6 +19,7 @@ import type { Factory } from '../pipeline/component.js';
 /** All factories, receivers first, in the order `vigil components` lists them. */
 export const FACTORIES: readonly Factory[] = [
   otlpReceiver,
+  kafkaReceiver,
   batch,
   memoryLimiter,
   probabilisticSampler,
@@ -25,5 +28,6 @@ export const FACTORIES: readonly Factory[] = [
   file,
   otlpGrpc,
   otlpHttp,
+  kafkaExporter,
   healthCheck,
 ];

@@ -60,6 +60,16 @@ export class SelfMetrics {
     registers: [this.registry],
     collect: (): void => this.stateStoreUp.set(this.stateStoreProbe() ? 1 : 0),
   });
+  readonly kafkaConsumed = this.counter('vigil_kafka_consumer_records_total', 'Kafka records handed to a consumer group handler.', ['consumer', 'topic']);
+  readonly kafkaSkipped = this.counter('vigil_kafka_consumer_skipped_records_total', 'Kafka records skipped (and committed past) after a permanent handler error, such as a record that does not decode.', ['consumer', 'topic']);
+  readonly kafkaRetried = this.counter('vigil_kafka_consumer_retried_records_total', 'Handler attempts of Kafka records that failed retryably and were tried again.', ['consumer', 'topic']);
+  readonly kafkaCommits = this.counter('vigil_kafka_consumer_commits_total', 'Offset commits of a consumer group, by outcome (ok, failed).', ['consumer', 'outcome']);
+  readonly kafkaCommittedOffset = this.gauge('vigil_kafka_consumer_committed_offset', 'Last offset committed per partition (the next offset to read).', ['consumer', 'topic', 'partition']);
+  readonly kafkaCommitLatency = this.histogram('vigil_kafka_consumer_commit_duration_seconds', 'Duration of offset commits.', ['consumer'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+  readonly kafkaLag = this.gauge('vigil_kafka_consumer_lag', 'Records between the last one fetched and the partition high watermark.', ['consumer', 'topic', 'partition']);
+  readonly kafkaRebalances = this.counter('vigil_kafka_consumer_rebalances_total', 'Consumer group joins after the first (rebalances) seen by this member.', ['consumer']);
+  readonly kafkaProduced = this.counter('vigil_kafka_producer_records_total', 'Kafka records acknowledged by the broker.', ['producer', 'topic']);
+  readonly kafkaProducedBytes = this.counter('vigil_kafka_producer_bytes_total', 'Value bytes of Kafka records acknowledged by the broker (before compression).', ['producer', 'topic']);
   readonly batchSendSize = this.histogram('otelcol_processor_batch_batch_send_size', 'Number of items in each batch sent.', ['processor'], [10, 25, 50, 75, 100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 20000, 30000, 50000, 100000]);
   readonly batchTimeoutTrigger = this.counter('otelcol_processor_batch_timeout_trigger_send_total', 'Number of times the batch was sent due to a timeout trigger.', ['processor']);
   readonly batchSizeTrigger = this.counter('otelcol_processor_batch_batch_size_trigger_send_total', 'Number of times the batch was sent due to a size trigger.', ['processor']);

@@ -13,6 +13,27 @@ import type { Payload, Signal } from '../pipeline/otlp/payload.js';
 import { makeLogs, makeMetrics, makeSpans } from './e2e/sdk-fixtures.js';
 import { tempDir } from './daemon.js';
 import { NoopHost, RecordingConsumer, testSettings } from './doubles.js';
+import { testKafka, unique } from './kafka.js';
+import { kafkaAvailable, requireService } from './services.js';
+
+/** Fresh topics on the shared broker for the kafka receiver and exporter (deleted at the end). */
+const kafkaUp = await kafkaAvailable();
+const kafkaTopics = { traces: unique('vigil-conf-spans'), metrics: unique('vigil-conf-metrics'), logs: unique('vigil-conf-logs') };
+if (kafkaUp) {
+  const admin = testKafka().admin();
+  await admin.connect();
+  await admin.createTopics({ topics: Object.values(kafkaTopics).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+  await admin.disconnect();
+  t.teardown(async () => {
+    const a = testKafka().admin();
+    await a.connect();
+    await a.deleteTopics({ topics: Object.values(kafkaTopics) }).catch(() => {});
+    await a.disconnect();
+  });
+}
+
+/** Factories that need a service; without it they are only created and shut down. */
+const NEEDS_KAFKA = new Set(['kafka']);
 
 /** Settings a factory needs beyond its defaults to be usable here (required keys, port 0). */
 const REQUIRED: Record<string, (dir: string) => unknown> = {
@@ -22,7 +43,17 @@ const REQUIRED: Record<string, (dir: string) => unknown> = {
   otlp_grpc: () => ({ endpoint: '127.0.0.1:1', tls: { insecure: true } }),
   otlp_http: () => ({ endpoint: 'http://127.0.0.1:1' }),
   health_check: () => ({ endpoint: '127.0.0.1:0' }),
+  // Keyed `kind:type` where a receiver and an exporter share a type. One fresh topic per signal.
+  'exporter:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks() }),
+  'receiver:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks(), group_id: unique('vigil-conf') }),
 };
+
+function kafkaBlocks() {
+  return { traces: { topic: kafkaTopics.traces }, metrics: { topic: kafkaTopics.metrics }, logs: { topic: kafkaTopics.logs } };
+}
+
+/** The settings `factory` needs here, if any. */
+const requiredOf = (f: Factory) => REQUIRED[`${f.kind}:${f.type}`] ?? REQUIRED[f.type];
 
 /** Exporters whose destination is not reachable here: started and stopped, not fed. */
 const NOT_FED = new Set(['otlp_grpc', 'otlp_http']);
@@ -52,10 +83,10 @@ function create(f: Factory, config: unknown, signal: Signal | undefined, next: C
 for (const factory of FACTORIES) {
   t.test(`${factory.kind} ${factory.type}`, async (t) => {
     const dir = tempDir();
-    const config = factory.configSchema.parse(REQUIRED[factory.type]?.(dir) ?? {});
+    const config = factory.configSchema.parse(requiredOf(factory)?.(dir) ?? {});
     t.ok(factory.createDefaultConfig() !== undefined, 'has a default config');
     // The default config is the parsed form of an empty block: what a user gets by writing `type:`.
-    if (!REQUIRED[factory.type]) t.same(factory.configSchema.parse({}), factory.createDefaultConfig(), 'an empty block validates to the default config');
+    if (!requiredOf(factory)) t.same(factory.configSchema.parse({}), factory.createDefaultConfig(), 'an empty block validates to the default config');
     const signals: Array<Signal | undefined> = factory.kind === 'extension' ? [undefined] : signalsOf(factory);
     t.ok(signals.length > 0, 'supports at least one signal');
     for (const signal of signals) {
@@ -63,6 +94,7 @@ for (const factory of FACTORIES) {
       await idle.shutdown(Date.now() + 2000);
       t.pass(`${signal ?? ''} create → shutdown without start`);
 
+      if (NEEDS_KAFKA.has(factory.type) && !requireService(t, 'Kafka', kafkaUp)) continue;
       const next = new RecordingConsumer();
       const c = create(factory, config, signal, next);
       await c.start(new NoopHost());

@@ -1,0 +1,144 @@
+/**
+ * The Kafka client settings every Kafka component shares (the kafka receiver and exporter, the Kafka
+ * stage log), with otelcol's keys: `brokers`, `client_id`, `protocol_version`, `tls`, `auth.sasl`.
+ * `kafkaClientFields` is a zod shape to spread into a component's strictObject; `createKafka` builds
+ * the kafkajs client from the parsed values, with kafkajs' own logs routed into pino.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { loadTls, tlsSchema } from '../../exporters/exporterhelper/tls.js';
+
+/** otelcol's default broker list. */
+export const DEFAULT_BROKERS: readonly string[] = ['localhost:9092'];
+/** otelcol's default client id. */
+export const DEFAULT_CLIENT_ID = 'otel-collector';
+
+const BROKER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/;
+
+/** SASL mechanisms kafkajs implements, by otelcol's spelling. */
+const MECHANISMS = { PLAIN: 'plain', 'SCRAM-SHA-256': 'scram-sha-256', 'SCRAM-SHA-512': 'scram-sha-512' } as const;
+
+const sasl = z.strictObject({
+  mechanism: z.string({ error: 'expected a mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512' }).refine((m) => m in MECHANISMS, {
+    error: (iss) => `mechanism ${JSON.stringify(iss.input)} is not supported: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
+  }),
+  username: z.string({ error: 'expected a username' }),
+  password: z.string({ error: 'expected a password' }),
+  /** Accepted for otelcol compatibility; kafkajs speaks SASL handshake v1 whenever the broker does. */
+  version: z.union([z.literal(0), z.literal(1)]).optional(),
+});
+
+/** The shape to spread into a component schema: `brokers`, `client_id`, `protocol_version`, `tls`, `auth`. */
+export const kafkaClientFields = {
+  brokers: z.array(z.string().regex(BROKER, { error: (iss) => `expected a broker like "kafka:9092", got ${JSON.stringify(iss.input)}` }))
+    .min(1, { error: 'expected at least one broker' })
+    .default([...DEFAULT_BROKERS]),
+  client_id: z.string().min(1, { error: 'must not be empty' }).default(DEFAULT_CLIENT_ID),
+  /** Accepted for otelcol compatibility; kafkajs negotiates API versions with each broker. */
+  protocol_version: z.string().optional(),
+  /** Absent: plaintext. Present: TLS, unless `insecure: true` (otelcol's configtls client keys). */
+  tls: tlsSchema.optional(),
+  auth: z.strictObject({
+    sasl: sasl.optional(),
+    /** otelcol's deprecated spelling of `sasl` with mechanism PLAIN. */
+    plain_text: z.strictObject({ username: z.string(), password: z.string() }).optional(),
+  }).refine((a) => !(a.sasl && a.plain_text), { error: 'set sasl or plain_text, not both' }).optional(),
+};
+
+const clientSchema = z.strictObject(kafkaClientFields);
+/** The parsed client settings. */
+export type KafkaClientConfig = z.infer<typeof clientSchema>;
+
+/** kafkajs log levels as pino methods. */
+const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** The kafkajs level that lets through what `logger` would print, so kafkajs does not build entries for nothing. */
+function kafkajsLevel(logger: Logger): logLevel {
+  switch (logger.level) {
+    case 'trace': case 'debug': return logLevel.DEBUG;
+    case 'info': return logLevel.INFO;
+    case 'warn': return logLevel.WARN;
+    case 'silent': return logLevel.NOTHING;
+    default: return logLevel.ERROR;
+  }
+}
+
+/** A kafkajs logCreator writing into `logger` with the kafkajs namespace as `kafka_namespace`. */
+export function pinoLogCreator(logger: Logger): () => (entry: LogEntry) => void {
+  return () => ({ namespace, level, log }) => {
+    const { message, timestamp: _ts, ...fields } = log;
+    logger[LEVEL[level] ?? 'debug']({ kafka_namespace: namespace, ...fields }, message);
+  };
+}
+
+function saslOf(config: KafkaClientConfig): SASLOptions | undefined {
+  const a = config.auth;
+  if (a?.sasl) {
+    const mechanism = MECHANISMS[a.sasl.mechanism as keyof typeof MECHANISMS];
+    return { mechanism, username: a.sasl.username, password: a.sasl.password } as SASLOptions;
+  }
+  if (a?.plain_text) return { mechanism: 'plain', username: a.plain_text.username, password: a.plain_text.password };
+  return undefined;
+}
+
+function sslOf(config: KafkaClientConfig): ConnectionOptions | undefined {
+  if (!config.tls || config.tls.insecure) return undefined;
+  const m = loadTls(config.tls);
+  const ssl: ConnectionOptions = { rejectUnauthorized: m.rejectUnauthorized };
+  if (m.ca) ssl.ca = m.ca;
+  if (m.cert) ssl.cert = m.cert;
+  if (m.key) ssl.key = m.key;
+  if (m.servername) ssl.servername = m.servername;
+  if (m.minVersion) ssl.minVersion = m.minVersion;
+  if (m.maxVersion) ssl.maxVersion = m.maxVersion;
+  return ssl;
+}
+
+/** Extra kafkajs client options a caller may set (tests shorten retries). */
+export type KafkaClientOptions = Pick<KafkaConfig, 'retry' | 'connectionTimeout' | 'requestTimeout'>;
+
+/**
+ * A kafkajs client for the parsed settings, logging through `logger`. Reads TLS files now and
+ * throws a PermanentError naming a file that cannot be read.
+ */
+export function createKafka(config: KafkaClientConfig, logger: Logger, options: KafkaClientOptions = {}): Kafka {
+  const kc: KafkaConfig = {
+    brokers: [...config.brokers],
+    clientId: config.client_id,
+    logLevel: kafkajsLevel(logger),
+    logCreator: pinoLogCreator(logger),
+    connectionTimeout: 3000,
+    ...options,
+  };
+  const ssl = sslOf(config);
+  if (ssl) kc.ssl = ssl;
+  const s = saslOf(config);
+  if (s) kc.sasl = s;
+  return new Kafka(kc);
+}
+
+/** kafkajs errors that say "the cluster cannot be reached or answered in time", whatever their `retriable` flag. */
+const TRANSIENT = new Set([
+  'KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound', 'KafkaJSNoBrokerAvailableError', 'KafkaJSLockTimeout',
+]);
+
+/**
+ * True when the failed operation may succeed if tried again: kafkajs marked the error (or one of its
+ * causes) `retriable`, or the cluster could not be reached. Everything else (message too large,
+ * authorization, bad config) will fail the same way again.
+ */
+export function isRetriableKafkaError(err: unknown): boolean {
+  let e = err as { retriable?: boolean; name?: string; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 8; depth++, e = e.cause as typeof e) {
+    if (e.retriable === true || TRANSIENT.has(e.name ?? '')) return true;
+  }
+  return false;
+}
