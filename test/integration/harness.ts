@@ -101,11 +101,25 @@ export async function startDaemon(t: Test, label: string, spec: DaemonSpec): Pro
   } catch (err) {
     throw new Error(`${label} did not start: ${err instanceof Error ? err.message.slice(-6000) : String(err)}`);
   }
+  // Should the test process die without its teardown (a tap timeout), the daemon must not outlive it.
+  const killOnExit = (): void => void daemon.child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   t.teardown(async () => {
     if (!t.passing()) process.stderr.write(`\n===== ${t.name}: ${label} (pid ${daemon.pid}) =====\n${daemonTail(daemon)}\n`);
     await daemon.stop('SIGKILL');
+    process.removeListener('exit', killOnExit);
   });
   return daemon;
+}
+
+/** Ends a daemon with `signal`; SIGKILL when it has not exited after `timeoutMs`. Resolves with its exit code, 'hung' if it had to be killed. */
+export async function stopDaemon(daemon: Daemon, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 25_000): Promise<number | null | 'hung'> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), timeoutMs); });
+  const outcome = await Promise.race([daemon.stop(signal), hung]);
+  clearTimeout(timer);
+  if (outcome === 'hung') await daemon.stop('SIGKILL');
+  return outcome;
 }
 
 /** A span as it reached the output files. */

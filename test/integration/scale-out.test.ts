@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { tempDir } from '../daemon.js';
 import { kafkaAvailable, KAFKA_PORT, requireService } from '../services.js';
-import { daemonPorts, duplicates, readSpans, startDaemon, uniqueName, waitDelivered, waitFor, type DaemonSpec, type Written } from './harness.js';
+import { daemonPorts, duplicates, readSpans, startDaemon, stopDaemon, uniqueName, waitDelivered, waitFor, type DaemonSpec, type Written } from './harness.js';
 import { Load, sdkGrpcSender, type LoadShape, type Sender } from './load.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+// Every wait below is bounded; their sum, with two daemon starts, stays under this.
+t.setTimeout(180_000);
+
 const SHAPE: LoadShape = { tracesPerRequest: 10, spansPerTrace: 4, pauseMs: 20 };
 
 /** Traces (of those in `traceIds`) whose written spans are in more than one file. */
@@ -51,7 +54,7 @@ t.test('two daemons in one consumer group share partitions, keep traces whole, a
 
   // Warm-up: until both daemons consume, i.e. the group has settled with partitions on both.
   const warm = run([[toA(), toA()], [toB(), toB()]], { ...SHAPE, tracesPerRequest: 2, pauseMs: 100 });
-  const shared = await waitFor(() => nonEmpty(specA.file) && nonEmpty(specB.file), 30_000, 500);
+  const shared = await waitFor(() => nonEmpty(specA.file) && nonEmpty(specB.file), 20_000, 500);
   await warm.stop();
   t.ok(shared, `both daemons were given partitions: both files have spans (A: ${readSpans([specA.file]).spans.size}, B: ${readSpans([specB.file]).spans.size})`);
   if (!shared) return;
@@ -61,7 +64,7 @@ t.test('two daemons in one consumer group share partitions, keep traces whole, a
   const split = run([[toA(), toA()], [toB(), toB()]]);
   await sleep(3000);
   await split.stop();
-  const p1 = await waitDelivered([...warm.acked.keys(), ...split.acked.keys()], files, 30_000);
+  const p1 = await waitDelivered([...warm.acked.keys(), ...split.acked.keys()], files, 20_000);
   t.equal(p1.lost.length, 0, `phase 1: every acknowledged span was written (lost ${p1.lost.length} of ${warm.ackedCount + split.ackedCount})`);
   const p1Traces = new Set([...split.acked.values()].map((s) => s.traceId));
   const inA = [...split.acked.keys()].filter((id) => p1.spans.get(id)?.files.has(specA.file)).length;
@@ -73,19 +76,19 @@ t.test('two daemons in one consumer group share partitions, keep traces whole, a
   // Phase 2: A stops under load; B takes over A's partitions and all later traffic arrives.
   const during = run([[toA(), toA()], [toB(), toB()]]);
   await sleep(1500);
-  const codeA = await a.stop('SIGTERM');
+  const codeA = await stopDaemon(a, 'SIGTERM', 20_000);
   await during.stop();
   t.equal(codeA, 0, 'A drains and exits 0 on SIGTERM');
   const after = run([[toB(), toB(), toB(), toB()]], { ...SHAPE, tracesPerRequest: 5 });
-  const accepting = await waitFor(() => after.ackedCount >= 2000, 20_000);
+  const accepting = await waitFor(() => after.ackedCount >= 2000, 15_000);
   await after.stop();
   t.ok(accepting, `B alone acknowledged ${after.ackedCount} spans after A left (${after.summary()})`);
   const all = loads.flatMap((l) => [...l.acked.keys()]);
-  const p2 = await waitDelivered(all, files, 45_000);
+  const p2 = await waitDelivered(all, files, 30_000);
   const afterInB = [...after.acked.keys()].filter((id) => p2.spans.get(id)?.files.has(specB.file)).length;
   t.equal(afterInB, after.ackedCount, `B took over A's partitions: all ${after.ackedCount} spans acknowledged after A left are in B's file (${afterInB})`);
   t.equal(p2.lost.length, 0, `nothing acknowledged is lost across the two files (lost ${p2.lost.length} of ${all.length}, e.g. ${p2.lost.slice(0, 3).join(', ')})`);
   t.comment(`spans acknowledged: ${all.length}; written: ${p2.spans.size} distinct, ${duplicates(p2.spans)} duplicates; all in the files ${p2.ms} ms after the load stopped; ` +
     `phase 1 share A/B: ${inA}/${inB}; during A's stop: ${during.summary()}`);
-  t.equal(await b.stop('SIGTERM'), 0, 'B drains and exits 0');
+  t.equal(await stopDaemon(b, 'SIGTERM', 20_000), 0, 'B drains and exits 0');
 });
