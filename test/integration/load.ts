@@ -79,7 +79,7 @@ function sdkSender(name: string, exporter: SdkGrpcExporter | SdkProtoExporter): 
 }
 
 /** A plain HTTP/protobuf client (the SDK's serializer), reporting status and Retry-After as they came. */
-export function rawHttpSender(port: number, name = `http:${port}`, timeoutMs = 5000): Sender {
+export function rawHttpSender(port: number, name = `http:${port}`, timeoutMs = 10_000): Sender {
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   const send = (spans: ReadableSpan[]): Promise<Outcome> => new Promise((resolve) => {
     const body = ProtobufTraceSerializer.serializeRequest(spans)!;
@@ -108,7 +108,7 @@ const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const raw = (b: Buffer): Buffer => b;
 
 /** A plain gRPC client of TraceService/Export, reporting the status code as it came. */
-export function rawGrpcSender(port: number, name = `grpc:${port}`, timeoutMs = 5000): Sender {
+export function rawGrpcSender(port: number, name = `grpc:${port}`, timeoutMs = 10_000): Sender {
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const send = (spans: ReadableSpan[]): Promise<Outcome> => new Promise((resolve) => {
     const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
