@@ -12,8 +12,8 @@ export interface DaemonPorts {
   metrics: number;
 }
 
-/** The stage log under test. */
-export type QueueSpec = { type: 'memory' } | { type: 'kafka'; brokers: string[]; topicPrefix: string };
+/** The stage log under test. On Kafka, every daemon group gets its own topics and consumer group. */
+export type QueueSpec = { type: 'memory' } | { type: 'kafka'; brokers: string[]; topicPrefix: string; groupId: string; partitions: number };
 
 /** What the pipeline sends to. */
 export type ExportSpec = { kind: 'sink'; port: number } | { kind: 'file'; path: string };
@@ -33,7 +33,9 @@ export function daemonYaml(ports: DaemonPorts, exporter: ExportSpec, queue: Queu
     type: kafka
     kafka:
       brokers: [${queue.brokers.map((b) => JSON.stringify(b)).join(', ')}]
-      topic_prefix: ${JSON.stringify(queue.topicPrefix)}`;
+      topic_prefix: ${JSON.stringify(queue.topicPrefix)}
+      group_id: ${JSON.stringify(queue.groupId)}
+      partitions: ${queue.partitions}`;
   return `receivers:
   otlp:
     protocols:

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import { freePorts, parsePrometheus, VIGIL } from './daemon.js';
-import { daemonYaml } from './daemon-config.js';
+import { daemonYaml, type QueueSpec } from './daemon-config.js';
 import { countFileSpans } from './file-count.js';
 
 t.test('free ports are distinct', async (t) => {
@@ -29,6 +29,7 @@ t.test('Prometheus text: families summed over labels, comments and junk skipped'
 });
 
 const ports = { grpc: 1001, http: 1002, health: 1003, metrics: 1004 };
+const KAFKA: QueueSpec = { type: 'kafka', brokers: ['localhost:9092'], topicPrefix: 'p', groupId: 'g', partitions: 8 };
 
 t.test('headline YAML: otlp → batch → otlp_grpc to the sink, memory or kafka queue', async (t) => {
   const doc = parse(daemonYaml(ports, { kind: 'sink', port: 2000 }, { type: 'memory' })) as Record<string, any>;
@@ -38,8 +39,8 @@ t.test('headline YAML: otlp → batch → otlp_grpc to the sink, memory or kafka
   t.equal(doc.extensions.health_check.endpoint, '127.0.0.1:1003');
   t.equal(doc.service.telemetry.metrics.address, '127.0.0.1:1004');
   t.same(doc.service.queue, { type: 'memory' });
-  const k = parse(daemonYaml(ports, { kind: 'file', path: '/tmp/a b.jsonl' }, { type: 'kafka', brokers: ['localhost:9092'], topicPrefix: 'p' })) as Record<string, any>;
-  t.same(k.service.queue, { type: 'kafka', kafka: { brokers: ['localhost:9092'], topic_prefix: 'p' } });
+  const k = parse(daemonYaml(ports, { kind: 'file', path: '/tmp/a b.jsonl' }, KAFKA)) as Record<string, any>;
+  t.same(k.service.queue, { type: 'kafka', kafka: { brokers: ['localhost:9092'], topic_prefix: 'p', group_id: 'g', partitions: 8 } });
   t.same(k.exporters, { file: { path: '/tmp/a b.jsonl' } });
 });
 
@@ -48,6 +49,7 @@ t.test('the generated YAML passes `vigil validate`', { skip: existsSync(VIGIL) ?
   for (const [name, yaml] of [
     ['sink.yaml', daemonYaml(ports, { kind: 'sink', port: 2000 }, { type: 'memory' })],
     ['file.yaml', daemonYaml(ports, { kind: 'file', path: join(dir, 'out.jsonl') }, { type: 'memory' })],
+    ['kafka.yaml', daemonYaml(ports, { kind: 'sink', port: 2000 }, KAFKA)],
   ] as const) {
     const file = join(dir, name);
     writeFileSync(file, yaml);

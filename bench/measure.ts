@@ -88,6 +88,27 @@ export async function waitForSink(gen: LoadGen, spans: number, sinceMs: number, 
   return { ms: -1, sinkSpans: counted };
 }
 
+/**
+ * The self-metric holding a daemon's consumer lag on the Kafka stage log (records appended but not
+ * yet committed, summed over its partitions).
+ */
+export const CONSUMER_LAG_METRIC = 'vigil_stage_log_consumer_lag_records';
+
+/**
+ * Polls the daemons' self-metrics until their consumer lag sums to zero; resolves with the ms that
+ * took from `sinceMs`, -1 after `timeoutMs`, or null when no daemon exports the gauge.
+ */
+export async function waitForLagZero(daemons: BenchDaemon[], sinceMs: number, timeoutMs: number): Promise<number | null> {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    const lags = (await Promise.all(daemons.map((d) => d.scrape()))).map((m) => m.get(CONSUMER_LAG_METRIC));
+    if (lags.every((l) => l === undefined)) return null;
+    if (lags.every((l) => l === 0 || l === undefined)) return performance.now() - sinceMs;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return -1;
+}
+
 /** Peak resident set (VmHWM) summed over the daemons, read now. */
 export function peakRss(daemons: BenchDaemon[]): number {
   return sum(daemons.map((d) => sampleProc(d.pid).hwmBytes));

@@ -37,3 +37,30 @@ t.test('a short run over gRPC, HTTP and file writes a report with every target',
   t.match(stdout, /\| grpc: forwarding at saturation \| [\d,]+ spans\/s \| >= 100,000 \| (PASS|\*\*FAIL\*\*) \|/);
   t.equal(readFileSync(join(out, 'latest.md'), 'utf8'), stdout);
 });
+
+t.test('a short --queue kafka run covers one and two daemons with a burst, and reports issue 3 targets', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-run-'));
+  const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
+    execFile(process.execPath, [RUN, '--queue', 'kafka', '--duration', '1s', '--warmup', '500ms', '--burst', '1s', '--out', out],
+      { env: { ...process.env, VIGIL_BENCH_DAEMON: FAKE }, timeout: 90_000 },
+      (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? -1) : 0, stderr })));
+  t.ok(code === 0 || code === 1, `exit 0 or 1, not an error: ${code}\n${stderr}`);
+  const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as {
+    errors: string[]; settings: Record<string, unknown>; checks: Array<{ name: string }>;
+    forwarding: Array<{ daemons: number; ackedTotal: number; sinkTotal: number; burst: { durationMs: number; lagMs: number; gaugeLagMs: number | null; ackedTotal: number; sinkTotal: number } }>;
+  };
+  t.same(report.errors, []);
+  t.match(report.settings, { queue: 'kafka', partitions: 8, burst_s: 1 });
+  t.same(report.forwarding.map((f) => f.daemons), [1, 2], 'one daemon, then two sharing the consumer group');
+  for (const f of report.forwarding) {
+    t.ok(f.ackedTotal > 0 && f.sinkTotal === f.ackedTotal, `×${f.daemons}: acked ${f.ackedTotal} = sink ${f.sinkTotal}`);
+    t.ok(f.burst.ackedTotal > 0 && f.burst.sinkTotal >= f.burst.ackedTotal && f.burst.lagMs >= 0, `×${f.daemons}: burst caught up in ${f.burst.lagMs} ms`);
+    t.equal(f.burst.durationMs, 1000);
+    t.equal(f.burst.gaugeLagMs, null, 'the stand-in exports no consumer-lag gauge');
+  }
+  t.same(report.checks.map((c) => c.name), [
+    'grpc: every acknowledged span reached the sink', 'kafka grpc: sustained', 'kafka grpc: receive→ack p99 at half rate', 'kafka grpc: lag back to zero after a 1 s burst at 1.5×',
+    'grpc ×2 daemons: every acknowledged span reached the sink', 'kafka grpc ×2 daemons: sustained', 'kafka grpc ×2 daemons: receive→ack p99 at half rate',
+    'kafka grpc ×2 daemons: lag back to zero after a 1 s burst at 1.5×',
+  ]);
+});

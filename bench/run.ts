@@ -26,6 +26,8 @@ function options() {
       only: { type: 'string' },
       queue: { type: 'string', default: 'memory' },
       brokers: { type: 'string', default: 'localhost:9092' },
+      partitions: { type: 'string', default: '8' },
+      burst: { type: 'string', default: '10s' },
       concurrency: { type: 'string', default: '8' },
       daemons: { type: 'string' },
       profile: { type: 'boolean', default: false },
@@ -35,12 +37,15 @@ function options() {
   });
   if (values.help) {
     process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode] [--queue memory|kafka] ' +
-      '[--brokers host:port,...] [--concurrency 8] [--daemons 1,2] [--profile] [--out DIR]\n');
+      '[--brokers host:port,...] [--partitions 8] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--out DIR]\n');
     process.exit(0);
   }
   const durationMs = parseDuration(values.duration);
   const warmupMs = parseDuration(values.warmup);
-  if (durationMs === undefined || durationMs <= 0 || warmupMs === undefined) throw new Error('--duration and --warmup take durations like 10s');
+  const burstMs = parseDuration(values.burst);
+  if (durationMs === undefined || durationMs <= 0 || warmupMs === undefined || burstMs === undefined || burstMs <= 0) {
+    throw new Error('--duration, --warmup and --burst take durations like 10s');
+  }
   if (values.queue !== 'memory' && values.queue !== 'kafka') throw new Error('--queue is memory or kafka');
   const kafka = values.queue === 'kafka';
   const only = (values.only ?? (kafka ? 'grpc' : SCENARIOS.join(','))).split(',').map((s) => s.trim()).filter(Boolean);
@@ -49,7 +54,9 @@ function options() {
   if (daemons.some((d) => !(d >= 1 && d <= 4))) throw new Error('--daemons takes counts between 1 and 4');
   const concurrency = Number(values.concurrency);
   if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
-  return { durationMs, warmupMs, only, kafka, brokers: values.brokers.split(','), daemons, concurrency, profile: values.profile, out: values.out.endsWith('/') ? values.out : `${values.out}/` };
+  const partitions = Number(values.partitions);
+  if (!(Number.isInteger(partitions) && partitions >= 1 && partitions <= 1024)) throw new Error('--partitions is 1..1024');
+  return { durationMs, warmupMs, burstMs, only, kafka, brokers: values.brokers.split(','), partitions, daemons, concurrency, profile: values.profile, out: values.out.endsWith('/') ? values.out : `${values.out}/` };
 }
 
 async function main(): Promise<number> {
@@ -57,7 +64,8 @@ async function main(): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const report: BenchReport = {
     startedAt: new Date().toISOString(), machine: machine(),
-    settings: { queue: opts.kafka ? 'kafka' : 'memory', duration_s: opts.durationMs / 1000, warmup_s: opts.warmupMs / 1000, streams: opts.concurrency, spans_per_request: 512, only: opts.only.join('+') },
+    settings: { queue: opts.kafka ? 'kafka' : 'memory', duration_s: opts.durationMs / 1000, warmup_s: opts.warmupMs / 1000, streams: opts.concurrency, spans_per_request: 512, only: opts.only.join('+'),
+      ...(opts.kafka ? { brokers: opts.brokers.join(','), partitions: opts.partitions, burst_s: opts.burstMs / 1000 } : {}) },
     forwarding: [], checks: [], errors: [],
   };
   // The decoder alone first, while nothing else competes for the core.
@@ -72,8 +80,8 @@ async function main(): Promise<number> {
     const profileDir = `${opts.out}profiles`;
     if (opts.profile) mkdirSync(profileDir, { recursive: true });
     const ctx: BenchContext = {
-      gen, warmupMs: opts.warmupMs, durationMs: opts.durationMs, concurrency: opts.concurrency, log,
-      queue: opts.kafka ? { type: 'kafka', brokers: opts.brokers, topicPrefix: 'vigil-bench' } : { type: 'memory' },
+      gen, warmupMs: opts.warmupMs, durationMs: opts.durationMs, burstMs: opts.burstMs, concurrency: opts.concurrency, log,
+      queue: opts.kafka ? { type: 'kafka', brokers: opts.brokers, topicPrefix: 'vigil-bench', groupId: 'vigil-bench', partitions: opts.partitions } : { type: 'memory' },
       nodeArgs: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     };
     try {

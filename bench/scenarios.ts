@@ -8,7 +8,7 @@ import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, type DaemonPorts, type ExportSpec, type QueueSpec } from './daemon-config.js';
 import { countFileSpans, fileSize } from './file-count.js';
 import type { LoadGen } from './ipc.js';
-import { measuredPhase, peakRss, waitForSink, type Measured } from './measure.js';
+import { measuredPhase, peakRss, waitForLagZero, waitForSink, type Measured } from './measure.js';
 import type { PhaseSpec } from './phase.js';
 import type { Transport } from './transports.js';
 
@@ -17,6 +17,8 @@ export interface BenchContext {
   gen: LoadGen;
   warmupMs: number;
   durationMs: number;
+  /** Length of the Kafka burst at 1.5× the sustained rate. */
+  burstMs: number;
   concurrency: number;
   queue: QueueSpec;
   nodeArgs: string[];
@@ -39,7 +41,12 @@ export interface ForwardingResult {
   sinkTotal: number;
   drainMs: number;
   exitCode: number | null;
-  burst?: { offered: number; measured: Measured; lagMs: number; ackedTotal: number; sinkTotal: number };
+  /**
+   * Kafka: after the burst, ms until the sink had every acknowledged span (`lagMs`) and until the
+   * daemons' consumer-lag gauge read zero (`gaugeLagMs`; null when the daemons export no such gauge);
+   * -1 when not within the timeout.
+   */
+  burst?: { offered: number; durationMs: number; measured: Measured; lagMs: number; gaugeLagMs: number | null; ackedTotal: number; sinkTotal: number };
 }
 
 /** The file pipeline's result. */
@@ -54,6 +61,7 @@ export interface FileResult {
 
 const FIXED_RATE = 10_000;
 const DRAIN_TIMEOUT_MS = 30_000;
+const LAG_TIMEOUT_MS = 60_000;
 
 interface Running {
   daemons: BenchDaemon[];
@@ -82,9 +90,14 @@ function spec(ctx: BenchContext, transport: Transport, r: Running, mode: PhaseSp
   return { transport, targets, mode, concurrency: ctx.concurrency, ...(rate ? { rateSpansPerSec: rate } : {}), warmupMs: ctx.warmupMs, durationMs: ctx.durationMs };
 }
 
-/** A fresh queue spec per daemon group, so Kafka topics never carry a previous run's data. */
+/**
+ * A fresh queue spec per daemon group: Kafka topics never carry a previous run's data, and the
+ * consumer group is this group's alone (no rebalances with anyone else's daemons).
+ */
 function freshQueue(ctx: BenchContext): QueueSpec {
-  return ctx.queue.type === 'memory' ? ctx.queue : { ...ctx.queue, topicPrefix: `${ctx.queue.topicPrefix}-${Date.now().toString(36)}` };
+  if (ctx.queue.type === 'memory') return ctx.queue;
+  const run = `${process.pid}-${Date.now().toString(36)}`;
+  return { ...ctx.queue, topicPrefix: `${ctx.queue.topicPrefix}-${run}`, groupId: `${ctx.queue.groupId}-${run}` };
 }
 
 /** Saturation, then latency at half the measured rate, on one daemon group; then 10 000 spans/s on a fresh one. */
@@ -125,16 +138,22 @@ async function fixedRate(ctx: BenchContext, transport: Transport, sink: ExportSp
   }
 }
 
-/** Issue 3's burst: 10 s at 1.5× the sustained rate, then the time until the sink has every acknowledged span. */
+/**
+ * Issue 3's burst: 1.5× the sustained rate for `ctx.burstMs` (10 s), then how long until the
+ * consumers caught up: the sink has every acknowledged span, and the consumer-lag gauge reads zero.
+ */
 async function burst(ctx: BenchContext, transport: Transport, r: Running, sustained: number): Promise<NonNullable<ForwardingResult['burst']>> {
   await ctx.gen.resetSink();
   const offered = Math.round(sustained * 1.5);
-  ctx.log(`${transport}: burst at ${offered} spans/s for 10 s`);
+  ctx.log(`${transport}: burst at ${offered} spans/s for ${ctx.burstMs / 1000} s`);
   let endAt = 0;
-  const measured = await measuredPhase(ctx.gen, r.daemons, { ...spec(ctx, transport, r, 'rate', offered), warmupMs: 0, durationMs: 10_000 },
+  const measured = await measuredPhase(ctx.gen, r.daemons, { ...spec(ctx, transport, r, 'rate', offered), warmupMs: 0, durationMs: ctx.burstMs },
     (mark) => { if (mark === 'end') endAt = performance.now(); });
-  const lag = await waitForSink(ctx.gen, measured.phase.ackedSpans, endAt, 60_000);
-  return { offered, measured, lagMs: lag.ms, ackedTotal: measured.phase.ackedSpans, sinkTotal: lag.sinkSpans };
+  const [lag, gaugeLagMs] = await Promise.all([
+    waitForSink(ctx.gen, measured.phase.ackedSpans, endAt, LAG_TIMEOUT_MS),
+    waitForLagZero(r.daemons, endAt, LAG_TIMEOUT_MS),
+  ]);
+  return { offered, durationMs: ctx.burstMs, measured, lagMs: lag.ms, gaugeLagMs, ackedTotal: measured.phase.ackedSpans, sinkTotal: lag.sinkSpans };
 }
 
 /** otlp → batch → file at saturation over gRPC; spans/s from the file's growth, calibrated by counting the flushed file. */
