@@ -3,6 +3,8 @@
  * tagged choices of stage log (`queue`) and state store (`state`). Durations come out in ms.
  */
 import { z } from 'zod';
+import { kafkaClientFields } from '../pipeline/kafka/client.js';
+import { ZSTD_AVAILABLE } from '../pipeline/kafka/codecs.js';
 import { duration, endpoint, integer } from './types.js';
 
 /** Defaults, named so docs and tests can refer to them. */
@@ -37,28 +39,24 @@ const memoryQueue = z.strictObject({
   partitions: integer(1, 256).default(DEFAULT_QUEUE_PARTITIONS),
 });
 
+/** Codecs this process can produce with (kafkajs has gzip; zstd comes from Node's zlib when present). */
+const compressionAvailable = (c: string): boolean => c === 'none' || c === 'gzip' || (c === 'zstd' && ZSTD_AVAILABLE);
+
+/** The Kafka stage log: the client keys every Kafka component shares, then the topics' and group's. */
 const kafkaQueue = z.strictObject({
-  brokers: z.array(endpoint()).min(1, { error: 'name at least one broker' }),
-  client_id: z.string().default('vigil'),
-  topic_prefix: z.string().default('vigil'),
+  ...kafkaClientFields,
+  client_id: z.string().min(1, { error: 'must not be empty' }).default('vigil'),
+  topic_prefix: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'use letters, digits, ".", "_" and "-" (a Kafka topic name)' }).default('vigil'),
   partitions: integer(1, 100_000).default(8),
   replication_factor: integer(1, 32_767).default(1),
-  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('gzip'),
+  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('gzip').refine(compressionAvailable, {
+    error: (iss) => iss.input === 'zstd'
+      ? `zstd needs Node 22.15 or later (this is ${process.version}); use gzip or none`
+      : `no ${String(iss.input)} codec is bundled (no maintained pure-JavaScript one); use gzip, zstd or none`,
+  }),
   max_message_bytes: integer(1, 2 ** 31 - 1).default(1_000_000),
-  group_id: z.string().default('vigil'),
+  group_id: z.string().min(1, { error: 'must not be empty' }).default('vigil'),
   session_timeout: duration().default(30_000),
-  sasl: z.strictObject({
-    mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-    username: z.string(),
-    password: z.string(),
-  }).optional(),
-  tls: z.strictObject({
-    enabled: z.boolean(),
-    insecure_skip_verify: z.boolean().default(false),
-    ca_file: z.string().optional(),
-    cert_file: z.string().optional(),
-    key_file: z.string().optional(),
-  }).optional(),
 });
 
 const redisState = z.strictObject({

@@ -16,7 +16,7 @@ import type { StageLog } from './stage-log.js';
 import type { SelfMetrics } from './telemetry.js';
 
 /** Makes the stage log of one pipeline stage; chosen by `service.queue`. */
-export type LogMaker = (name: string) => StageLog;
+export type LogMaker = (name: string, signal: Signal) => StageLog;
 
 /** One pipeline as built: its log, the chain the log delivers into, its processors. */
 export interface BuiltPipeline {
@@ -55,7 +55,7 @@ export function buildGraph(config: ServiceConfig, makeLog: LogMaker, logger: Log
   const ordered = upstreamFirst(config);
   const entries = new Map<string, { log: StageLog; entry: PipelineEntry; admission: Processor[] }>();
   for (const p of ordered) {
-    const log = makeLog(`${p.id}.ingest`);
+    const log = makeLog(`${p.id}.ingest`, p.signal);
     const admission: Processor[] = []; // filled below once processors exist
     entries.set(p.id, { log, admission, entry: new PipelineEntry(log, admission) });
   }

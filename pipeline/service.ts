@@ -7,9 +7,11 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
 import type { Component, Host, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
-import { buildGraph, type BuiltPipeline, type Graph, type LogMaker } from './graph.js';
-import { MemoryLog } from './memory-log.js';
+import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
+import { KafkaQueue } from './kafka/kafka-queue.js';
+import { MemoryQueue } from './memory-queue.js';
 import { fanOutHooks } from './partition-hooks.js';
+import type { QueueBackend } from './queue-backend.js';
 import type { PartitionHooks } from './stage-log.js';
 import { createStateStore } from './state/create.js';
 import { OwnershipCheckpoints } from './state/ownership.js';
@@ -24,6 +26,7 @@ export class Service implements Host {
   readonly metrics = new SelfMetrics();
   private state: ServiceStatus = 'starting';
   private readonly graph: Graph;
+  private readonly queue: QueueBackend;
   private readonly telemetry: TelemetryServer | undefined;
   private readonly store: ManagedStateStore;
   private readonly ownership: OwnershipCheckpoints;
@@ -31,9 +34,9 @@ export class Service implements Host {
   constructor(
     private readonly config: ServiceConfig,
     private readonly logger: Logger,
-    makeLog?: LogMaker,
   ) {
-    this.graph = buildGraph(config, makeLog ?? this.memoryLogs(), logger, this.metrics);
+    this.queue = this.makeQueue();
+    this.graph = buildGraph(config, (name, signal) => this.queue.makeLog(name, signal), logger, this.metrics);
     const t = config.service.telemetry.metrics;
     this.telemetry = t.level === 'none' ? undefined : new TelemetryServer(t.address, this.metrics, logger.child({ kind: 'telemetry' }));
     const store = createStateStore(config.service.state, logger.child({ kind: 'state_store' }));
@@ -51,7 +54,7 @@ export class Service implements Host {
   }
 
   notReadyReasons(): string[] {
-    const reasons = this.graph.pipelines.flatMap((p) => p.log.notReadyReasons());
+    const reasons = [...this.queue.notReadyReasons(), ...this.graph.pipelines.flatMap((p) => p.log.notReadyReasons())];
     reasons.push(...this.store.notReadyReasons());
     if (this.state !== 'running') reasons.unshift(`service is ${this.state}`);
     return reasons;
@@ -74,6 +77,8 @@ export class Service implements Host {
       for (const p of this.graph.pipelines) {
         for (const proc of p.processors) await startOne(`processor in ${p.config.id}`, proc);
       }
+      await this.queue.start();
+      started.push(['stage logs', { start: async () => {}, shutdown: () => this.queue.close() }]);
       for (const p of this.graph.pipelines) await p.log.consume((payload) => p.head.consume(payload), this.partitionHooks(p));
       this.ownership.start();
       for (const [id, c] of this.graph.receivers) await startOne(`receiver ${id}`, c);
@@ -118,6 +123,7 @@ export class Service implements Host {
     for (const { id, component } of this.graph.connectors) await stop(`connector ${id}`, component);
     await Promise.all([...this.graph.exporters].map(([id, c]) => stop(`exporter ${id}`, c)));
     for (const [id, c] of this.graph.extensions) await stop(`extension ${id}`, c);
+    await this.queue.close().catch((err: unknown) => errors.push(new Error(`stage logs: ${messageOf(err)}`)));
     // Last: processors and the drains' revocation hooks checkpoint into it on the way down.
     await this.ownership.stop();
     await this.store.close().catch((err: unknown) => errors.push(new Error(`state store: ${messageOf(err)}`)));
@@ -132,10 +138,12 @@ export class Service implements Host {
     return fanOutHooks([...processors, { name: 'ownership checkpoints', hooks: this.ownership.hooksFor(p.log.name) }], this.logger);
   }
 
-  /** The embedded default: one bounded in-memory log per pipeline stage. */
-  private memoryLogs(): LogMaker {
+  /** The stage logs' home, per `service.queue`: process memory (the embedded default) or Kafka. */
+  private makeQueue(): QueueBackend {
     const q = this.config.service.queue;
-    if (q.type !== 'memory') throw new Error(`queue type ${q.type} needs a log maker`);
-    return (name) => new MemoryLog(name, { maxSizeBytes: q.memory.max_size_mib * MIB, partitions: q.memory.partitions }, this.metrics, this.logger.child({ kind: 'stage_log', name }));
+    const logger = this.logger.child({ kind: 'stage_log' });
+    return q.type === 'kafka'
+      ? new KafkaQueue(q.kafka, this.metrics, logger)
+      : new MemoryQueue({ maxSizeBytes: q.memory.max_size_mib * MIB, partitions: q.memory.partitions }, this.metrics, logger);
   }
 }

@@ -70,6 +70,8 @@ export class SelfMetrics {
   readonly kafkaRebalances = this.counter('vigil_kafka_consumer_rebalances_total', 'Consumer group joins after the first (rebalances) seen by this member.', ['consumer']);
   readonly kafkaProduced = this.counter('vigil_kafka_producer_records_total', 'Kafka records acknowledged by the broker.', ['producer', 'topic']);
   readonly kafkaProducedBytes = this.counter('vigil_kafka_producer_bytes_total', 'Value bytes of Kafka records acknowledged by the broker (before compression).', ['producer', 'topic']);
+  readonly kafkaProduceFailed = this.counter('vigil_kafka_producer_failed_records_total', 'Records whose produce request failed; their clients were told to retry.', ['producer']);
+  readonly kafkaProduceLatency = this.histogram('vigil_kafka_producer_request_duration_seconds', 'Time from sending a produce request to its acknowledgement.', ['producer'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   readonly batchSendSize = this.histogram('otelcol_processor_batch_batch_send_size', 'Number of items in each batch sent.', ['processor'], [10, 25, 50, 75, 100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 20000, 30000, 50000, 100000]);
   readonly batchTimeoutTrigger = this.counter('otelcol_processor_batch_timeout_trigger_send_total', 'Number of times the batch was sent due to a timeout trigger.', ['processor']);
   readonly batchSizeTrigger = this.counter('otelcol_processor_batch_batch_size_trigger_send_total', 'Number of times the batch was sent due to a size trigger.', ['processor']);

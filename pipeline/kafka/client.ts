@@ -9,6 +9,7 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { loadTls, tlsSchema } from '../../exporters/exporterhelper/tls.js';
+import { registerCodecs } from './codecs.js';
 
 /** otelcol's default broker list. */
 export const DEFAULT_BROKERS: readonly string[] = ['localhost:9092'];
@@ -109,6 +110,7 @@ export type KafkaClientOptions = Pick<KafkaConfig, 'retry' | 'connectionTimeout'
  * throws a PermanentError naming a file that cannot be read.
  */
 export function createKafka(config: KafkaClientConfig, logger: Logger, options: KafkaClientOptions = {}): Kafka {
+  registerCodecs();
   const kc: KafkaConfig = {
     brokers: [...config.brokers],
     clientId: config.client_id,

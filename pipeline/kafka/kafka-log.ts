@@ -1,0 +1,152 @@
+/**
+ * The production stage log: one Kafka topic per pipeline stage. Appends are produced with
+ * acks=all through the shared idempotent producer and resolve only once durable; a consumer group
+ * delivers records to the pipeline and commits an offset only after the pipeline acknowledged that
+ * record and every earlier one of its partition. Records are OTLP export requests in protobuf, the
+ * format of otelcol's kafka exporter (`otlp_proto`), so the topics are readable by other tools.
+ */
+import type { CompressionTypes, Kafka, Message } from 'kafkajs';
+import type { Logger } from 'pino';
+import { messageOf, PermanentError, UnavailableError } from '../errors.js';
+import { decodeProtobuf, type Signal } from '../otlp/index.js';
+import type { DeliveryHandler, PartitionHooks, StageLog, StageLogStats, StageRecord } from '../stage-log.js';
+import type { SelfMetrics } from '../telemetry.js';
+import { GroupConsumer, type ConsumedRecord } from './group-consumer.js';
+import { ProduceBatcher } from './produce-batcher.js';
+import { splitToFit } from './split.js';
+
+/** Settings of one Kafka stage log, from `service.queue.kafka`. */
+export interface KafkaLogSettings {
+  readonly topic: string;
+  readonly groupId: string;
+  readonly partitions: number;
+  readonly compression: CompressionTypes;
+  readonly maxMessageBytes: number;
+  readonly sessionTimeoutMs: number;
+  readonly maxPendingBytes: number;
+  readonly produceTimeoutMs: number;
+}
+
+const RETRY_AFTER_MS = 1000;
+
+/** A StageLog on a Kafka topic. `partitions` is known once `setPartitions` ran (at start). */
+export class KafkaLog implements StageLog {
+  private partitionCount: number;
+  private readonly batcher: ProduceBatcher;
+  private consumer: GroupConsumer | undefined;
+  private draining = false;
+
+  constructor(
+    readonly name: string,
+    private readonly signal: Signal,
+    private readonly settings: KafkaLogSettings,
+    private readonly kafka: Kafka,
+    producer: ConstructorParameters<typeof ProduceBatcher>[0],
+    private readonly metrics: SelfMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.partitionCount = settings.partitions;
+    this.batcher = new ProduceBatcher(producer, {
+      topic: settings.topic,
+      compression: settings.compression,
+      maxRequestBytes: Math.max(settings.maxMessageBytes, 4 * 1024 * 1024),
+      maxPendingBytes: settings.maxPendingBytes,
+      timeoutMs: settings.produceTimeoutMs,
+      log: name,
+    }, metrics, logger);
+    metrics.stageLogCapacity.set({ log: name }, settings.maxPendingBytes);
+  }
+
+  get partitions(): number {
+    return this.partitionCount;
+  }
+
+  /** The topic's real partition count, read when the topic was ensured at start. */
+  setPartitions(count: number): void {
+    this.partitionCount = count;
+  }
+
+  async append(records: readonly StageRecord[]): Promise<void> {
+    if (this.draining) throw new UnavailableError(`stage log ${this.name} is draining`, RETRY_AFTER_MS);
+    const messages: Message[] = [];
+    let bytes = 0;
+    for (const r of records) {
+      // A request larger than a Kafka record may be is cut into several, each whole items.
+      for (const piece of splitToFit(r.payload, this.settings.maxMessageBytes)) {
+        const value = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength);
+        messages.push(r.partition !== undefined
+          ? { partition: r.partition, value }
+          : { key: r.key ? Buffer.from(r.key) : null, value });
+        bytes += value.byteLength;
+      }
+    }
+    await this.batcher.send(messages, bytes);
+    this.publishSize();
+  }
+
+  async consume(handler: DeliveryHandler, hooks?: PartitionHooks): Promise<void> {
+    if (this.consumer) throw new Error(`stage log ${this.name} already has a consumer`);
+    this.consumer = new GroupConsumer({
+      kafka: this.kafka,
+      name: this.name,
+      groupId: this.settings.groupId,
+      topics: [this.settings.topic],
+      handler: (record) => this.deliver(record, handler),
+      logger: this.logger,
+      metrics: this.metrics,
+      // A new group reads the topic from its start: records produced before the first consumer
+      // joined were acknowledged to clients, so they must be delivered.
+      fromBeginning: true,
+      sessionTimeoutMs: this.settings.sessionTimeoutMs,
+      hooks: hooks && {
+        assigned: (tps) => hooks.assigned?.(tps.flatMap((tp) => tp.partitions)),
+        revoked: (tps) => hooks.revoked?.(tps.flatMap((tp) => tp.partitions)),
+      },
+    });
+    await this.consumer.start();
+  }
+
+  /**
+   * Stops taking appends, waits for produce requests under way, then stops consuming (finishing
+   * and committing what is in flight). What stays uncommitted is not lost: it is in Kafka, and
+   * the next owner of the partition reads it again. So nothing counts as left behind.
+   */
+  async drain(deadline: number): Promise<number> {
+    this.draining = true;
+    await this.batcher.flush(deadline);
+    await this.consumer?.stop(deadline);
+    this.publishSize();
+    return 0;
+  }
+
+  notReadyReasons(): string[] {
+    const reasons = this.consumer?.notReadyReasons() ?? [];
+    const failing = this.batcher.failing;
+    if (failing) reasons.push(`stage log ${this.name}: producing to Kafka fails: ${failing}`);
+    return reasons;
+  }
+
+  stats(): StageLogStats {
+    return { records: 0, bytes: this.batcher.pendingBytes, capacityBytes: this.settings.maxPendingBytes };
+  }
+
+  /**
+   * Decodes one record and hands it on. A record that is not an OTLP request can never succeed: it
+   * is counted as dropped and rejected permanently, so the consumer logs it and commits past it.
+   */
+  private async deliver(record: ConsumedRecord, handler: DeliveryHandler): Promise<void> {
+    let payload;
+    try {
+      payload = record.value.length > 0 ? decodeProtobuf(this.signal, record.value).payload : null;
+    } catch (err) {
+      this.metrics.stageLogDropped.inc({ log: this.name });
+      throw new PermanentError(`not an OTLP ${this.signal} request: ${messageOf(err)}`);
+    }
+    if (payload === null) return; // an empty request: nothing to do, commit past it
+    await handler(payload, record.partition);
+  }
+
+  private publishSize(): void {
+    this.metrics.stageLogBytes.set({ log: this.name }, this.batcher.pendingBytes);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * `service.queue.type: kafka`: the stage logs of every pipeline as Kafka topics, sharing one
+ * client, one admin and one idempotent acks=all producer (one producer per process is how Kafka
+ * batches best). It also watches the brokers, so readiness turns false while they are unreachable
+ * even when no data flows.
+ */
+import { CompressionTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { QueueSettings } from '../../config/index.js';
+import { messageOf } from '../errors.js';
+import type { Signal } from '../otlp/index.js';
+import type { QueueBackend } from '../queue-backend.js';
+import type { StageLog } from '../stage-log.js';
+import type { SelfMetrics } from '../telemetry.js';
+import { createKafka } from './client.js';
+import { KafkaLog } from './kafka-log.js';
+import { ensureTopic, stageTopic } from './topics.js';
+
+type KafkaQueueSettings = Extract<QueueSettings, { type: 'kafka' }>['kafka'];
+
+const MIB = 1024 * 1024;
+/** Bytes per stage log that may wait for the broker before receivers refuse data. */
+const MAX_PENDING_BYTES = 64 * MIB;
+/**
+ * A client hears back within this even while the broker is away, and then retries (per the OTLP
+ * spec). Well under the SDKs' default export timeout of 10 s, so the answer arrives before they give up.
+ */
+const PRODUCE_TIMEOUT_MS = 5000;
+const PROBE_INTERVAL_MS = 3000;
+const PROBE_TIMEOUT_MS = 2500;
+
+const COMPRESSION: Record<KafkaQueueSettings['compression'], CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+/** Stage logs on Kafka topics. */
+export class KafkaQueue implements QueueBackend {
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private readonly logs: KafkaLog[] = [];
+  private probe: NodeJS.Timeout | undefined;
+  private unreachable: string | undefined;
+
+  constructor(
+    private readonly settings: KafkaQueueSettings,
+    private readonly metrics: SelfMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.kafka = createKafka(settings, logger.child({ kind: 'kafka' }));
+    this.admin = this.kafka.admin();
+    // Idempotence keeps the producer's own retries from writing a record twice or out of order.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  makeLog(name: string, signal: Signal): StageLog {
+    const log = new KafkaLog(name, signal, {
+      topic: stageTopic(this.settings.topic_prefix, name),
+      groupId: `${this.settings.group_id}.${name}`.replace(/[^A-Za-z0-9._-]/g, '-'),
+      partitions: this.settings.partitions,
+      compression: COMPRESSION[this.settings.compression],
+      maxMessageBytes: this.settings.max_message_bytes,
+      sessionTimeoutMs: this.settings.session_timeout,
+      maxPendingBytes: MAX_PENDING_BYTES,
+      produceTimeoutMs: PRODUCE_TIMEOUT_MS,
+    }, this.kafka, this.producer, this.metrics, this.logger.child({ kind: 'stage_log', name }));
+    this.logs.push(log);
+    return log;
+  }
+
+  /** Connects, creates the stage topics that are missing, and starts watching the brokers. */
+  async start(): Promise<void> {
+    try {
+      await this.admin.connect();
+      for (const log of this.logs) {
+        const topic = stageTopic(this.settings.topic_prefix, log.name);
+        log.setPartitions(await ensureTopic(this.admin, {
+          topic,
+          partitions: this.settings.partitions,
+          replicationFactor: this.settings.replication_factor,
+          maxMessageBytes: this.settings.max_message_bytes,
+        }, this.logger));
+      }
+      await this.producer.connect();
+    } catch (err) {
+      await this.close();
+      throw new Error(`cannot use Kafka at ${this.settings.brokers.join(', ')}: ${messageOf(err)}`);
+    }
+    this.probe = setInterval(() => void this.checkBrokers(), PROBE_INTERVAL_MS);
+    this.probe.unref();
+  }
+
+  notReadyReasons(): string[] {
+    return this.unreachable ? [`kafka brokers ${this.settings.brokers.join(', ')} unreachable: ${this.unreachable}`] : [];
+  }
+
+  /** Disconnects; called after every log drained. */
+  async close(): Promise<void> {
+    clearInterval(this.probe);
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  /** Asks the cluster for its brokers; a failure or no answer in time marks Kafka unreachable. */
+  private async checkBrokers(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.admin.describeCluster(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS))),
+      ]);
+      if (this.unreachable) this.logger.info({ brokers: this.settings.brokers }, 'Kafka reachable again');
+      this.unreachable = undefined;
+    } catch (err) {
+      if (!this.unreachable) this.logger.warn({ brokers: this.settings.brokers, err: messageOf(err) }, 'Kafka unreachable; not ready');
+      this.unreachable = messageOf(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
