@@ -55,24 +55,29 @@ t.test('truncates at start unless append is set', async (t) => {
   t.same(lines(path), [toJson(p)], 'default truncates');
 });
 
-t.test('buffered: nothing is written before a flush; shutdown flushes', async (t) => {
+t.test('a request is in the file when consume resolves, so a crash after the acknowledgement loses nothing', async (t) => {
   const path = join(tempDir(), 'out.jsonl');
   const { exporter } = make({ path, flush_interval: '1h' });
   await exporter.start(new NoopHost());
   await exporter.consume(await samplePayload('traces', 1));
-  t.equal(readFileSync(path, 'utf8'), '', 'still in the buffer');
+  t.equal(lines(path).length, 1, 'written before consume resolved, with no flush timer or shutdown');
+  // Requests arriving together share writes and each one's consume waits only for its own.
+  const many = await Promise.all(Array.from({ length: 200 }, () => samplePayload('logs', 1)));
+  await Promise.all(many.map((p) => exporter.consume(p)));
+  t.equal(lines(path).length, 201, 'every concurrent request written once its consume resolved');
   await exporter.shutdown(soon());
-  t.equal(lines(path).length, 1, 'flushed on shutdown');
   await t.rejects(exporter.consume(await samplePayload('traces', 1)), { name: 'UnavailableError' }, 'refuses after shutdown');
 });
 
-t.test('flush_interval writes without shutdown', async (t) => {
-  const path = join(tempDir(), 'out.jsonl');
-  const { exporter } = make({ path, flush_interval: '20ms' });
+t.test('a write that fails is refused retryably, not reported as sent', async (t) => {
+  const dir = tempDir();
+  const { settings, exporter } = make({ path: join(dir, 'out.jsonl') });
   await exporter.start(new NoopHost());
-  await exporter.consume(await samplePayload('traces', 1));
-  await new Promise((r) => setTimeout(r, 100));
-  t.equal(lines(path).length, 1);
+  // Closing the file underneath makes the next write fail like a lost disk would.
+  await (exporter as unknown as { file: { fh: { close(): Promise<void> } } }).file.fh.close();
+  await t.rejects(exporter.consume(await samplePayload('traces', 2)), { name: 'UnavailableError' });
+  t.equal(await metricValue(settings, 'otelcol_exporter_send_failed_spans_total'), 2);
+  t.equal(await metricValue(settings, 'otelcol_exporter_sent_spans_total'), 0);
   await exporter.shutdown(soon());
 });
 

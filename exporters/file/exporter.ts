@@ -20,7 +20,7 @@ function lengthPrefixed(body: Buffer): Buffer[] {
   return [prefix, body];
 }
 
-/** Writes payloads to a file; `consume` resolves once the record is in the write buffer. */
+/** Writes payloads to a file; `consume` resolves once the request was written to the file. */
 export class FileExporter implements Exporter {
   private readonly file: RotatingFile;
   private readonly burst: BurstLog;
@@ -41,15 +41,15 @@ export class FileExporter implements Exporter {
   async consume(payload: Payload): Promise<void> {
     if (this.state !== 'running') throw new UnavailableError(`file exporter ${this.labels.exporter} is not running`);
     const m = this.settings.metrics;
-    const wait = this.file.write(this.encode(payload), (err) => {
-      if (!err) {
-        m.exporterSent[payload.signal].inc(this.labels, payload.itemCount);
-        return;
-      }
+    try {
+      await this.file.write(this.encode(payload));
+    } catch (err) {
       m.exporterFailed[payload.signal].inc(this.labels, payload.itemCount);
-      this.burst.warn({ path: this.config.path, err: err.message }, 'writing to the file failed, data lost');
-    });
-    if (wait) await wait;
+      this.burst.warn({ path: this.config.path, err: (err as Error).message }, 'writing to the file failed; the request is retried upstream');
+      // A full or failing disk may recover; the stage log keeps the request and tries again.
+      throw new UnavailableError(`file exporter ${this.labels.exporter}: writing ${this.config.path} failed: ${(err as Error).message}`);
+    }
+    m.exporterSent[payload.signal].inc(this.labels, payload.itemCount);
   }
 
   async shutdown(deadline: number): Promise<void> {

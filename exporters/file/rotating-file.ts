@@ -1,7 +1,9 @@
 /**
- * A buffered, size-rotated file. Records are queued in memory and written with writev from a
- * timer or once enough is pending; a record never straddles two files. Memory is bounded: past
- * HIGH_WATER_BYTES a write returns a promise that resolves once the buffer has been flushed.
+ * A size-rotated file with group commit. `write` resolves once the record was handed to the
+ * operating system, so a record acknowledged upstream survives the process being killed. Records
+ * written while a writev is under way gather and leave together in the next one: at low load each
+ * record is written at once, under load writes grow by themselves. A record never straddles two
+ * files. The file is fsynced every flush interval, bounding what a machine crash can take.
  */
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -9,14 +11,10 @@ import type { Logger } from 'pino';
 import { backupName, pruneBackups } from './backups.js';
 import type { RotationConfig } from './config.js';
 
-/** Pending bytes that start a flush without waiting for the timer. */
-export const FLUSH_AT_BYTES = 1 << 20;
-/** Pending bytes past which writers wait for the disk. */
-export const HIGH_WATER_BYTES = 16 << 20;
 const IOV_MAX = 512;
 
-/** Called once the record is on disk (err unset) or could not be written. */
-export type Written = (err?: Error) => void;
+/** A record's writer, told once the record was written (err unset) or could not be. */
+type Written = (err?: Error) => void;
 
 interface Segment {
   chunks: Buffer[];
@@ -35,6 +33,9 @@ export class RotatingFile {
   private segments: Segment[] = [segment()];
   private pendingBytes = 0;
   private flushing: Promise<void> | undefined;
+  private flushQueued = false;
+  /** Bytes written since the last fsync. */
+  private unsynced = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastBackup = 0;
 
@@ -46,17 +47,17 @@ export class RotatingFile {
     private readonly logger: Logger,
   ) {}
 
-  /** Opens (truncating unless `append`) and starts the flush timer. */
+  /** Opens (truncating unless `append`) and starts the fsync timer. */
   async open(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     this.fh = await open(this.path, this.append ? 'a' : 'w');
     this.size = this.append ? (await stat(this.path)).size : 0;
-    this.timer = setInterval(() => { this.flush().catch(() => {}); }, this.flushIntervalMs);
+    this.timer = setInterval(() => this.syncIfIdle(), this.flushIntervalMs);
     this.timer.unref();
   }
 
-  /** Queues one record; returns a promise only when the caller should wait for the disk. */
-  write(chunks: Buffer[], written: Written): Promise<void> | undefined {
+  /** Queues one record; resolves once it was written, rejects when it could not be. */
+  write(chunks: Buffer[]): Promise<void> {
     let bytes = 0;
     for (const c of chunks) bytes += c.length;
     const max = this.rotation ? this.rotation.max_megabytes * 1024 * 1024 : 0;
@@ -67,18 +68,44 @@ export class RotatingFile {
     const seg = this.segments[this.segments.length - 1]!;
     for (const c of chunks) seg.chunks.push(c);
     seg.bytes += bytes;
-    seg.written.push(written);
     this.size += bytes;
     this.pendingBytes += bytes;
-    if (this.pendingBytes >= HIGH_WATER_BYTES) return this.flush();
-    if (this.pendingBytes >= FLUSH_AT_BYTES && !this.flushing) this.flush().catch(() => {});
-    return undefined;
+    const done = new Promise<void>((resolve, reject) => seg.written.push((err) => (err ? reject(err) : resolve())));
+    this.scheduleFlush();
+    return done;
   }
 
   /** Writes everything pending (rotating where records asked for it); one flush runs at a time. */
   flush(): Promise<void> {
-    this.flushing ??= this.drain().finally(() => { this.flushing = undefined; });
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = undefined;
+      // A record queued after the drain looked for the last time must not wait for another writer.
+      if (this.pendingBytes > 0) this.scheduleFlush();
+    });
     return this.flushing;
+  }
+
+  /** Starts a flush after this turn of the event loop, so the records written in it share one writev. */
+  private scheduleFlush(): void {
+    if (this.flushing || this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush().catch(() => {});
+    });
+  }
+
+  /** The timer's fsync; skipped while a write or rotation holds the file. */
+  private syncIfIdle(): void {
+    if (this.flushing || !this.fh || this.unsynced === 0) return;
+    const fh = this.fh;
+    this.unsynced = 0;
+    this.flushing = fh.sync().catch((err: Error) => {
+      this.logger.warn({ path: this.path, err: err.message }, 'fsync failed');
+    }).finally(() => {
+      this.flushing = undefined;
+      if (this.pendingBytes > 0) this.scheduleFlush();
+    });
   }
 
   /** Flushes, fsyncs and closes; gives up waiting at `deadline` (epoch ms). */
@@ -127,6 +154,7 @@ export class RotatingFile {
       let want = group.reduce((n, c) => n + c.length, 0);
       while (want > 0) {
         const { bytesWritten } = await this.fh.writev(group);
+        this.unsynced += bytesWritten;
         if (bytesWritten === want) break;
         // A short write: keep the rest in one buffer and try again.
         const rest = Buffer.concat(group).subarray(bytesWritten);
