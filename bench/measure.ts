@@ -89,10 +89,10 @@ export async function waitForSink(gen: LoadGen, spans: number, sinceMs: number, 
 }
 
 /**
- * The self-metric holding a daemon's consumer lag on the Kafka stage log (records appended but not
- * yet committed, summed over its partitions).
+ * The self-metric holding a daemon's consumer lag on the Kafka stage log: records between the last
+ * one fetched and the high watermark, per partition (summed here).
  */
-export const CONSUMER_LAG_METRIC = 'vigil_stage_log_consumer_lag_records';
+export const CONSUMER_LAG_METRIC = 'vigil_kafka_consumer_lag';
 
 /**
  * Polls the daemons' self-metrics until their consumer lag sums to zero; resolves with the ms that
