@@ -50,14 +50,14 @@ t.test('tagged choices: unknown type, missing block, block without type, bad nes
   t.same(errors(['service.queue.type=rabbit']), ['--set:1:1 service::queue::type: unknown queue type "rabbit"; valid types: memory, kafka']);
   t.same(errors(['service.queue.type=kafka']), ['--set:1:1 service::queue::kafka: missing required key "kafka"']);
   t.same(errors(['service.state.redis.db=2']), ['--set:1:1 service::state::type: missing required key "type"; valid types: memory, redis']);
-  t.same(errors(['service.queue={type: kafka, kafka: {brokers: [], compression: brotli, sasl: {mechanism: plain}}}']), [
-    '--set:1:32 service::queue::kafka::brokers: name at least one broker',
+  t.same(errors(['service.queue={type: kafka, kafka: {brokers: [], compression: brotli, auth: {sasl: {mechanism: PLAIN}}}}']), [
+    '--set:1:32 service::queue::kafka::brokers: expected at least one broker',
     '--set:1:49 service::queue::kafka::compression: expected one of "none", "gzip", "snappy", "lz4", "zstd", got "brotli"',
-    '--set:1:57 service::queue::kafka::sasl::username: missing required key "username"',
-    '--set:1:57 service::queue::kafka::sasl::password: missing required key "password"',
+    '--set:1:64 service::queue::kafka::auth::sasl::username: missing required key "username"',
+    '--set:1:64 service::queue::kafka::auth::sasl::password: missing required key "password"',
   ]);
   t.same(errors(['service.queue={type: kafka, kafka: {brokers: [k:9092], lingering: 1}}']),
-    ['--set:1:42 service::queue::kafka::lingering: unknown key "lingering"; valid keys: brokers, client_id, compression, group_id, max_message_bytes, partitions, replication_factor, sasl, session_timeout, tls, topic_prefix']);
+    ['--set:1:42 service::queue::kafka::lingering: unknown key "lingering"; valid keys: auth, brokers, client_id, compression, group_id, max_message_bytes, partitions, protocol_version, replication_factor, session_timeout, tls, topic_prefix']);
   // Each --set value is its own one-line document; the path tells them apart.
   t.same(errors(['service.telemetry.metrics.address=nowhere', 'service.shutdown_timeout=forever', 'service.extensions=x']), [
     '--set:1:1 service::extensions: expected a list, got "x"',
