@@ -4,7 +4,7 @@
  * batches best). It also watches the brokers, so readiness turns false while they are unreachable
  * even when no data flows.
  */
-import { CompressionTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, type Admin, type Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { QueueSettings } from '../../config/index.js';
 import { messageOf } from '../errors.js';
@@ -13,6 +13,7 @@ import type { QueueBackend } from '../queue-backend.js';
 import type { StageLog } from '../stage-log.js';
 import type { SelfMetrics } from '../telemetry.js';
 import { createKafka } from './client.js';
+import { FreshProducer } from './fresh-producer.js';
 import { KafkaLog } from './kafka-log.js';
 import { ensureTopic, stageTopic } from './topics.js';
 
@@ -41,7 +42,7 @@ const COMPRESSION: Record<KafkaQueueSettings['compression'], CompressionTypes> =
 export class KafkaQueue implements QueueBackend {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
-  private readonly producer: Producer;
+  private readonly producer: FreshProducer;
   private readonly logs: KafkaLog[] = [];
   private probe: NodeJS.Timeout | undefined;
   private unreachable: string | undefined;
@@ -53,8 +54,7 @@ export class KafkaQueue implements QueueBackend {
   ) {
     this.kafka = createKafka(settings, logger.child({ kind: 'kafka' }));
     this.admin = this.kafka.admin();
-    // Idempotence keeps the producer's own retries from writing a record twice or out of order.
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = new FreshProducer(this.kafka, logger.child({ kind: 'kafka_producer' }));
   }
 
   makeLog(name: string, signal: Signal): StageLog {

@@ -5,9 +5,10 @@
  * Each append resolves only when the broker acknowledged every one of its messages (acks=all).
  */
 import type { Logger } from 'pino';
-import type { CompressionTypes, Message, Producer } from 'kafkajs';
+import type { CompressionTypes, Message } from 'kafkajs';
 import { messageOf, QueueFullError, UnavailableError } from '../errors.js';
 import type { SelfMetrics } from '../telemetry.js';
+import type { BatchSender } from './fresh-producer.js';
 
 /** How the batcher sends. */
 export interface ProduceBatcherOptions {
@@ -45,7 +46,7 @@ export class ProduceBatcher {
   private warnedFull = false;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: BatchSender,
     private readonly options: ProduceBatcherOptions,
     private readonly metrics: SelfMetrics,
     private readonly logger: Logger,
