@@ -13,7 +13,7 @@ export interface DaemonPorts {
 }
 
 /** The stage log under test. On Kafka, every daemon group gets its own topics and consumer group. */
-export type QueueSpec = { type: 'memory' } | { type: 'kafka'; brokers: string[]; topicPrefix: string; groupId: string; partitions: number };
+export type QueueSpec = { type: 'memory' } | { type: 'kafka'; brokers: string[]; topicPrefix: string; groupId: string; partitions: number; compression?: string };
 
 /** What the pipeline sends to. */
 export type ExportSpec = { kind: 'sink'; port: number } | { kind: 'file'; path: string };
@@ -35,7 +35,7 @@ export function daemonYaml(ports: DaemonPorts, exporter: ExportSpec, queue: Queu
       brokers: [${queue.brokers.map((b) => JSON.stringify(b)).join(', ')}]
       topic_prefix: ${JSON.stringify(queue.topicPrefix)}
       group_id: ${JSON.stringify(queue.groupId)}
-      partitions: ${queue.partitions}`;
+      partitions: ${queue.partitions}${queue.compression ? `\n      compression: ${queue.compression}` : ''}`;
   return `receivers:
   otlp:
     protocols:

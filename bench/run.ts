@@ -27,6 +27,7 @@ function options() {
       queue: { type: 'string', default: 'memory' },
       brokers: { type: 'string', default: 'localhost:9092' },
       partitions: { type: 'string', default: '8' },
+      compression: { type: 'string' },
       burst: { type: 'string', default: '10s' },
       concurrency: { type: 'string', default: '8' },
       daemons: { type: 'string' },
@@ -37,7 +38,7 @@ function options() {
   });
   if (values.help) {
     process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode] [--queue memory|kafka] ' +
-      '[--brokers host:port,...] [--partitions 8] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--out DIR]\n');
+      '[--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--out DIR]\n');
     process.exit(0);
   }
   const durationMs = parseDuration(values.duration);
@@ -56,7 +57,7 @@ function options() {
   if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
   const partitions = Number(values.partitions);
   if (!(Number.isInteger(partitions) && partitions >= 1 && partitions <= 1024)) throw new Error('--partitions is 1..1024');
-  return { durationMs, warmupMs, burstMs, only, kafka, brokers: values.brokers.split(','), partitions, daemons, concurrency, profile: values.profile, out: values.out.endsWith('/') ? values.out : `${values.out}/` };
+  return { durationMs, warmupMs, burstMs, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, profile: values.profile, out: values.out.endsWith('/') ? values.out : `${values.out}/` };
 }
 
 async function main(): Promise<number> {
@@ -65,7 +66,7 @@ async function main(): Promise<number> {
   const report: BenchReport = {
     startedAt: new Date().toISOString(), machine: machine(),
     settings: { queue: opts.kafka ? 'kafka' : 'memory', duration_s: opts.durationMs / 1000, warmup_s: opts.warmupMs / 1000, streams: opts.concurrency, spans_per_request: 512, only: opts.only.join('+'),
-      ...(opts.kafka ? { brokers: opts.brokers.join(','), partitions: opts.partitions, burst_s: opts.burstMs / 1000 } : {}) },
+      ...(opts.kafka ? { brokers: opts.brokers.join(','), partitions: opts.partitions, compression: opts.compression ?? 'default', burst_s: opts.burstMs / 1000 } : {}) },
     forwarding: [], checks: [], errors: [],
   };
   // The decoder alone first, while nothing else competes for the core.
@@ -81,7 +82,7 @@ async function main(): Promise<number> {
     if (opts.profile) mkdirSync(profileDir, { recursive: true });
     const ctx: BenchContext = {
       gen, warmupMs: opts.warmupMs, durationMs: opts.durationMs, burstMs: opts.burstMs, concurrency: opts.concurrency, log,
-      queue: opts.kafka ? { type: 'kafka', brokers: opts.brokers, topicPrefix: 'vigil-bench', groupId: 'vigil-bench', partitions: opts.partitions } : { type: 'memory' },
+      queue: opts.kafka ? { type: 'kafka', brokers: opts.brokers, topicPrefix: 'vigil-bench', groupId: 'vigil-bench', partitions: opts.partitions, ...(opts.compression ? { compression: opts.compression } : {}) } : { type: 'memory' },
       nodeArgs: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     };
     try {

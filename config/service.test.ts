@@ -20,7 +20,7 @@ t.test('a complete valid config: aliases, defaults, connectors, extensions, kafk
       type: 'kafka',
       kafka: {
         brokers: ['kafka-1:9092', 'kafka-2:9092'], client_id: 'vigil', topic_prefix: 'vigil', partitions: 8, replication_factor: 1,
-        compression: 'gzip', max_message_bytes: 1_000_000, group_id: 'vigil', session_timeout: 45_000,
+        compression: 'none', max_message_bytes: 1_000_000, group_id: 'vigil', session_timeout: 45_000,
       },
     },
     state: { type: 'memory' },

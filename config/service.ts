@@ -49,7 +49,7 @@ const kafkaQueue = z.strictObject({
   topic_prefix: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'use letters, digits, ".", "_" and "-" (a Kafka topic name)' }).default('vigil'),
   partitions: integer(1, 100_000).default(8),
   replication_factor: integer(1, 32_767).default(1),
-  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('gzip').refine(compressionAvailable, {
+  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none').refine(compressionAvailable, {
     error: (iss) => iss.input === 'zstd'
       ? `zstd needs Node 22.15 or later (this is ${process.version}); use gzip or none`
       : `no ${String(iss.input)} codec is bundled (no maintained pure-JavaScript one); use gzip, zstd or none`,

@@ -98,6 +98,10 @@ export class KafkaLog implements StageLog {
       // joined were acknowledged to clients, so they must be delivered.
       fromBeginning: true,
       sessionTimeoutMs: this.settings.sessionTimeoutMs,
+      // Under a backlog every partition's window fills and kafkajs, with nothing to fetch, sleeps
+      // the fetch wait before it looks again; a short wait keeps the pipeline from idling then.
+      maxWaitTimeMs: 100,
+      maxInFlightPerPartition: 128,
       hooks: hooks && {
         assigned: (tps) => hooks.assigned?.(tps.flatMap((tp) => tp.partitions)),
         revoked: (tps) => hooks.revoked?.(tps.flatMap((tp) => tp.partitions)),
