@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
-import { freePorts, parsePrometheus, VIGIL } from './daemon.js';
+import { freePorts, parsePrometheus, shebangNodeFlags, VIGIL } from './daemon.js';
 import { daemonYaml, type QueueSpec } from './daemon-config.js';
 import { countFileSpans } from './file-count.js';
 
@@ -42,6 +42,19 @@ t.test('headline YAML: otlp → batch → otlp_grpc to the sink, memory or kafka
   const k = parse(daemonYaml(ports, { kind: 'file', path: '/tmp/a b.jsonl' }, KAFKA)) as Record<string, any>;
   t.same(k.service.queue, { type: 'kafka', kafka: { brokers: ['localhost:9092'], topic_prefix: 'p', group_id: 'g', partitions: 8 } });
   t.same(k.exporters, { file: { path: '/tmp/a b.jsonl' } });
+});
+
+t.test('daemons run with the Node flags of the vigil command\'s shebang', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-shebang-'));
+  const script = (line: string): string => {
+    const file = join(dir, `s${Math.random().toString(36).slice(2)}.js`);
+    writeFileSync(file, `${line}\nconsole.log(1);\n`);
+    return file;
+  };
+  t.same(shebangNodeFlags(script('#!/usr/bin/env -S node --max-semi-space-size=4 --stack-size=2000')), ['--max-semi-space-size=4', '--stack-size=2000']);
+  t.same(shebangNodeFlags(script('#!/usr/bin/env node')), []);
+  t.same(shebangNodeFlags(script('console.log(0);')), []);
+  if (existsSync(VIGIL)) t.same(shebangNodeFlags(VIGIL), ['--max-semi-space-size=4'], 'the built command');
 });
 
 t.test('the generated YAML passes `vigil validate`', { skip: existsSync(VIGIL) ? false : 'dist/cmd/vigil.js not built yet' }, async (t) => {

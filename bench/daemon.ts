@@ -13,6 +13,16 @@ import { fileURLToPath } from 'node:url';
 /** Path of the compiled CLI; VIGIL_BENCH_DAEMON points the benchmark at another script (its own tests use a stand-in). */
 export const VIGIL = process.env.VIGIL_BENCH_DAEMON ?? fileURLToPath(new URL('../cmd/vigil.js', import.meta.url));
 
+/**
+ * The Node flags on `script`'s `#!/usr/bin/env -S node …` line: how the `vigil` command runs,
+ * so daemons started as `node <flags> script` here run the same way.
+ */
+export function shebangNodeFlags(script: string): string[] {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
+  return m?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
 const live = new Set<ChildProcess>();
 
 /** Kills every daemon still running (exit and signal handlers call this). */
@@ -82,7 +92,7 @@ export class BenchDaemon {
     const logFile = join(dir, 'daemon.log');
     writeFileSync(configFile, options.yaml);
     const fd = openSync(logFile, 'w');
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), VIGIL, '--config', configFile], { stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [...shebangNodeFlags(VIGIL), ...(options.nodeArgs ?? []), VIGIL, '--config', configFile], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     live.add(child);
     const daemon = new BenchDaemon(child, options, logFile, configFile);

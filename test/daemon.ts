@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shebangNodeFlags } from '../bench/daemon.js';
 
 /** Path of the compiled CLI. */
 export const VIGIL = fileURLToPath(new URL('../cmd/vigil.js', import.meta.url));
@@ -49,7 +50,7 @@ export class Daemon {
     const dir = tempDir();
     const file = join(dir, 'config.yaml');
     writeFileSync(file, yaml);
-    const child = spawn(process.execPath, [VIGIL, '--config', file, ...extraArgs], {
+    const child = spawn(process.execPath, [...shebangNodeFlags(VIGIL), VIGIL, '--config', file, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });

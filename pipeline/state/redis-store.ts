@@ -4,7 +4,8 @@
  * command has a timeout, so during an outage callers get a RetryableError at once, memory stays
  * bounded, and the client keeps reconnecting in the background with capped exponential backoff.
  */
-import { Redis } from 'ioredis';
+// Loaded when the store starts: the embedded default never pays for ioredis (~10 MiB of RSS).
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { splitEndpoint } from '../../config/types.js';
 import { messageOf, RetryableError, UnavailableError } from '../errors.js';
@@ -57,6 +58,7 @@ export class RedisStore implements ManagedStateStore {
   async start(): Promise<void> {
     const { host, port } = splitEndpoint(this.options.endpoint);
     const maxBackoff = this.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+    const { Redis } = await import('ioredis');
     const client = new Redis({
       host,
       port,
