@@ -10,6 +10,7 @@ import { decodeProtobuf, encodeExportResponse, encodeStatus } from '../../pipeli
 import type { Signal } from '../../pipeline/otlp/payload.js';
 import type { GrpcConfig } from './config.js';
 import type { Intake } from './intake.js';
+import { widenFlowControlWindows } from './flow-control.js';
 import { failureOf } from './status.js';
 
 /** The fully qualified gRPC service of each signal (opentelemetry-proto collector/*). */
@@ -77,6 +78,7 @@ export class GrpcFrontend {
     const bound = await new Promise<number>((resolve, reject) => {
       server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     });
+    widenFlowControlWindows(server, this.logger);
     this.server = server;
     return host.includes(':') ? `[${host}]:${bound}` : `${host}:${bound}`;
   }
