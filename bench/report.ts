@@ -72,7 +72,7 @@ export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: Fi
         out.push(check(`${who}: RSS at 10 000 spans/s`, f.fixed10k.daemonHwmBytes / MIB, 'MiB (peak)', '<=', 120));
       }
     } else {
-      out.push(check(`kafka ${who}: sustained`, f.saturation.sinkRate, 'spans/s', '>=', 60_000));
+      out.push(check(`kafka ${who}: sustained`, f.sustained?.rate ?? 0, 'spans/s', '>=', 60_000));
       out.push(check(`kafka ${who}: receive→ack p99 at half rate`, f.halfRate.phase.latency.p99, 'ms', '<=', 50));
       if (f.burst) {
         // The daemons' own consumer-lag gauge when they export one; otherwise the sink's view, which is equivalent.
@@ -134,6 +134,10 @@ export function markdown(r: BenchReport): string {
   ];
   if (r.forwarding.length > 0) out.push('', '## Forwarding: otlp → batch → otlp_grpc → counting sink', '', ...forwardingTable(r.forwarding));
   for (const f of r.forwarding) {
+    if (f.sustained) {
+      out.push('', `Sustained-rate search (${f.transport}, ${f.daemons} daemon(s); closed loop acked ${n0(f.saturation.ackRate)} spans/s but forwarded ${n0(f.saturation.sinkRate)}): ` +
+        f.sustained.steps.map((s) => `${n0(s.offered)} offered → ${n0(s.ackRate)} acked, ${n0(s.sinkRate)} forwarded (${s.kept ? 'kept pace' : 'fell behind'})`).join('; ') + '.');
+    }
     if (f.burst) {
       const secs = (ms: number | null): string => (ms === null ? 'not exported' : ms < 0 ? 'not within 60 s' : `${n2(ms / 1000)} s`);
       out.push('', `Burst (${f.transport}, ${f.daemons} daemon(s)): ${n0(f.burst.offered)} spans/s offered for ${f.burst.durationMs / 1000} s, ` +

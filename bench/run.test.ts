@@ -47,7 +47,7 @@ t.test('a short --queue kafka run covers one and two daemons with a burst, and r
   t.ok(code === 0 || code === 1, `exit 0 or 1, not an error: ${code}\n${stderr}`);
   const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as {
     errors: string[]; settings: Record<string, unknown>; checks: Array<{ name: string }>;
-    forwarding: Array<{ daemons: number; ackedTotal: number; sinkTotal: number; burst: { durationMs: number; lagMs: number; gaugeLagMs: number | null; ackedTotal: number; sinkTotal: number } }>;
+    forwarding: Array<{ daemons: number; ackedTotal: number; sinkTotal: number; sustained: { rate: number; steps: Array<{ offered: number; kept: boolean }> }; burst: { durationMs: number; lagMs: number; gaugeLagMs: number | null; ackedTotal: number; sinkTotal: number } }>;
   };
   t.same(report.errors, []);
   t.match(report.settings, { queue: 'kafka', partitions: 8, burst_s: 1 });
@@ -55,6 +55,8 @@ t.test('a short --queue kafka run covers one and two daemons with a burst, and r
   for (const f of report.forwarding) {
     t.ok(f.ackedTotal > 0 && f.sinkTotal === f.ackedTotal, `×${f.daemons}: acked ${f.ackedTotal} = sink ${f.sinkTotal}`);
     t.ok(f.burst.ackedTotal > 0 && f.burst.sinkTotal >= f.burst.ackedTotal && f.burst.lagMs >= 0, `×${f.daemons}: burst caught up in ${f.burst.lagMs} ms`);
+    t.ok(f.sustained.steps.length > 0, `×${f.daemons}: the sustained rate was searched at fixed rates`);
+    t.ok(f.sustained.rate === 0 || f.sustained.steps.some((s) => s.kept), 'a sustained rate is one some step kept pace with');
     t.equal(f.burst.durationMs, 1000);
     t.equal(f.burst.gaugeLagMs, null, 'the stand-in exports no consumer-lag gauge');
   }
