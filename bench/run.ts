@@ -32,13 +32,13 @@ function options() {
       concurrency: { type: 'string', default: '8' },
       daemons: { type: 'string' },
       profile: { type: 'boolean', default: false },
-      out: { type: 'string', default: RESULTS },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode] [--queue memory|kafka] ' +
-      '[--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--out DIR]\n');
+      '[--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
   const durationMs = parseDuration(values.duration);
@@ -57,7 +57,13 @@ function options() {
   if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
   const partitions = Number(values.partitions);
   if (!(Number.isInteger(partitions) && partitions >= 1 && partitions <= 1024)) throw new Error('--partitions is 1..1024');
-  return { durationMs, warmupMs, burstMs, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, profile: values.profile, out: values.out.endsWith('/') ? values.out : `${values.out}/` };
+  return { durationMs, warmupMs, burstMs, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, profile: values.profile, out: outDir(values.out, kafka) };
+}
+
+/** Where the report goes: --out, else bench/results/ (memory queue) or bench/results/kafka/, so neither run overwrites the other. */
+function outDir(out: string | undefined, kafka: boolean): string {
+  if (out === undefined) return kafka ? `${RESULTS}kafka/` : RESULTS;
+  return out.endsWith('/') ? out : `${out}/`;
 }
 
 async function main(): Promise<number> {
