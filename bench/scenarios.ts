@@ -176,7 +176,9 @@ async function sustainedRate(ctx: BenchContext, transport: Transport, r: Running
     ctx.log(`${transport}: offered ${offered} spans/s → acked ${Math.round(m.ackRate)}, forwarded ${Math.round(m.sinkRate)}: ${kept ? 'kept pace' : 'fell behind'}`);
     if (kept) {
       lo = offered;
-      rate = Math.max(rate, m.sinkRate);
+      // The offered rate, not the sink's: a window can also count the warm-up's tail, and
+      // forwarding faster than offered says nothing about what is sustained.
+      rate = Math.max(rate, offered);
     } else {
       hi = offered;
     }
