@@ -11,7 +11,7 @@ import type * as http2 from 'node:http2';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 
-/** Per stream: four 250 KiB requests in flight without a round trip. */
+/** Per stream: an export request of up to 1 MiB arrives without waiting for a WINDOW_UPDATE. */
 export const STREAM_WINDOW_BYTES = 1024 * 1024;
 /** Per connection: the SDK exporters multiplex their concurrent exports on one connection. */
 export const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
