@@ -62,6 +62,11 @@ export interface Component {
    * MUST be callable without a prior start.
    */
   shutdown(deadline: number): Promise<void>;
+  /**
+   * Why the component cannot do its work now (its broker unreachable, its consumer group not
+   * joined); empty or absent when it can. health_check answers 503 while any reason stands.
+   */
+  notReadyReasons?(): string[];
 }
 
 /** A processor is a consumer in one pipeline. `admit` (optional) is asked before data enters the pipeline's stage log. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { FACTORIES } from '../cmd/components.js';
 import { loadConfig } from '../config/index.js';
 import { freePort, tempDir } from '../test/daemon.js';
-import type { Host, Processor, ProcessorFactory } from './component.js';
+import type { Exporter, ExporterFactory, Host, Processor, ProcessorFactory } from './component.js';
 import { Service } from './service.js';
 import { ownershipKey } from './state/ownership.js';
 import type { StateStore } from './state/state-store.js';
@@ -90,4 +90,42 @@ t.test('redis state, Redis unreachable: the service starts anyway and readiness 
   t.same(svc.notReadyReasons(), [`redis 127.0.0.1:${port} unreachable: ECONNREFUSED`]);
   t.same(seen.events.slice(-2), ['store unreachable at start', 'assigned 0,1,2']);
   t.same(await svc.shutdown(), [], 'failed checkpoints are not shutdown errors');
+});
+
+/** An exporter whose backend the test can take away: it reports why it cannot export. */
+const backendDown: { reason?: string } = {};
+const reporting: ExporterFactory<Record<string, never>> = {
+  type: 'reporting_test', kind: 'exporter', stability: { traces: 'development' }, configSchema: z.strictObject({}),
+  createDefaultConfig: () => ({}),
+  create: (): Exporter => ({
+    async start() {},
+    async shutdown() {},
+    async consume() {},
+    notReadyReasons: () => (backendDown.reason ? [backendDown.reason] : []),
+  }),
+};
+
+t.test('a component that cannot do its work makes the service not ready, named by its id', async (t) => {
+  const dir = tempDir();
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, `
+receivers:
+  otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
+exporters:
+  reporting_test/backend: {}
+service:
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces: { receivers: [otlp], exporters: [reporting_test/backend] }
+`);
+  const { config, errors } = loadConfig({ files: [file], factories: [...FACTORIES, reporting], env: {} });
+  if (!config) throw new Error(errors.map(String).join('\n'));
+  const svc = new Service(config, pino({ level: 'silent' }));
+  await svc.start();
+  t.teardown(() => svc.shutdown());
+  t.same(svc.notReadyReasons(), []);
+  backendDown.reason = 'brokers unreachable';
+  t.same(svc.notReadyReasons(), ['exporter reporting_test/backend: brokers unreachable']);
+  backendDown.reason = undefined;
+  t.same(svc.notReadyReasons(), [], 'ready again once the component is');
 });

@@ -56,6 +56,9 @@ export class Service implements Host {
   notReadyReasons(): string[] {
     const reasons = [...this.queue.notReadyReasons(), ...this.graph.pipelines.flatMap((p) => p.log.notReadyReasons())];
     reasons.push(...this.store.notReadyReasons());
+    for (const [kind, components] of [['receiver', this.graph.receivers], ['exporter', this.graph.exporters]] as const) {
+      for (const [id, c] of components) reasons.push(...(c.notReadyReasons?.() ?? []).map((r) => `${kind} ${id}: ${r}`));
+    }
     if (this.state !== 'running') reasons.unshift(`service is ${this.state}`);
     return reasons;
   }

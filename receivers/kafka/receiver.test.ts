@@ -80,9 +80,10 @@ t.test('a topic written the otelcol way (one ExportTraceServiceRequest per recor
   await createTopic(t, topic, 2);
   const requests = [makeSpans(1), makeSpans(2), makeSpans(4)].map((spans) => Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!));
   await produce(topic, requests.map((value, i) => ({ value, partition: i % 2 })));
-  const { sinks, settings } = await receiver(t, { traces: { topic } });
+  const { r, sinks, settings } = await receiver(t, { traces: { topic } });
   const sink = sinks.get('traces')!;
   t.ok(await eventually(() => sink.received.length === 3));
+  t.same(r.notReadyReasons?.(), [], 'ready once its consumer group member joined');
   const expected = requests.map((b) => decodeProtobuf('traces', b).payload!);
   t.same(items('traces', sink.received), items('traces', expected), 'every span, as the SDK made it');
   t.equal(sink.items, 2 + 4 + 8);

@@ -84,6 +84,11 @@ export class KafkaReceiver implements Receiver {
     this.settings.logger.info({ topics: [...this.routes.keys()], group_id: c.group_id }, 'consuming');
   }
 
+  /** Not ready while the consumer group member has not joined, or crashed (brokers away) and not rejoined. */
+  notReadyReasons(): string[] {
+    return this.consumer?.notReadyReasons() ?? [];
+  }
+
   async shutdown(deadline: number): Promise<void> {
     const c = this.consumer;
     this.consumer = undefined;
