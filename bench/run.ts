@@ -32,13 +32,14 @@ function options() {
       concurrency: { type: 'string', default: '8' },
       daemons: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'node-flags': { type: 'string', default: '' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode] [--queue memory|kafka] ' +
-      '[--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
+      '[--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
   const durationMs = parseDuration(values.duration);
@@ -57,7 +58,7 @@ function options() {
   if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
   const partitions = Number(values.partitions);
   if (!(Number.isInteger(partitions) && partitions >= 1 && partitions <= 1024)) throw new Error('--partitions is 1..1024');
-  return { durationMs, warmupMs, burstMs, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, profile: values.profile, out: outDir(values.out, kafka) };
+  return { durationMs, warmupMs, burstMs, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, profile: values.profile, nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean), out: outDir(values.out, kafka) };
 }
 
 /** Where the report goes: --out, else bench/results/ (memory queue) or bench/results/kafka/, so neither run overwrites the other. */
@@ -72,7 +73,8 @@ async function main(): Promise<number> {
   const report: BenchReport = {
     startedAt: new Date().toISOString(), machine: machine(),
     settings: { queue: opts.kafka ? 'kafka' : 'memory', duration_s: opts.durationMs / 1000, warmup_s: opts.warmupMs / 1000, streams: opts.concurrency, spans_per_request: 512, only: opts.only.join('+'),
-      ...(opts.kafka ? { brokers: opts.brokers.join(','), partitions: opts.partitions, compression: opts.compression ?? 'default', burst_s: opts.burstMs / 1000 } : {}) },
+      ...(opts.kafka ? { brokers: opts.brokers.join(','), partitions: opts.partitions, compression: opts.compression ?? 'default', burst_s: opts.burstMs / 1000 } : {}),
+      ...(opts.nodeFlags.length > 0 ? { node_flags: opts.nodeFlags.join(' ') } : {}) },
     forwarding: [], checks: [], errors: [],
   };
   // The decoder alone first, while nothing else competes for the core.
@@ -89,7 +91,8 @@ async function main(): Promise<number> {
     const ctx: BenchContext = {
       gen, warmupMs: opts.warmupMs, durationMs: opts.durationMs, burstMs: opts.burstMs, concurrency: opts.concurrency, log,
       queue: opts.kafka ? { type: 'kafka', brokers: opts.brokers, topicPrefix: 'vigil-bench', groupId: 'vigil-bench', partitions: opts.partitions, ...(opts.compression ? { compression: opts.compression } : {}) } : { type: 'memory' },
-      nodeArgs: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      // After the vigil command's own flags (its shebang), so a flag given here wins.
+      nodeArgs: [...opts.nodeFlags, ...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     };
     try {
       for (const transport of ['grpc', 'http'] as Transport[]) {
