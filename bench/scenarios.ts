@@ -7,6 +7,7 @@ import { measureDecode } from '../pipeline/otlp/index.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, type DaemonPorts, type ExportSpec, type QueueSpec } from './daemon-config.js';
 import { countFileSpans, fileSize } from './file-count.js';
+import { dropTopics } from './kafka-topics.js';
 import type { LoadGen } from './ipc.js';
 import { measuredPhase, peakRss, waitForLagZero, waitForSink, type Measured } from './measure.js';
 import type { PhaseSpec } from './phase.js';
@@ -79,6 +80,9 @@ const LAG_TIMEOUT_MS = 60_000;
 interface Running {
   daemons: BenchDaemon[];
   ports: DaemonPorts[];
+  queue: QueueSpec;
+  log: (line: string) => void;
+  topicsDropped?: boolean;
 }
 
 async function startDaemons(ctx: BenchContext, count: number, exporter: ExportSpec, queue: QueueSpec): Promise<Running> {
@@ -90,11 +94,16 @@ async function startDaemons(ctx: BenchContext, count: number, exporter: ExportSp
     ports.push(p);
     daemons.push(await BenchDaemon.start({ yaml: daemonYaml(p, exporter, queue), healthPort: health, metricsPort: metrics, nodeArgs: ctx.nodeArgs }));
   }
-  return { daemons, ports };
+  return { daemons, ports, queue, log: ctx.log };
 }
 
+/** Stops the group's daemons, then deletes its Kafka topics (once; callers may stop twice). */
 async function stopAll(r: Running): Promise<number | null> {
   const codes = await Promise.all(r.daemons.map((d) => d.stop()));
+  if (r.queue.type === 'kafka' && !r.topicsDropped) {
+    r.topicsDropped = true;
+    await dropTopics(r.queue.brokers, r.queue.topicPrefix, r.log);
+  }
   return codes.find((c) => c !== 0) ?? codes[0] ?? null;
 }
 

@@ -32,6 +32,25 @@ export async function createTopic(t: Test, topic: string, partitions = 1): Promi
   });
 }
 
+/**
+ * Deletes, when the test ends, every topic whose name starts with `prefix`: the topics a daemon
+ * created for its stages. Without this each run leaves its data on the shared broker's disk.
+ */
+export function dropTopicsAtEnd(t: Test, prefix: string): void {
+  t.teardown(async () => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+    } catch {
+      // Cleanup only: a broker that is gone keeps its topics, and no test result depends on them.
+    } finally {
+      await admin.disconnect();
+    }
+  });
+}
+
 /** Produces `messages` to `topic` with acks=all, as any plain client would. */
 export async function produce(topic: string, messages: Message[]): Promise<void> {
   const producer = testKafka().producer({ allowAutoTopicCreation: false });

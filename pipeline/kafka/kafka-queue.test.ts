@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import t from 'tap';
+import { dropTopicsAtEnd } from '../../test/kafka.js';
 import { kafkaAvailable, requireService } from '../../test/services.js';
 import { UnavailableError } from '../errors.js';
 import { decodeProtobuf, groupByPartition, makeRealisticTraceRequest, type Payload } from '../otlp/index.js';
@@ -46,6 +47,7 @@ const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 20
 t.test('appends are durable, delivered whole per trace partition, and committed after acknowledgement', async (t) => {
   if (!(await requireService(t, 'kafka', await kafkaAvailable()))) return;
   const prefix = `vigil-test-${randomUUID().slice(0, 8)}`;
+  dropTopicsAtEnd(t, `${prefix}.`);
   const queue = new KafkaQueue(settings(prefix, { max_message_bytes: 16_000 }), new SelfMetrics(), logger);
   const log = queue.makeLog('traces.ingest', 'traces');
   await queue.start();

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { tempDir } from '../daemon.js';
+import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, KAFKA_PORT, requireService } from '../services.js';
 import { daemonPorts, duplicates, healthStatus, startDaemon, stopDaemon, uniqueName, waitDelivered, waitFor, type DaemonSpec } from './harness.js';
 import { Load, sdkGrpcSender, sdkHttpSender } from './load.js';
@@ -20,6 +21,7 @@ t.test('kill -9 under load, then restart: every acknowledged span reaches the fi
   if (!requireService(t, `Kafka (localhost:${KAFKA_PORT})`, await kafkaAvailable())) return;
   const file = join(tempDir(), 'traces.jsonl');
   const name = uniqueName('it-crash');
+  dropTopicsAtEnd(t, `${name}.`);
   const spec: DaemonSpec = { ports: await daemonPorts(), brokers: [`localhost:${KAFKA_PORT}`], topicPrefix: name, groupId: name, file };
   const first = await startDaemon(t, 'daemon', spec);
 

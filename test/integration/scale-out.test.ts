@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { tempDir } from '../daemon.js';
+import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, KAFKA_PORT, requireService } from '../services.js';
 import { daemonPorts, duplicates, readSpans, startDaemon, stopDaemon, uniqueName, waitDelivered, waitFor, type DaemonSpec, type Written } from './harness.js';
 import { Load, sdkGrpcSender, type LoadShape, type Sender } from './load.js';
@@ -33,6 +34,7 @@ t.test('two daemons in one consumer group share partitions, keep traces whole, a
   if (!requireService(t, `Kafka (localhost:${KAFKA_PORT})`, await kafkaAvailable())) return;
   const dir = tempDir();
   const name = uniqueName('it-scale');
+  dropTopicsAtEnd(t, `${name}.`);
   const common = { brokers: [`localhost:${KAFKA_PORT}`], topicPrefix: name, groupId: name };
   const specA: DaemonSpec = { ...common, ports: await daemonPorts(), file: join(dir, 'a.jsonl') };
   const specB: DaemonSpec = { ...common, ports: await daemonPorts(), file: join(dir, 'b.jsonl') };
