@@ -4,8 +4,9 @@
  * `kafkaClientFields` is a zod shape to spread into a component's strictObject; `createKafka` builds
  * the kafkajs client from the parsed values, with kafkajs' own logs routed into pino.
  */
-import type { ConnectionOptions } from 'node:tls';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { connect as tcpConnect, isIP } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { loadTls, tlsSchema } from '../../exporters/exporterhelper/tls.js';
@@ -102,6 +103,20 @@ function sslOf(config: KafkaClientConfig): ConnectionOptions | undefined {
   return ssl;
 }
 
+/**
+ * kafkajs' sockets with Nagle's algorithm off, as the broker has it on its side. Left on, the tail
+ * of a large produce request can wait for the broker's delayed ACK (40 ms on Linux): a bare kafkajs
+ * producer sending 62 requests/s of 230 KB here had a p99 of 11–33 ms with it, 7–8 ms without.
+ */
+const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const socket = ssl
+    ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+    : tcpConnect({ host, port }, onConnect);
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, 60_000);
+  return socket;
+};
+
 /** Extra kafkajs client options a caller may set (tests shorten retries). */
 export type KafkaClientOptions = Pick<KafkaConfig, 'retry' | 'connectionTimeout' | 'requestTimeout'>;
 
@@ -117,6 +132,7 @@ export function createKafka(config: KafkaClientConfig, logger: Logger, options: 
     logLevel: kafkajsLevel(logger),
     logCreator: pinoLogCreator(logger),
     connectionTimeout: 3000,
+    socketFactory,
     ...options,
   };
   const ssl = sslOf(config);
