@@ -39,8 +39,8 @@ export async function createTopic(t: Test, topic: string, partitions = 1): Promi
 export function dropTopicsAtEnd(t: Test, prefix: string): void {
   t.teardown(async () => {
     const admin = testKafka().admin();
-    await admin.connect();
     try {
+      await admin.connect();
       const topics = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
       if (topics.length > 0) await admin.deleteTopics({ topics });
     } catch {
