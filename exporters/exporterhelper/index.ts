@@ -6,5 +6,5 @@ export {
 export { Backoff } from './backoff.js';
 export { BurstLog } from './burst-log.js';
 export { parseRetryAfter, parseRpcStatus, type RpcStatus } from './throttle.js';
-export { headersSchema, loadTls, tlsSchema, type TlsConfig } from './tls.js';
+export { headersSchema } from './headers.js';
 export { partialSuccess, partialSuccessJson } from './otlp-response.js';

@@ -1,7 +1,8 @@
 /** Config of the otlp_grpc exporter: otelcol's otlpexporter keys (configgrpc client + exporterhelper). */
 import { z } from 'zod';
+import { tlsSchema } from '../../config/tls.js';
 import { duration, integer } from '../../config/types.js';
-import { DEFAULT_TIMEOUT_MS, headersSchema, queueSchema, retrySchema, timeoutSchema, tlsSchema } from '../exporterhelper/index.js';
+import { DEFAULT_TIMEOUT_MS, headersSchema, queueSchema, retrySchema, timeoutSchema } from '../exporterhelper/index.js';
 
 /** otelcol's default. */
 export const DEFAULT_COMPRESSION = 'gzip';

@@ -6,7 +6,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
 import type { Payload, Signal } from '../../pipeline/otlp/payload.js';
-import { createSender, loadTls, partialSuccess, type Sender, type SendResult } from '../exporterhelper/index.js';
+import { loadTls } from '../../config/tls.js';
+import { createSender, partialSuccess, type Sender, type SendResult } from '../exporterhelper/index.js';
 import { parseEndpoint, type Config } from './config.js';
 import { errorOfCall } from './status.js';
 

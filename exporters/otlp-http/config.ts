@@ -1,7 +1,8 @@
 /** Config of the otlp_http exporter: otelcol's otlphttpexporter keys (confighttp client + exporterhelper). */
 import { z } from 'zod';
+import { tlsSchema } from '../../config/tls.js';
 import { duration, integer } from '../../config/types.js';
-import { headersSchema, queueSchema, retrySchema, timeoutSchema, tlsSchema } from '../exporterhelper/index.js';
+import { headersSchema, queueSchema, retrySchema, timeoutSchema } from '../exporterhelper/index.js';
 import type { Signal } from '../../pipeline/otlp/payload.js';
 
 /** otelcol's defaults. */

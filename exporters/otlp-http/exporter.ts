@@ -10,7 +10,8 @@ import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { PermanentError, RetryableError, messageOf } from '../../pipeline/errors.js';
 import { toJson } from '../../pipeline/otlp/index.js';
 import type { Payload } from '../../pipeline/otlp/payload.js';
-import { createSender, loadTls, partialSuccess, partialSuccessJson, type Sender, type SendResult } from '../exporterhelper/index.js';
+import { loadTls } from '../../config/tls.js';
+import { createSender, partialSuccess, partialSuccessJson, type Sender, type SendResult } from '../exporterhelper/index.js';
 import { signalUrl, type Config } from './config.js';
 import { errorOfResponse } from './status.js';
 

@@ -9,7 +9,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { loadTls, tlsSchema } from '../../exporters/exporterhelper/tls.js';
+import { loadTls, tlsSchema } from '../../config/tls.js';
 import { registerCodecs } from './codecs.js';
 
 /** otelcol's default broker list. */

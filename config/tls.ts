@@ -1,7 +1,10 @@
-/** Client TLS settings (otelcol's configtls client keys) and request headers, shared by network exporters. */
+/**
+ * Client TLS settings with otelcol's configtls keys, shared by every component that dials out: the
+ * otlp exporters and the Kafka clients (stage log, kafka receiver and exporter).
+ */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { PermanentError } from '../../pipeline/errors.js';
+import { PermanentError } from '../pipeline/errors.js';
 
 const tlsVersion = z.enum(['1.0', '1.1', '1.2', '1.3'], { error: 'expected one of "1.0", "1.1", "1.2", "1.3"' });
 
@@ -28,9 +31,6 @@ export const tlsSchema = z.strictObject({
 
 /** The parsed `tls` block. */
 export type TlsConfig = z.infer<typeof tlsSchema>;
-
-/** `headers`: sent with every request. */
-export const headersSchema = z.record(z.string(), z.string()).default({});
 
 /** What Node's tls and grpc-js need, read from the files once at start. */
 export interface TlsMaterial {
