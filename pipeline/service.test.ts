@@ -42,10 +42,18 @@ const stateful: ProcessorFactory<Record<string, never>> = {
   },
 };
 
+/** A Service for `yaml`, with the built-in factories and `extra`, loaded as the daemon loads its config. */
+function serviceFrom(dir: string, yaml: string, extra: ProcessorFactory<Record<string, never>> | ExporterFactory<Record<string, never>>): Service {
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, yaml);
+  const { config, errors } = loadConfig({ files: [file], factories: [...FACTORIES, extra], env: {} });
+  if (!config) throw new Error(errors.map(String).join('\n'));
+  return new Service(config, pino({ level: 'silent' }));
+}
+
 async function service(state: string): Promise<Service> {
   const dir = tempDir();
-  const file = join(dir, 'config.yaml');
-  writeFileSync(file, `
+  return serviceFrom(dir, `
 receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
 processors:
@@ -58,10 +66,7 @@ service:
   state: ${state}
   pipelines:
     traces: { receivers: [otlp], processors: [stateful_test], exporters: [file] }
-`);
-  const { config, errors } = loadConfig({ files: [file], factories: [...FACTORIES, stateful], env: {} });
-  if (!config) throw new Error(errors.map(String).join('\n'));
-  return new Service(config, pino({ level: 'silent' }));
+`, stateful);
 }
 
 t.test('memory state: processors get the store and their partitions; ownership is checkpointed', async (t) => {
@@ -106,9 +111,7 @@ const reporting: ExporterFactory<Record<string, never>> = {
 };
 
 t.test('a component that cannot do its work makes the service not ready, named by its id', async (t) => {
-  const dir = tempDir();
-  const file = join(dir, 'config.yaml');
-  writeFileSync(file, `
+  const svc = serviceFrom(tempDir(), `
 receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
 exporters:
@@ -117,10 +120,7 @@ service:
   telemetry: { metrics: { level: none } }
   pipelines:
     traces: { receivers: [otlp], exporters: [reporting_test/backend] }
-`);
-  const { config, errors } = loadConfig({ files: [file], factories: [...FACTORIES, reporting], env: {} });
-  if (!config) throw new Error(errors.map(String).join('\n'));
-  const svc = new Service(config, pino({ level: 'silent' }));
+`, reporting);
   await svc.start();
   t.teardown(() => svc.shutdown());
   t.same(svc.notReadyReasons(), []);
