@@ -33,22 +33,24 @@ export async function createTopic(t: Test, topic: string, partitions = 1): Promi
 }
 
 /**
- * Deletes, when the test ends, every topic whose name starts with `prefix`: the topics a daemon
- * created for its stages. Without this each run leaves its data on the shared broker's disk.
+ * Deletes every topic named `<prefix>.…` on `brokers`: the stage topics of daemons started with
+ * that topic prefix. Tests and the bench call it when they are done, or each run leaves its data
+ * on the shared broker's disk.
  */
+export async function dropTopics(brokers: string[], prefix: string): Promise<void> {
+  const admin = new Kafka({ brokers, clientId: 'vigil-test', logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((name) => name.startsWith(`${prefix}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** `dropTopics` on the shared broker when the test ends; a broker that is gone keeps its topics, and no result depends on them. */
 export function dropTopicsAtEnd(t: Test, prefix: string): void {
-  t.teardown(async () => {
-    const admin = testKafka().admin();
-    try {
-      await admin.connect();
-      const topics = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
-      if (topics.length > 0) await admin.deleteTopics({ topics });
-    } catch {
-      // Cleanup only: a broker that is gone keeps its topics, and no test result depends on them.
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  t.teardown(() => dropTopics([KAFKA_BROKER], prefix).catch(() => {}));
 }
 
 /** Produces `messages` to `topic` with acks=all, as any plain client would. */

@@ -47,7 +47,7 @@ const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 20
 t.test('appends are durable, delivered whole per trace partition, and committed after acknowledgement', async (t) => {
   if (!(await requireService(t, 'kafka', await kafkaAvailable()))) return;
   const prefix = `vigil-test-${randomUUID().slice(0, 8)}`;
-  dropTopicsAtEnd(t, `${prefix}.`);
+  dropTopicsAtEnd(t, prefix);
   const queue = new KafkaQueue(settings(prefix, { max_message_bytes: 16_000 }), new SelfMetrics(), logger);
   const log = queue.makeLog('traces.ingest', 'traces');
   await queue.start();

@@ -21,7 +21,7 @@ t.test('kill -9 under load, then restart: every acknowledged span reaches the fi
   if (!requireService(t, `Kafka (localhost:${KAFKA_PORT})`, await kafkaAvailable())) return;
   const file = join(tempDir(), 'traces.jsonl');
   const name = uniqueName('it-crash');
-  dropTopicsAtEnd(t, `${name}.`);
+  dropTopicsAtEnd(t, name);
   const spec: DaemonSpec = { ports: await daemonPorts(), brokers: [`localhost:${KAFKA_PORT}`], topicPrefix: name, groupId: name, file };
   const first = await startDaemon(t, 'daemon', spec);
 

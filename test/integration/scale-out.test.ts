@@ -34,7 +34,7 @@ t.test('two daemons in one consumer group share partitions, keep traces whole, a
   if (!requireService(t, `Kafka (localhost:${KAFKA_PORT})`, await kafkaAvailable())) return;
   const dir = tempDir();
   const name = uniqueName('it-scale');
-  dropTopicsAtEnd(t, `${name}.`);
+  dropTopicsAtEnd(t, name);
   const common = { brokers: [`localhost:${KAFKA_PORT}`], topicPrefix: name, groupId: name };
   const specA: DaemonSpec = { ...common, ports: await daemonPorts(), file: join(dir, 'a.jsonl') };
   const specB: DaemonSpec = { ...common, ports: await daemonPorts(), file: join(dir, 'b.jsonl') };
