@@ -50,6 +50,7 @@ export class KafkaLog implements StageLog {
       topic: settings.topic,
       compression: settings.compression,
       maxRequestBytes: Math.max(settings.maxMessageBytes, 4 * 1024 * 1024),
+      maxPartitionBytes: settings.maxMessageBytes,
       maxPendingBytes: settings.maxPendingBytes,
       timeoutMs: settings.produceTimeoutMs,
       log: name,
@@ -69,7 +70,6 @@ export class KafkaLog implements StageLog {
   async append(records: readonly StageRecord[]): Promise<void> {
     if (this.draining) throw new UnavailableError(`stage log ${this.name} is draining`, RETRY_AFTER_MS);
     const messages: Message[] = [];
-    let bytes = 0;
     for (const r of records) {
       // A request larger than a Kafka record may be is cut into several, each whole items.
       for (const piece of splitToFit(r.payload, this.settings.maxMessageBytes)) {
@@ -77,10 +77,9 @@ export class KafkaLog implements StageLog {
         messages.push(r.partition !== undefined
           ? { partition: r.partition, value }
           : { key: r.key ? Buffer.from(r.key) : null, value });
-        bytes += value.byteLength;
       }
     }
-    await this.batcher.send(messages, bytes);
+    await this.batcher.send(messages);
     this.publishSize();
   }
 

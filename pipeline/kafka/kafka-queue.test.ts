@@ -78,6 +78,26 @@ t.test('appends are durable, delivered whole per trace partition, and committed 
   t.equal(o.committed, o.end, `committed offsets reach the end of the topic (${o.committed} of ${o.end})`);
 });
 
+t.test('uncompressed appends larger than max_message_bytes on one partition are accepted (not one oversized record batch)', async (t) => {
+  if (!(await requireService(t, 'kafka', await kafkaAvailable()))) return;
+  const prefix = `vigil-test-${randomUUID().slice(0, 8)}`;
+  dropTopicsAtEnd(t, prefix);
+  const queue = new KafkaQueue(settings(prefix, { compression: 'none', partitions: 1, max_message_bytes: 16_000 }), new SelfMetrics(), logger);
+  const log = queue.makeLog('traces.ingest', 'traces');
+  await queue.start();
+  t.teardown(() => queue.close());
+  let spans = 0;
+  await log.consume(async (payload) => void (spans += payload.itemCount));
+  // ~300 KB per request, cut into ~20 records of at most 16 KB, all on partition 0; several
+  // appends at once gather behind the first request. The broker refuses any partition's batch
+  // over the topic's max.message.bytes, so each request must hold at most 16 KB per partition.
+  const request = decodeProtobuf('traces', makeRealisticTraceRequest(512)).payload!;
+  await Promise.all([1, 2, 3].map(() => log.append([{ key: undefined, partition: 0, payload: request }])));
+  await until('every span delivered', () => spans >= 3 * 512);
+  t.equal(spans, 3 * 512, 'all three appends were durable and delivered');
+  t.equal(await log.drain(Date.now() + 10_000), 0);
+});
+
 t.test('a broker that cannot be reached fails start-up with a clear error', async (t) => {
   const queue = new KafkaQueue(settings('vigil-unreachable', { brokers: ['127.0.0.1:1'] }), new SelfMetrics(), logger);
   queue.makeLog('traces.ingest', 'traces');

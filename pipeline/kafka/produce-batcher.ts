@@ -3,6 +3,12 @@
  * appends gather; when it returns they leave together as the next one. At low load an append is
  * sent at once (no linger); under load batches grow by themselves — throughput without a timer.
  * Each append resolves only when the broker acknowledged every one of its messages (acks=all).
+ *
+ * A request is cut at `maxRequestBytes`, and also so that no partition's share of it exceeds
+ * `maxPartitionBytes`: the broker holds each partition's records of a request to one record
+ * batch no larger than the topic's `max.message.bytes`, and refuses the whole batch otherwise
+ * (MESSAGE_TOO_LARGE). An append that is larger than that on one partition (a big request cut
+ * into record-sized pieces) leaves over several requests.
  */
 import type { Logger } from 'pino';
 import type { CompressionTypes, Message } from 'kafkajs';
@@ -16,6 +22,8 @@ export interface ProduceBatcherOptions {
   readonly compression: CompressionTypes;
   /** A produce request carries at most this many bytes of values (Kafka's own limit is per request too). */
   readonly maxRequestBytes: number;
+  /** At most this many bytes (values, keys and record overhead) per partition in one request. */
+  readonly maxPartitionBytes: number;
   /** Bytes waiting or with the broker; an append past this is refused with QueueFullError. */
   readonly maxPendingBytes: number;
   /** How long an append may wait for the broker before its client is told to retry. */
@@ -24,21 +32,38 @@ export interface ProduceBatcherOptions {
   readonly log: string;
 }
 
-/** One append: its messages, and how to tell its caller. */
-interface Waiting {
-  readonly messages: Message[];
-  readonly bytes: number;
+/** One append: how many of its messages the broker has yet to acknowledge, and how to tell its caller. */
+interface Append {
+  unacked: number;
   settled: boolean;
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
   timer?: NodeJS.Timeout;
 }
 
+/** One message waiting to be sent, with the append it belongs to. */
+interface Queued {
+  readonly message: Message;
+  readonly bytes: number;
+  readonly append: Append;
+}
+
+/**
+ * The most a record adds to its batch besides its key and value: length, attributes, timestamp
+ * and offset deltas, key and value lengths, header count (varints). The batch header (61 bytes) is
+ * covered by the 1 KiB the stage topics allow above max_message_bytes.
+ */
+const RECORD_OVERHEAD_BYTES = 32;
+/** Messages without an explicit partition: the partitioner may put them all on one. */
+const ANY_PARTITION = -1;
 const RETRY_AFTER_MS = 1000;
+
+const valueBytes = (m: Message): number => (m.value as Buffer | null)?.byteLength ?? 0;
+const keyBytes = (m: Message): number => (m.key as Buffer | null | undefined)?.byteLength ?? 0;
 
 /** Batches appends to one topic through one (idempotent, acks=all) producer. */
 export class ProduceBatcher {
-  private waiting: Waiting[] = [];
+  private waiting: Queued[] = [];
   private waitingBytes = 0;
   private inFlightBytes = 0;
   private sending = false;
@@ -57,13 +82,14 @@ export class ProduceBatcher {
     return this.lastError;
   }
 
-  /** Bytes accepted but not yet acknowledged by the broker. */
+  /** Value bytes accepted but not yet acknowledged by the broker. */
   get pendingBytes(): number {
     return this.waitingBytes + this.inFlightBytes;
   }
 
   /** Sends `messages`; resolves when all are durable, rejects (retryably) when they may not be. */
-  send(messages: Message[], bytes: number): Promise<void> {
+  send(messages: readonly Message[]): Promise<void> {
+    const bytes = messages.reduce((n, m) => n + valueBytes(m), 0);
     if (this.pendingBytes + bytes > this.options.maxPendingBytes) {
       if (!this.warnedFull) {
         this.warnedFull = true;
@@ -72,14 +98,15 @@ export class ProduceBatcher {
       return Promise.reject(new QueueFullError(`stage log ${this.options.log}: ${this.pendingBytes} bytes waiting for Kafka`, RETRY_AFTER_MS));
     }
     this.warnedFull = false;
+    if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const w: Waiting = { messages, bytes, settled: false, resolve, reject };
+      const append: Append = { unacked: messages.length, settled: false, resolve, reject };
       // The client hears back in bounded time even while the producer keeps retrying underneath.
-      w.timer = setTimeout(() => this.settle(w, new UnavailableError(
+      append.timer = setTimeout(() => this.settle(append, new UnavailableError(
         `stage log ${this.options.log}: Kafka did not acknowledge within ${this.options.timeoutMs} ms${this.lastError ? ` (${this.lastError})` : ''}`,
         RETRY_AFTER_MS,
       )), this.options.timeoutMs);
-      this.waiting.push(w);
+      for (const message of messages) this.waiting.push({ message, bytes: valueBytes(message), append });
       this.waitingBytes += bytes;
       this.pump();
     });
@@ -92,19 +119,14 @@ export class ProduceBatcher {
 
   private pump(): void {
     if (this.sending || this.waiting.length === 0) return;
-    const batch: Waiting[] = [];
-    let bytes = 0;
-    while (this.waiting.length > 0 && (batch.length === 0 || bytes + this.waiting[0]!.bytes <= this.options.maxRequestBytes)) {
-      const w = this.waiting.shift()!;
-      bytes += w.bytes;
-      batch.push(w);
-    }
+    const batch = this.nextRequest();
+    const bytes = batch.reduce((n, q) => n + q.bytes, 0);
     this.waitingBytes -= bytes;
     // An append whose client already gave up is still sent: it may be half-way there, and
     // sending it costs at most a duplicate, while dropping it silently is never right.
     this.sending = true;
     this.inFlightBytes = bytes;
-    const messages = batch.length === 1 ? batch[0]!.messages : batch.flatMap((w) => w.messages);
+    const messages = batch.map((q) => q.message);
     const started = process.hrtime.bigint();
     this.producer.sendBatch({ acks: -1, compression: this.options.compression, topicMessages: [{ topic: this.options.topic, messages }] }).then(
       () => {
@@ -113,14 +135,14 @@ export class ProduceBatcher {
         this.metrics.kafkaProduceLatency.observe({ producer: this.options.log }, Number(process.hrtime.bigint() - started) / 1e9);
         if (this.lastError) this.logger.info({ log: this.options.log }, 'Kafka acknowledges produce requests again');
         this.lastError = undefined;
-        for (const w of batch) this.settle(w);
+        for (const q of batch) if (--q.append.unacked === 0) this.settle(q.append);
       },
       (err: unknown) => {
         const message = messageOf(err);
         if (this.lastError === undefined) this.logger.error({ log: this.options.log, err: message }, 'produce to Kafka failed; clients are told to retry');
         this.lastError = message;
         this.metrics.kafkaProduceFailed.inc({ producer: this.options.log }, messages.length);
-        for (const w of batch) this.settle(w, new UnavailableError(`stage log ${this.options.log}: Kafka refused the data: ${message}`, RETRY_AFTER_MS));
+        for (const q of batch) this.settle(q.append, new UnavailableError(`stage log ${this.options.log}: Kafka refused the data: ${message}`, RETRY_AFTER_MS));
       },
     ).finally(() => {
       this.sending = false;
@@ -129,11 +151,30 @@ export class ProduceBatcher {
     });
   }
 
-  private settle(w: Waiting, err?: Error): void {
-    if (w.settled) return;
-    w.settled = true;
-    clearTimeout(w.timer);
-    if (err) w.reject(err);
-    else w.resolve();
+  /**
+   * Takes waiting messages in order while the request stays within both bounds; stops at the
+   * first that does not fit, so appends keep their order. The first message always goes.
+   */
+  private nextRequest(): Queued[] {
+    const perPartition = new Map<number, number>();
+    let bytes = 0;
+    let n = 0;
+    for (; n < this.waiting.length; n++) {
+      const q = this.waiting[n]!;
+      const partition = q.message.partition ?? ANY_PARTITION;
+      const inPartition = (perPartition.get(partition) ?? 0) + q.bytes + keyBytes(q.message) + RECORD_OVERHEAD_BYTES;
+      if (n > 0 && (bytes + q.bytes > this.options.maxRequestBytes || inPartition > this.options.maxPartitionBytes)) break;
+      bytes += q.bytes;
+      perPartition.set(partition, inPartition);
+    }
+    return this.waiting.splice(0, n);
+  }
+
+  private settle(a: Append, err?: Error): void {
+    if (a.settled) return;
+    a.settled = true;
+    clearTimeout(a.timer);
+    if (err) a.reject(err);
+    else a.resolve();
   }
 }
