@@ -24,7 +24,9 @@ export function stageTopic(prefix: string, logName: string): string {
 
 /** Creates the topic when absent and resolves with its partition count. */
 export async function ensureTopic(admin: Admin, spec: TopicSpec, logger: Logger): Promise<number> {
-  const created = await admin.createTopics({
+  // Asked first: creating a topic that exists works, but kafkajs logs the broker's refusal as an error.
+  const exists = (await admin.listTopics()).includes(spec.topic);
+  const created = !exists && await admin.createTopics({
     waitForLeaders: true,
     topics: [{
       topic: spec.topic,
