@@ -35,6 +35,12 @@ export function parseComponentId(id: string): ComponentId {
  */
 export interface Consumer {
   consume(payload: Payload): Promise<void>;
+  /**
+   * Optional: throws the RetryableError that a request of about `bytes` encoded bytes would be
+   * refused with now (a full stage log). Receivers ask before decoding, so that refusing under
+   * overload costs next to nothing; `consume` still decides.
+   */
+  checkRoom?(bytes: number): void;
 }
 
 /** What the running service offers to components. */

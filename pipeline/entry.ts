@@ -16,6 +16,10 @@ export class PipelineEntry implements Consumer {
     private readonly admission: readonly Processor[],
   ) {}
 
+  checkRoom(bytes: number): void {
+    this.log.checkRoom(bytes);
+  }
+
   async consume(payload: Payload): Promise<void> {
     for (const p of this.admission) p.admit!(payload);
     await this.log.append(this.records(payload));

@@ -11,6 +11,9 @@ import type { Payload } from './otlp/payload.js';
 export function fanOut(consumers: readonly Consumer[]): Consumer {
   if (consumers.length === 1) return consumers[0]!;
   return {
+    checkRoom(bytes: number): void {
+      for (const c of consumers) c.checkRoom?.(bytes);
+    },
     async consume(payload: Payload): Promise<void> {
       const outcomes = await Promise.allSettled(consumers.map((c) => c.consume(payload)));
       let permanent: unknown;

@@ -64,16 +64,9 @@ export class MemoryLog implements StageLog {
   }
 
   async append(records: readonly StageRecord[]): Promise<void> {
-    if (this.draining) throw new UnavailableError(`stage log ${this.name} is draining`, RETRY_AFTER_FULL_MS);
     let size = 0;
     for (const r of records) size += r.payload.bytes.byteLength;
-    if (this.bytes + size > this.config.maxSizeBytes) {
-      if (!this.warnedFull) {
-        this.warnedFull = true;
-        this.logger.warn({ log: this.name, bytes: this.bytes, capacity: this.config.maxSizeBytes }, 'stage log full, refusing data');
-      }
-      throw new QueueFullError(`stage log ${this.name} is full (${this.bytes} of ${this.config.maxSizeBytes} bytes)`, RETRY_AFTER_FULL_MS);
-    }
+    this.checkRoom(size);
     this.warnedFull = false;
     for (const r of records) {
       const p = this.parts[r.partition ?? partitionOf(r.key, this.partitions)]!;
@@ -121,6 +114,17 @@ export class MemoryLog implements StageLog {
 
   notReadyReasons(): string[] {
     return [];
+  }
+
+  checkRoom(bytes: number): void {
+    if (this.draining) throw new UnavailableError(`stage log ${this.name} is draining`, RETRY_AFTER_FULL_MS);
+    if (this.bytes + bytes > this.config.maxSizeBytes) {
+      if (!this.warnedFull) {
+        this.warnedFull = true;
+        this.logger.warn({ log: this.name, bytes: this.bytes, capacity: this.config.maxSizeBytes }, 'stage log full, refusing data');
+      }
+      throw new QueueFullError(`stage log ${this.name} is full (${this.bytes} of ${this.config.maxSizeBytes} bytes)`, RETRY_AFTER_FULL_MS);
+    }
   }
 
   stats(): StageLogStats {

@@ -54,6 +54,12 @@ export interface StageLog {
    * `deadline` (epoch ms) passes, then stops delivering. Resolves with how many records were left.
    */
   drain(deadline: number): Promise<number>;
+  /**
+   * Throws what an append of about `bytes` would be refused with now (QueueFullError when full,
+   * UnavailableError while draining), so that a receiver can refuse before it decodes: under
+   * overload, decoding what is then refused would take the CPU from what can be accepted.
+   */
+  checkRoom(bytes: number): void;
   /** Reasons the log cannot take data now (broker unreachable); empty when healthy. */
   notReadyReasons(): string[];
   stats(): StageLogStats;

@@ -11,6 +11,15 @@ import { SelfMetrics } from '../pipeline/telemetry.js';
 export class RecordingConsumer implements Consumer {
   readonly received: Payload[] = [];
   fail: Error | undefined;
+  /** Thrown by checkRoom (a full stage log), before anything is decoded. */
+  full: Error | undefined;
+  /** The sizes checkRoom was asked about. */
+  readonly checked: number[] = [];
+
+  checkRoom(bytes: number): void {
+    this.checked.push(bytes);
+    if (this.full) throw this.full;
+  }
 
   async consume(payload: Payload): Promise<void> {
     if (this.fail) throw this.fail;

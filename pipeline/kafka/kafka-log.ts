@@ -41,12 +41,12 @@ export class KafkaLog implements StageLog {
     private readonly signal: Signal,
     private readonly settings: KafkaLogSettings,
     private readonly kafka: Kafka,
-    producer: ConstructorParameters<typeof ProduceBatcher>[0],
+    producers: ConstructorParameters<typeof ProduceBatcher>[0],
     private readonly metrics: SelfMetrics,
     private readonly logger: Logger,
   ) {
     this.partitionCount = settings.partitions;
-    this.batcher = new ProduceBatcher(producer, {
+    this.batcher = new ProduceBatcher(producers, {
       topic: settings.topic,
       compression: settings.compression,
       maxRequestBytes: Math.max(settings.maxMessageBytes, 4 * 1024 * 1024),
@@ -68,7 +68,7 @@ export class KafkaLog implements StageLog {
   }
 
   async append(records: readonly StageRecord[]): Promise<void> {
-    if (this.draining) throw new UnavailableError(`stage log ${this.name} is draining`, RETRY_AFTER_MS);
+    this.checkDraining();
     const messages: Message[] = [];
     for (const r of records) {
       // A request larger than a Kafka record may be is cut into several, each whole items.
@@ -122,6 +122,11 @@ export class KafkaLog implements StageLog {
     return 0;
   }
 
+  checkRoom(bytes: number): void {
+    this.checkDraining();
+    this.batcher.checkRoom(bytes);
+  }
+
   notReadyReasons(): string[] {
     const reasons = this.consumer?.notReadyReasons() ?? [];
     const failing = this.batcher.failing;
@@ -147,6 +152,10 @@ export class KafkaLog implements StageLog {
     }
     if (payload === null) return; // an empty request: nothing to do, commit past it
     await handler(payload, record.partition);
+  }
+
+  private checkDraining(): void {
+    if (this.draining) throw new UnavailableError(`stage log ${this.name} is draining`, RETRY_AFTER_MS);
   }
 
   private publishSize(): void {

@@ -37,7 +37,7 @@ function outcome(p: Promise<void>): { state: string } {
 
 t.test('appends gather behind the request in flight and leave together', async (t) => {
   const producer = new ScriptedSender();
-  const b = new ProduceBatcher(producer, options, new SelfMetrics(), logger);
+  const b = new ProduceBatcher([producer], options, new SelfMetrics(), logger);
   const a = outcome(b.send(msg('a')));
   const rest = [outcome(b.send(msg('b'))), outcome(b.send(msg('c')))];
   t.same(producer.requests.map((r) => r.values), [['a']], 'the first append leaves at once');
@@ -54,7 +54,7 @@ t.test('appends gather behind the request in flight and leave together', async (
 
 t.test('a failed request rejects its own appends, retryably, until a later one succeeds', async (t) => {
   const producer = new ScriptedSender();
-  const b = new ProduceBatcher(producer, options, new SelfMetrics(), logger);
+  const b = new ProduceBatcher([producer], options, new SelfMetrics(), logger);
   const a = outcome(b.send(msg('a')));
   const c = outcome(b.send(msg('b')));
   producer.requests[0]!.settle(new Error('NOT_LEADER_FOR_PARTITION'));
@@ -70,7 +70,7 @@ t.test('a failed request rejects its own appends, retryably, until a later one s
 
 t.test('the waiting bound refuses appends with QueueFullError', async (t) => {
   const producer = new ScriptedSender();
-  const b = new ProduceBatcher(producer, options, new SelfMetrics(), logger);
+  const b = new ProduceBatcher([producer], options, new SelfMetrics(), logger);
   void b.send(msg('a', 60));
   await t.rejects(b.send(msg('b', 60)), { name: 'QueueFullError' });
   producer.requests[0]!.settle();
@@ -84,7 +84,7 @@ t.test('the waiting bound refuses appends with QueueFullError', async (t) => {
 
 t.test('no request carries more than maxPartitionBytes for one partition; a larger append leaves over several', async (t) => {
   const producer = new ScriptedSender();
-  const b = new ProduceBatcher(producer, { ...options, maxPartitionBytes: 300, maxPendingBytes: 10_000 }, new SelfMetrics(), logger);
+  const b = new ProduceBatcher([producer], { ...options, maxPartitionBytes: 300, maxPendingBytes: 10_000 }, new SelfMetrics(), logger);
   // 200 value bytes + 32 overhead per record: one fits a partition's 300, two do not.
   const big = outcome(b.send([message('a1', 200, 0), message('a2', 200, 0), message('a3', 200, 1)]));
   const small = outcome(b.send([message('b', 20, 1)]));
@@ -101,7 +101,7 @@ t.test('no request carries more than maxPartitionBytes for one partition; a larg
 
 t.test('messages without a partition count as one partition, since the partitioner may put them on one', async (t) => {
   const producer = new ScriptedSender();
-  const b = new ProduceBatcher(producer, { ...options, maxPartitionBytes: 300, maxPendingBytes: 10_000 }, new SelfMetrics(), logger);
+  const b = new ProduceBatcher([producer], { ...options, maxPartitionBytes: 300, maxPendingBytes: 10_000 }, new SelfMetrics(), logger);
   const x = outcome(b.send(msg('x', 5)));
   const k = outcome(b.send([message('k1', 200), message('k2', 200)]));
   producer.requests[0]!.settle();
@@ -112,4 +112,20 @@ t.test('messages without a partition count as one partition, since the partition
   await tick();
   t.same(producer.requests.map((r) => r.values), [['x'], ['k1'], ['k2']]);
   t.same([x.state, k.state], ['ok', 'ok']);
+});
+
+t.test('with two producers, two requests are out at once, one on each; the rest gather behind them', async (t) => {
+  const lanes = [new ScriptedSender(), new ScriptedSender()];
+  const b = new ProduceBatcher(lanes, options, new SelfMetrics(), logger);
+  const all = ['a', 'b', 'c', 'd'].map((v) => outcome(b.send(msg(v))));
+  t.same(lanes.map((l) => l.requests.map((r) => r.values)), [[['a']], [['b']]], 'a and b leave at once, on different producers');
+  lanes[1]!.requests[0]!.settle();
+  await tick();
+  t.same(lanes[1]!.requests.map((r) => r.values), [['b'], ['c', 'd']], 'c and d leave together on the producer that came back');
+  t.same(all.map((o) => o.state), ['pending', 'ok', 'pending', 'pending']);
+  lanes[0]!.requests[0]!.settle();
+  lanes[1]!.requests[1]!.settle();
+  await tick();
+  t.same(all.map((o) => o.state), ['ok', 'ok', 'ok', 'ok']);
+  t.equal(b.pendingBytes, 0);
 });

@@ -1,6 +1,7 @@
 /**
- * Folds concurrent appends into few produce requests. While one request is with the broker, new
- * appends gather; when it returns they leave together as the next one. At low load an append is
+ * Folds concurrent appends into few produce requests. Each producer (lane) has at most one request
+ * of this batcher with the broker; while all have one, new appends gather, and when one returns
+ * they leave together as the next. At low load an append is
  * sent at once (no linger); under load batches grow by themselves — throughput without a timer.
  * Each append resolves only when the broker acknowledged every one of its messages (acks=all).
  *
@@ -66,16 +67,19 @@ export class ProduceBatcher {
   private waiting: Queued[] = [];
   private waitingBytes = 0;
   private inFlightBytes = 0;
-  private sending = false;
+  /** Per producer: whether a request of this batcher is with it (at most one each, see FreshProducer). */
+  private readonly busy: boolean[];
   private lastError: string | undefined;
   private warnedFull = false;
 
   constructor(
-    private readonly producer: BatchSender,
+    private readonly producers: readonly BatchSender[],
     private readonly options: ProduceBatcherOptions,
     private readonly metrics: SelfMetrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.busy = producers.map(() => false);
+  }
 
   /** Why producing fails now (the last request failed and none succeeded since); undefined when fine. */
   get failing(): string | undefined {
@@ -90,12 +94,10 @@ export class ProduceBatcher {
   /** Sends `messages`; resolves when all are durable, rejects (retryably) when they may not be. */
   send(messages: readonly Message[]): Promise<void> {
     const bytes = messages.reduce((n, m) => n + valueBytes(m), 0);
-    if (this.pendingBytes + bytes > this.options.maxPendingBytes) {
-      if (!this.warnedFull) {
-        this.warnedFull = true;
-        this.logger.warn({ log: this.options.log, pending_bytes: this.pendingBytes }, 'Kafka is not keeping up; refusing data until produce requests return');
-      }
-      return Promise.reject(new QueueFullError(`stage log ${this.options.log}: ${this.pendingBytes} bytes waiting for Kafka`, RETRY_AFTER_MS));
+    try {
+      this.checkRoom(bytes);
+    } catch (err) {
+      return Promise.reject(err);
     }
     this.warnedFull = false;
     if (messages.length === 0) return Promise.resolve();
@@ -112,23 +114,36 @@ export class ProduceBatcher {
     });
   }
 
+  /** Throws the QueueFullError `send` would give `bytes` more now. */
+  checkRoom(bytes: number): void {
+    if (this.pendingBytes + bytes <= this.options.maxPendingBytes) return;
+    if (!this.warnedFull) {
+      this.warnedFull = true;
+      this.logger.warn({ log: this.options.log, pending_bytes: this.pendingBytes }, 'Kafka is not keeping up; refusing data until produce requests return');
+    }
+    throw new QueueFullError(`stage log ${this.options.log}: ${this.pendingBytes} bytes waiting for Kafka`, RETRY_AFTER_MS);
+  }
+
   /** Resolves once nothing is waiting or in flight, or at `deadline`. */
   async flush(deadline: number): Promise<void> {
     while (this.pendingBytes > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   private pump(): void {
-    if (this.sending || this.waiting.length === 0) return;
+    for (let lane = this.busy.indexOf(false); lane >= 0 && this.waiting.length > 0; lane = this.busy.indexOf(false)) this.sendOn(lane);
+  }
+
+  private sendOn(lane: number): void {
     const batch = this.nextRequest();
     const bytes = batch.reduce((n, q) => n + q.bytes, 0);
     this.waitingBytes -= bytes;
     // An append whose client already gave up is still sent: it may be half-way there, and
     // sending it costs at most a duplicate, while dropping it silently is never right.
-    this.sending = true;
-    this.inFlightBytes = bytes;
+    this.busy[lane] = true;
+    this.inFlightBytes += bytes;
     const messages = batch.map((q) => q.message);
     const started = process.hrtime.bigint();
-    this.producer.sendBatch({ acks: -1, compression: this.options.compression, topicMessages: [{ topic: this.options.topic, messages }] }).then(
+    this.producers[lane]!.sendBatch({ acks: -1, compression: this.options.compression, topicMessages: [{ topic: this.options.topic, messages }] }).then(
       () => {
         this.metrics.kafkaProduced.inc({ producer: this.options.log, topic: this.options.topic }, messages.length);
         this.metrics.kafkaProducedBytes.inc({ producer: this.options.log, topic: this.options.topic }, bytes);
@@ -145,8 +160,8 @@ export class ProduceBatcher {
         for (const q of batch) this.settle(q.append, new UnavailableError(`stage log ${this.options.log}: Kafka refused the data: ${message}`, RETRY_AFTER_MS));
       },
     ).finally(() => {
-      this.sending = false;
-      this.inFlightBytes = 0;
+      this.busy[lane] = false;
+      this.inFlightBytes -= bytes;
       this.pump();
     });
   }

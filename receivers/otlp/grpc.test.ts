@@ -60,6 +60,14 @@ t.test('bad input, oversized messages and pipeline refusals', async (t) => {
   sink.fail = new QueueFullError('stage log full');
   t.equal(details(await callError(plain.export(traceRequest(1))))?.retryDelayMs, 1000, 'a default delay when the error has none');
 
+  // Garbage would be INVALID_ARGUMENT; a full pipeline refuses it first, without decoding it.
+  sink.fail = undefined;
+  sink.full = new QueueFullError('stage log full', 1500);
+  const early = await callError(plain.export(Buffer.from([0x0a, 0xff, 0xff, 0x01])));
+  t.equal(early.code, grpc.status.RESOURCE_EXHAUSTED, 'full before decoding: RESOURCE_EXHAUSTED, not INVALID_ARGUMENT');
+  t.equal(sink.checked.at(-1), 4, 'asked with the request size');
+  sink.full = undefined;
+
   sink.fail = new UnavailableError('memory limit', 2000);
   const unavailable = await callError(plain.export(traceRequest(1)));
   t.equal(unavailable.code, grpc.status.UNAVAILABLE, 'UnavailableError: UNAVAILABLE');

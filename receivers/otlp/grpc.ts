@@ -99,7 +99,7 @@ export class GrpcFrontend {
 
   private exportHandler(signal: Signal): grpc.handleUnaryCall<Buffer, Uint8Array> {
     return (call, callback) => {
-      this.intake.export(signal, 'grpc', () => decodeProtobuf(signal, call.request)).then(
+      this.intake.export(signal, 'grpc', call.request.byteLength, () => decodeProtobuf(signal, call.request)).then(
         ({ rejected, message }) => callback(null, encodeExportResponse(signal, rejected, message)),
         (err: unknown) => {
           const f = failureOf(err);

@@ -109,6 +109,14 @@ t.test('pipeline refusals map to retryable answers with Retry-After', async (t) 
   sink.fail = new QueueFullError('stage log full');
   t.equal((await httpRequest(http, { headers: PROTO, body: traceRequest(1) })).headers['retry-after'], '1', 'default Retry-After: 1');
 
+  // Garbage would be 400; a full pipeline refuses it first, without decoding it.
+  sink.fail = undefined;
+  sink.full = new QueueFullError('stage log full', 2500);
+  const early = await httpRequest(http, { headers: PROTO, body: Buffer.from([0x0a, 0xff, 0xff, 0x01]) });
+  t.equal(early.status, 429, 'full before decoding: 429, not 400');
+  t.equal(sink.checked.at(-1), 4, 'asked with the body size');
+  sink.full = undefined;
+
   sink.fail = new UnavailableError('memory limit');
   const unavailable = await httpRequest(http, { headers: PROTO, body: traceRequest(1) });
   t.equal(unavailable.status, 503, 'UnavailableError: 503');

@@ -122,7 +122,7 @@ export class HttpFrontend {
       return this.refuse(req, res, enc, failureOf(new BodyTooLargeError(`request body exceeds the limit of ${limit} bytes`)));
     }
     readBody(req, inflater, limit)
-      .then((body) => this.intake.export(signal, 'http', () => (enc === 'json' ? fromJson(signal, body) : decodeProtobuf(signal, body))))
+      .then((body) => this.intake.export(signal, 'http', body.byteLength, () => (enc === 'json' ? fromJson(signal, body) : decodeProtobuf(signal, body))))
       .then(
         ({ rejected, message }) => this.send(res, 200, enc, enc === 'json'
           ? exportResponseJson(signal, rejected, message)

@@ -33,11 +33,20 @@ export class Intake {
   }
 
   /**
-   * Decodes and consumes one request. Resolves once the pipeline accepted it; rejects with the
-   * decoder's InvalidInputError or the consumer's error, for the transport to map (status.ts).
+   * Decodes and consumes one request of `bytes` encoded bytes. Resolves once the pipeline accepted
+   * it; rejects with the decoder's InvalidInputError or the consumer's error, for the transport to
+   * map (status.ts). A pipeline that is full refuses before the request is decoded.
    */
-  async export(signal: Signal, transport: Transport, decode: () => DecodeResult): Promise<ExportOutcome> {
+  async export(signal: Signal, transport: Transport, bytes: number, decode: () => DecodeResult): Promise<ExportOutcome> {
     const labels = { receiver: this.settings.id.id, transport };
+    const next = this.next.get(signal)!;
+    try {
+      next.checkRoom?.(bytes);
+    } catch (err) {
+      // Not decoded, so the item count is unknown: logged, not counted as refused items.
+      this.refusals.note(err, signal, transport, undefined);
+      throw err;
+    }
     let result: DecodeResult;
     try {
       result = decode();
@@ -51,7 +60,7 @@ export class Intake {
     if (rejected > 0) this.settings.metrics.receiverRefused[signal].inc(labels, rejected);
     if (payload && payload.itemCount > 0) {
       try {
-        await this.next.get(signal)!.consume(payload);
+        await next.consume(payload);
       } catch (err) {
         this.settings.metrics.receiverRefused[signal].inc(labels, payload.itemCount);
         this.refusals.note(err, signal, transport, payload.itemCount);

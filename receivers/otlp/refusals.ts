@@ -12,8 +12,8 @@ export class RefusalLog {
 
   constructor(private readonly logger: Logger, private readonly now: () => number = Date.now) {}
 
-  /** Records one refused request of `items` items. */
-  note(err: unknown, signal: string, transport: string, items: number): void {
+  /** Records one refused request of `items` items (undefined: refused before it was decoded). */
+  note(err: unknown, signal: string, transport: string, items: number | undefined): void {
     const now = this.now();
     this.logger.debug({ err, signal, transport, items }, 'export refused');
     if (now - this.lastAt >= BURST_QUIET_MS) {
