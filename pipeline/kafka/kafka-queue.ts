@@ -1,8 +1,8 @@
 /**
  * `service.queue.type: kafka`: the stage logs of every pipeline as Kafka topics, sharing one
- * client, one admin and one idempotent acks=all producer (one producer per process is how Kafka
- * batches best). It also watches the brokers, so readiness turns false while they are unreachable
- * even when no data flows.
+ * client, one admin and PRODUCE_LANES idempotent acks=all producers (few producers batch best).
+ * It also watches the brokers, so readiness turns false while they are unreachable even when no
+ * data flows.
  */
 import { CompressionTypes, type Admin, type Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -28,6 +28,13 @@ const MAX_PENDING_BYTES = 64 * MIB;
  */
 const PRODUCE_TIMEOUT_MS = 5000;
 const PROBE_INTERVAL_MS = 3000;
+/**
+ * Idempotent producers per process, each with one request in flight (see FreshProducer). A broker
+ * works through one connection's requests one at a time, so a second producer (connection) lets
+ * it write one request while the next is encoded and sent. Records of one partition may then be
+ * written in another order than appended; each is a whole request, so nothing depends on it.
+ */
+const PRODUCE_LANES = 2;
 const PROBE_TIMEOUT_MS = 2500;
 
 const COMPRESSION: Record<KafkaQueueSettings['compression'], CompressionTypes> = {
@@ -42,7 +49,7 @@ const COMPRESSION: Record<KafkaQueueSettings['compression'], CompressionTypes> =
 export class KafkaQueue implements QueueBackend {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
-  private readonly producer: FreshProducer;
+  private readonly producers: FreshProducer[];
   private readonly logs: KafkaLog[] = [];
   private probe: NodeJS.Timeout | undefined;
   private unreachable: string | undefined;
@@ -54,7 +61,7 @@ export class KafkaQueue implements QueueBackend {
   ) {
     this.kafka = createKafka(settings, logger.child({ kind: 'kafka' }));
     this.admin = this.kafka.admin();
-    this.producer = new FreshProducer(this.kafka, logger.child({ kind: 'kafka_producer' }));
+    this.producers = Array.from({ length: PRODUCE_LANES }, () => new FreshProducer(this.kafka, logger.child({ kind: 'kafka_producer' })));
   }
 
   makeLog(name: string, signal: Signal): StageLog {
@@ -67,7 +74,7 @@ export class KafkaQueue implements QueueBackend {
       sessionTimeoutMs: this.settings.session_timeout,
       maxPendingBytes: MAX_PENDING_BYTES,
       produceTimeoutMs: PRODUCE_TIMEOUT_MS,
-    }, this.kafka, this.producer, this.metrics, this.logger.child({ kind: 'stage_log', name }));
+    }, this.kafka, this.producers, this.metrics, this.logger.child({ kind: 'stage_log', name }));
     this.logs.push(log);
     return log;
   }
@@ -85,7 +92,7 @@ export class KafkaQueue implements QueueBackend {
           maxMessageBytes: this.settings.max_message_bytes,
         }, this.logger));
       }
-      await this.producer.connect();
+      await Promise.all(this.producers.map((p) => p.connect()));
     } catch (err) {
       await this.close();
       throw new Error(`cannot use Kafka at ${this.settings.brokers.join(', ')}: ${messageOf(err)}`);
@@ -101,7 +108,7 @@ export class KafkaQueue implements QueueBackend {
   /** Disconnects; called after every log drained. */
   async close(): Promise<void> {
     clearInterval(this.probe);
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([...this.producers.map((p) => p.disconnect()), this.admin.disconnect()]);
   }
 
   /** Asks the cluster for its brokers; a failure or no answer in time marks Kafka unreachable. */
