@@ -1,7 +1,14 @@
-/** `vigil run`: load, build, start; drain and stop on SIGTERM/SIGINT. */
-import { pino } from 'pino';
+/**
+ * `vigil run`: load, build, start; drain and stop on SIGTERM/SIGINT. On the Kafka queue the
+ * forwarding side runs on a worker thread (pipeline/forward-thread); if it dies, the daemon stops
+ * with exit code 1 so that its supervisor restarts it.
+ */
+import { pino, type Logger } from 'pino';
+import type { ServiceConfig } from '../config/index.js';
 import { messageOf } from '../pipeline/errors.js';
-import { Service } from '../pipeline/service.js';
+import { ForwardThread } from '../pipeline/forward-thread/forward-thread.js';
+import type { ForwardWorkerData } from '../pipeline/forward-thread/messages.js';
+import { Service, type ServiceRole } from '../pipeline/service.js';
 import { type ConfigOptions, loadAndReport } from './validate.js';
 import { VERSION } from './version.js';
 
@@ -11,9 +18,11 @@ export async function run(options: ConfigOptions): Promise<number> {
   if (!config) return 1;
   const logger = pino({ level: config.service.telemetry.logs.level, base: { service: 'vigil', version: VERSION } });
 
+  let forwarderDied!: (reason: string) => void;
+  const death = new Promise<string>((resolve) => (forwarderDied = resolve));
   let service: Service;
   try {
-    service = new Service(config, logger);
+    service = new Service(config, logger, split(config, options, logger, forwarderDied));
     await service.start();
   } catch (err) {
     logger.fatal({ err: messageOf(err) }, 'cannot start');
@@ -23,11 +32,13 @@ export async function run(options: ConfigOptions): Promise<number> {
   // Bad input never reaches here; an escaped rejection is a bug to log, not a reason to drop data.
   process.on('unhandledRejection', (reason) => logger.error({ err: messageOf(reason) }, 'unhandled rejection'));
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  logger.info({ signal }, 'received signal, shutting down');
+  const why = await Promise.race([signal, death.then((reason) => ({ reason }))]);
+  if (typeof why === 'string') logger.info({ signal: why }, 'received signal, shutting down');
+  else logger.fatal({ err: why.reason }, 'the forwarding thread died; shutting down');
   const forced = (): void => {
     logger.warn('second signal: exiting without draining');
     process.exit(130);
@@ -37,5 +48,13 @@ export async function run(options: ConfigOptions): Promise<number> {
   const errors = await service.shutdown();
   for (const e of errors) logger.error({ err: e.message }, 'shutdown error');
   logger.info({ errors: errors.length }, 'shutdown complete');
-  return errors.length === 0 ? 0 : 1;
+  return errors.length === 0 && typeof why === 'string' ? 0 : 1;
+}
+
+/** Kafka queue: ingest here, forward on a worker thread, so forwarding gets a core of its own. */
+function split(config: ServiceConfig, options: ConfigOptions, logger: Logger, onDeath: (reason: string) => void): ServiceRole {
+  if (config.service.queue.type !== 'kafka') return { role: 'all' };
+  const script = new URL('./forward-worker.js', import.meta.url);
+  const data: ForwardWorkerData = { files: options.files, sets: options.sets };
+  return { role: 'ingest', forwarder: new ForwardThread(script, data, logger.child({ kind: 'forward_thread' }), onDeath) };
 }

@@ -1,5 +1,6 @@
-/** The service's state wiring: the store through Host, partition hooks, readiness. */
+/** The service's state wiring: the store through Host, partition hooks, readiness; the ingest side of the thread split. */
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
@@ -8,7 +9,7 @@ import { FACTORIES } from '../cmd/components.js';
 import { loadConfig } from '../config/index.js';
 import { freePort, tempDir } from '../test/daemon.js';
 import type { Exporter, ExporterFactory, Host, Processor, ProcessorFactory } from './component.js';
-import { Service } from './service.js';
+import { Service, type Forwarder, type ServiceRole } from './service.js';
 import { ownershipKey } from './state/ownership.js';
 import type { StateStore } from './state/state-store.js';
 
@@ -43,12 +44,12 @@ const stateful: ProcessorFactory<Record<string, never>> = {
 };
 
 /** A Service for `yaml`, with the built-in factories and `extra`, loaded as the daemon loads its config. */
-function serviceFrom(dir: string, yaml: string, extra: ProcessorFactory<Record<string, never>> | ExporterFactory<Record<string, never>>): Service {
+function serviceFrom(dir: string, yaml: string, extra: ProcessorFactory<Record<string, never>> | ExporterFactory<Record<string, never>>, split?: ServiceRole): Service {
   const file = join(dir, 'config.yaml');
   writeFileSync(file, yaml);
   const { config, errors } = loadConfig({ files: [file], factories: [...FACTORIES, extra], env: {} });
   if (!config) throw new Error(errors.map(String).join('\n'));
-  return new Service(config, pino({ level: 'silent' }));
+  return new Service(config, pino({ level: 'silent' }), split);
 }
 
 async function service(state: string): Promise<Service> {
@@ -128,4 +129,50 @@ service:
   t.same(svc.notReadyReasons(), ['exporter reporting_test/backend: brokers unreachable']);
   backendDown.reason = undefined;
   t.same(svc.notReadyReasons(), [], 'ready again once the component is');
+});
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` now. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+t.test('ingest side: the forwarder starts before the receivers listen and drains after they stopped; its readiness counts', async (t) => {
+  seen.events = [];
+  seen.store = undefined;
+  const dir = tempDir();
+  const port = await freePort();
+  const events: string[] = [];
+  const forwarder: Forwarder = {
+    async start() { events.push(`start, receiver listening: ${await listening(port)}`); },
+    notReadyReasons: () => ['stage log traces.ingest: consumer group not joined yet'],
+    async shutdown(deadline) {
+      events.push(`shutdown, receiver listening: ${await listening(port)}, deadline ahead: ${deadline > Date.now()}`);
+      return [new Error('exporter file: disk full')];
+    },
+    metrics: async () => [],
+  };
+  const svc = serviceFrom(dir, `
+receivers:
+  otlp: { protocols: { http: { endpoint: 127.0.0.1:${port} } } }
+processors:
+  stateful_test: {}
+exporters:
+  file: { path: ${join(dir, 'out.jsonl')} }
+service:
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces: { receivers: [otlp], processors: [stateful_test], exporters: [file] }
+`, stateful, { role: 'ingest', forwarder });
+  await svc.start();
+  t.same(events, ['start, receiver listening: false']);
+  t.ok(await listening(port), 'receivers listen once the forwarder runs');
+  t.same(svc.notReadyReasons(), ['stage log traces.ingest: consumer group not joined yet'], 'the forwarder\'s reasons are the service\'s');
+  t.equal(seen.store, undefined, 'processors without admission are left to the forwarding side');
+  t.throws(() => svc.stateStore(), /forwarding thread/, 'and so is the state store');
+  t.match(await svc.shutdown(), [{ message: 'exporter file: disk full' }], 'the forwarder\'s shutdown errors are the service\'s');
+  t.same(events.at(-1), 'shutdown, receiver listening: false, deadline ahead: true');
 });

@@ -3,7 +3,8 @@
  * (otelcol_receiver_accepted_spans_total, ...) so existing dashboards and alerts keep working;
  * vigil-only metrics are prefixed vigil_.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, type Aggregator } from 'prom-client';
+import type { MetricsJson } from './forward-thread/messages.js';
 import type { Signal } from './otlp/payload.js';
 
 /** The word otelcol uses for one item of each signal in metric names. */
@@ -23,10 +24,20 @@ function perSignal<T>(make: (item: string, signal: Signal) => T): PerSignal<T> {
   };
 }
 
-/** Every self-metric, registered once per service in one registry; components label them with their id. */
+/** Metrics kept in another registry (the forwarding thread's), added in at every scrape. */
+export interface MetricsSource {
+  metrics(): Promise<MetricsJson>;
+}
+
+/**
+ * Every self-metric, registered once per service in one registry; components label them with their
+ * id. When a source is added, a scrape sums both registries per label set: counters, histograms and
+ * most gauges add up across threads; the process-wide gauges carry an `aggregator` saying otherwise.
+ */
 export class SelfMetrics {
   readonly registry = new Registry();
   private readonly startedAt = process.hrtime.bigint();
+  private readonly sources: MetricsSource[] = [];
 
   readonly receiverAccepted = perSignal(
     (item) => this.counter(`otelcol_receiver_accepted_${item}_total`, `Number of ${item} successfully pushed into the pipeline.`, ['receiver', 'transport']),
@@ -58,6 +69,7 @@ export class SelfMetrics {
     name: 'vigil_state_store_up',
     help: 'Whether the state store is reachable (1) or not (0).',
     registers: [this.registry],
+    aggregator: 'min',
     collect: (): void => this.stateStoreUp.set(this.stateStoreProbe() ? 1 : 0),
   });
   readonly kafkaConsumed = this.counter('vigil_kafka_consumer_records_total', 'Kafka records handed to a consumer group handler.', ['consumer', 'topic']);
@@ -75,16 +87,20 @@ export class SelfMetrics {
   readonly batchSendSize = this.histogram('otelcol_processor_batch_batch_send_size', 'Number of items in each batch sent.', ['processor'], [10, 25, 50, 75, 100, 250, 500, 750, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 20000, 30000, 50000, 100000]);
   readonly batchTimeoutTrigger = this.counter('otelcol_processor_batch_timeout_trigger_send_total', 'Number of times the batch was sent due to a timeout trigger.', ['processor']);
   readonly batchSizeTrigger = this.counter('otelcol_processor_batch_batch_size_trigger_send_total', 'Number of times the batch was sent due to a size trigger.', ['processor']);
-  readonly processUptime = this.gauge('otelcol_process_uptime', 'Uptime of the process in seconds.', []);
-  // Process metrics are sampled when scraped, so they cost nothing between scrapes.
+  // Process metrics are sampled when scraped, so they cost nothing between scrapes; the CPU gauge
+  // samples them all, so the others are registered after it. Both threads read the same
+  // process-wide values (cpuUsage, rss), so there the larger one stands.
   readonly processCpu = new Gauge({
     name: 'otelcol_process_cpu_seconds',
     help: 'Total CPU user and system time in seconds.',
     registers: [this.registry],
+    aggregator: 'max',
     collect: () => this.sampleProcess(),
   });
-  readonly processRss = this.gauge('otelcol_process_memory_rss', 'Total physical memory (resident set size) in bytes.', []);
+  readonly processRss = this.gauge('otelcol_process_memory_rss', 'Total physical memory (resident set size) in bytes.', [], 'max');
+  // Each thread has its own V8 heap: these add up.
   readonly processHeap = this.gauge('otelcol_process_runtime_heap_alloc_bytes', 'Bytes of allocated heap objects.', []);
+  readonly processUptime = this.gauge('otelcol_process_uptime', 'Uptime of the process in seconds.', [], 'max');
 
 
   private sampleProcess(): void {
@@ -95,17 +111,24 @@ export class SelfMetrics {
     this.processUptime.set(Number(process.hrtime.bigint() - this.startedAt) / 1e9);
   }
 
-  /** The Prometheus text exposition of every metric. */
-  exposition(): Promise<string> {
-    return this.registry.metrics();
+  /** Adds another registry's metrics to every exposition from now on. */
+  addSource(source: MetricsSource): void {
+    this.sources.push(source);
+  }
+
+  /** The Prometheus text exposition of every metric, this registry's and its sources'. */
+  async exposition(): Promise<string> {
+    if (this.sources.length === 0) return this.registry.metrics();
+    const all = await Promise.all([this.registry.getMetricsAsJSON(), ...this.sources.map((s) => s.metrics())]);
+    return AggregatorRegistry.aggregate(all).metrics();
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  private gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
-    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  private gauge<L extends string>(name: string, help: string, labelNames: L[], aggregator: Aggregator = 'sum'): Gauge<L> {
+    return new Gauge({ name, help, labelNames, aggregator, registers: [this.registry] });
   }
 
   private histogram<L extends string>(name: string, help: string, labelNames: L[], buckets: number[]): Histogram<L> {

@@ -1,18 +1,22 @@
 /**
  * Promise: a Redis outage does not stop the pipeline. While Redis is down, spans are still
  * accepted and exported, readiness answers 503 naming Redis, and failed checkpoints are counted;
- * when Redis is back, readiness returns and the ownership checkpoints are written again.
+ * when Redis is back, readiness returns and the ownership checkpoints are written again. Run on
+ * the memory queue and on the Kafka queue, where the state store lives on the forwarding thread
+ * and its readiness and metrics reach the main thread's endpoints across threads.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Redis } from 'ioredis';
 import { Daemon, freePort, tempDir } from '../daemon.js';
+import { dropTopicsAtEnd } from '../kafka.js';
 import { RedisServer, redisOrSkip } from '../redis-server.js';
+import { kafkaAvailable, requireService } from '../services.js';
 import { waitFor } from '../wait.js';
 import { makeSpans } from './sdk-fixtures.js';
 
@@ -63,14 +67,26 @@ async function metric(port: number, name: string): Promise<number> {
   return sum;
 }
 
-t.test('Redis outage: the pipeline keeps flowing; checkpoints resume when Redis is back; readiness says so meanwhile', async (t) => {
+/** The `service.queue` under test: the embedded default, or Kafka topics under `prefix`. */
+type QueueKind = 'memory' | 'kafka';
+const queueYaml = (kind: QueueKind, prefix: string): string => (kind === 'memory'
+  ? '{ type: memory, memory: { partitions: 2 } }'
+  : `{ type: kafka, kafka: { brokers: [localhost:9092], topic_prefix: ${prefix}, group_id: ${prefix}, partitions: 2 } }`);
+
+for (const kind of ['memory', 'kafka'] as const) {
+  t.test(`Redis outage (${kind} queue): the pipeline keeps flowing; checkpoints resume when Redis is back; readiness says so meanwhile`, (t) => outage(t, kind));
+}
+
+async function outage(t: Test, kind: QueueKind): Promise<void> {
   if (!redisOrSkip(t)) return;
+  if (kind === 'kafka' && !requireService(t, 'kafka', await kafkaAvailable())) return;
   const redis = await RedisServer.start();
   t.teardown(() => redis.kill());
   const [httpPort, grpcPort, healthPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const out = join(tempDir(), 'traces.jsonl');
   const prefix = `vigil-e2e-${randomUUID().slice(0, 8)}`;
   const keys = [0, 1].map((p) => `${prefix}:owner:traces.ingest:${p}`);
+  if (kind === 'kafka') dropTopicsAtEnd(t, prefix);
 
   const daemon = await Daemon.start(`
 receivers:
@@ -83,7 +99,7 @@ extensions:
 service:
   extensions: [health_check]
   telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: info } }
-  queue: { type: memory, memory: { partitions: 2 } }
+  queue: ${queueYaml(kind, prefix)}
   state: { type: redis, redis: { endpoint: ${redis.endpoint}, key_prefix: ${prefix} } }
   pipelines:
     traces: { receivers: [otlp], exporters: [file] }
@@ -134,4 +150,4 @@ service:
   t.ok(logs.some((l) => l.msg === 'state checkpoint failed; retrying every period'), 'the failure was logged');
   t.ok(logs.some((l) => l.msg === 'state store connected again'), 'the recovery was logged');
   t.equal(logs.filter((l) => l.msg === 'state checkpoint failed; retrying every period').length, 1, 'logged once per outage, not once per tick');
-});
+}
