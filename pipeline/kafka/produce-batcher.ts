@@ -70,6 +70,7 @@ export class ProduceBatcher {
   /** Per producer: whether a request of this batcher is with it (at most one each, see FreshProducer). */
   private readonly busy: boolean[];
   private lastError: string | undefined;
+  /** Warned that Kafka is not keeping up; again only once the backlog fell to half the bound. */
   private warnedFull = false;
 
   constructor(
@@ -99,7 +100,6 @@ export class ProduceBatcher {
     } catch (err) {
       return Promise.reject(err);
     }
-    this.warnedFull = false;
     if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const append: Append = { unacked: messages.length, settled: false, resolve, reject };
@@ -162,6 +162,7 @@ export class ProduceBatcher {
     ).finally(() => {
       this.busy[lane] = false;
       this.inFlightBytes -= bytes;
+      if (this.pendingBytes <= this.options.maxPendingBytes / 2) this.warnedFull = false;
       this.pump();
     });
   }
