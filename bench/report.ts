@@ -123,7 +123,7 @@ export function markdown(r: BenchReport): string {
     `# vigil benchmark — ${r.startedAt}`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}. Load generator and sink on the same machine.`,
-    `Load average (1 min) at start ${n2(m.loadAtStart)}, at end ${n2(m.loadAtEnd ?? NaN)}: well above the benchmark's own ~2 means other work shared the cores.`,
+    `Load average (1 min) at start ${n2(m.loadAtStart)}, at end ${n2(m.loadAtEnd ?? NaN)}. It counts runnable threads (generator, sink, each daemon's one or two, the broker's), so only the value at start says whether other work shared the cores: well above 1 means it did.`,
     `Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`,
     '',
     '## Targets',
