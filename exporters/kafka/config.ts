@@ -29,7 +29,7 @@ const producer = z.strictObject({
     /** gzip level 1-9, or -1 for the default; kafkajs' gzip always uses the default level. */
     level: integer(-1, 9).optional(),
   }).optional(),
-  /** Accepted for otelcol compatibility; kafkajs sends each export as one produce request. */
+  /** Accepted for otelcol compatibility; requests are cut by max_message_bytes instead (./encode toRequests). */
   flush_max_messages: integer(0).optional(),
   /** Accepted for otelcol compatibility; whether a topic is created is the broker's setting. */
   allow_auto_topic_creation: z.boolean().optional(),

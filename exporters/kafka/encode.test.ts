@@ -2,7 +2,7 @@
 import t from 'tap';
 import { decodeProtobuf, forEachSpan, fromJson, toJson } from '../../pipeline/otlp/index.js';
 import { benchPayload, samplePayload } from '../exporterhelper/test-support.js';
-import { toMessages } from './encode.js';
+import { toMessages, toRequests } from './encode.js';
 
 t.test('otlp_proto is the payload bytes; otlp_json parses back to the same request', async (t) => {
   const p = await samplePayload('logs', 3);
@@ -41,4 +41,16 @@ t.test('a request over max_message_bytes is split at item boundaries; one item t
     t.equal(messages.reduce((n, m) => n + m.items, 0), 64, 'no span lost');
   }
   t.throws(() => toMessages(p, 'otlp_proto', 100, false), { name: 'PermanentError', message: /more than producer::max_message_bytes \(100\)/ });
+});
+
+t.test('produce requests stay within max_message_bytes, whichever partition their records land on', async (t) => {
+  const messages = toMessages(benchPayload(200), 'otlp_proto', 1_000_000, true);
+  const total = messages.reduce((n, m) => n + m.value.length, 0);
+  const max = Math.ceil(total / 4);
+  const requests = toRequests(messages, max);
+  t.ok(requests.length >= 4, `${messages.length} messages, ${total} bytes: ${requests.length} requests`);
+  const size = (r: typeof messages): number => r.reduce((n, m) => n + m.value.length + Buffer.byteLength(m.key!) + 32, 0);
+  t.ok(requests.every((r) => size(r) <= max), 'each within the limit, keys and record overhead included');
+  t.same(requests.flat(), messages, 'every message once, in order');
+  t.same(toRequests(messages, Number.MAX_SAFE_INTEGER), [messages], 'one request when all fit');
 });

@@ -41,3 +41,33 @@ export function toMessages(payload: Payload, encoding: Encoding, maxBytes: numbe
   for (const g of groups) fit(g.payload, g.key ? Buffer.from(g.key).toString('hex') : null, encoding, maxBytes, out);
   return out;
 }
+
+/**
+ * The most a record adds to its record batch besides key and value (varint lengths, deltas,
+ * attributes, header count); the batch header fits the broker's default slack over 1,000,000.
+ */
+const RECORD_OVERHEAD_BYTES = 32;
+
+/**
+ * Groups messages into produce requests of at most `maxBytes` (values, keys, record overhead)
+ * each. The broker holds each partition's part of a request to one record batch no larger than the
+ * topic's `max.message.bytes` and refuses the whole request otherwise; the partitioner may put
+ * every message of a request on one partition, so the bound is per request.
+ */
+export function toRequests(messages: readonly OutMessage[], maxBytes: number): OutMessage[][] {
+  const requests: OutMessage[][] = [];
+  let current: OutMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.value.length + (m.key === null ? 0 : Buffer.byteLength(m.key)) + RECORD_OVERHEAD_BYTES;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}

@@ -1,7 +1,9 @@
 /**
  * The kafka exporter: each export request becomes one Kafka record (or one per trace, or several
  * when it is larger than max_message_bytes) on the signal's topic, produced with the configured
- * acks, under the shared sending machinery (queue, timeout, retries).
+ * acks, under the shared sending machinery (queue, timeout, retries). The records of one export go
+ * out in as many concurrent produce requests as max_message_bytes asks (./encode `toRequests`);
+ * if one fails, the export is retried whole (at least once).
  */
 import type { Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
@@ -11,7 +13,7 @@ import { createKafka, isRetriableKafkaError } from '../../pipeline/kafka/client.
 import type { Payload } from '../../pipeline/otlp/payload.js';
 import { createSender, type Sender } from '../exporterhelper/index.js';
 import { destination, type Config } from './config.js';
-import { toMessages, type OutMessage } from './encode.js';
+import { toMessages, toRequests, type OutMessage } from './encode.js';
 
 /** Produces every signal's payloads to its topic. */
 export class KafkaExporter implements Exporter {
@@ -74,13 +76,13 @@ export class KafkaExporter implements Exporter {
     const { topic } = destination(this.config, payload.signal);
     const { producer: p, timeout } = this.config;
     try {
-      await producer.send({
+      await Promise.all(toRequests(messages, p.max_message_bytes).map((request) => producer.send({
         topic,
-        messages: messages.map((m) => ({ key: m.key, value: m.value })),
+        messages: request.map((m) => ({ key: m.key, value: m.value })),
         acks: p.required_acks,
         compression: p.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
         ...(timeout > 0 ? { timeout } : {}),
-      });
+      })));
     } catch (err) {
       const what = `producing to ${topic}`;
       if (isRetriableKafkaError(err)) throw new RetryableError(`${what}: ${messageOf(err)}`, undefined, { cause: err });
