@@ -52,11 +52,12 @@ function serviceFrom(dir: string, yaml: string, extra: ProcessorFactory<Record<s
   return new Service(config, pino({ level: 'silent' }), split);
 }
 
-async function service(state: string): Promise<Service> {
+/** otlp (HTTP on `port`) → stateful_test → file, on a 3-partition memory queue and `state`, as the whole service or one side of it. */
+async function service(state: string, port?: number, split?: ServiceRole): Promise<Service> {
   const dir = tempDir();
   return serviceFrom(dir, `
 receivers:
-  otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
+  otlp: { protocols: { http: { endpoint: 127.0.0.1:${port ?? await freePort()} } } }
 processors:
   stateful_test: {}
 exporters:
@@ -67,7 +68,7 @@ service:
   state: ${state}
   pipelines:
     traces: { receivers: [otlp], processors: [stateful_test], exporters: [file] }
-`, stateful);
+`, stateful, split);
 }
 
 t.test('memory state: processors get the store and their partitions; ownership is checkpointed', async (t) => {
@@ -143,7 +144,6 @@ function listening(port: number): Promise<boolean> {
 t.test('ingest side: the forwarder starts before the receivers listen and drains after they stopped; its readiness counts', async (t) => {
   seen.events = [];
   seen.store = undefined;
-  const dir = tempDir();
   const port = await freePort();
   const events: string[] = [];
   const forwarder: Forwarder = {
@@ -155,18 +155,7 @@ t.test('ingest side: the forwarder starts before the receivers listen and drains
     },
     metrics: async () => [],
   };
-  const svc = serviceFrom(dir, `
-receivers:
-  otlp: { protocols: { http: { endpoint: 127.0.0.1:${port} } } }
-processors:
-  stateful_test: {}
-exporters:
-  file: { path: ${join(dir, 'out.jsonl')} }
-service:
-  telemetry: { metrics: { level: none } }
-  pipelines:
-    traces: { receivers: [otlp], processors: [stateful_test], exporters: [file] }
-`, stateful, { role: 'ingest', forwarder });
+  const svc = await service('{ type: memory }', port, { role: 'ingest', forwarder });
   await svc.start();
   t.same(events, ['start, receiver listening: false']);
   t.ok(await listening(port), 'receivers listen once the forwarder runs');

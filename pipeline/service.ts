@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
-import type { Component, Host, ServiceStatus } from './component.js';
+import type { Component, Host, Processor, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
 import type { MetricsJson } from './forward-thread/messages.js';
 import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
@@ -122,8 +122,7 @@ export class Service implements Host {
         for (const { id, component } of this.graph.connectors) await startOne(`connector ${id}`, component);
       }
       for (const p of this.graph.pipelines) {
-        // The ingest side runs only the processors that admit data at the entry (memory_limiter).
-        for (const proc of p.processors) if (this.forwards || proc.admit) await startOne(`processor in ${p.config.id}`, proc);
+        for (const proc of this.processorsHere(p)) await startOne(`processor in ${p.config.id}`, proc);
       }
       await this.queue.start();
       started.push(['stage logs', { start: async () => {}, shutdown: () => this.queue.close() }]);
@@ -173,7 +172,7 @@ export class Service implements Host {
     for (const p of this.graph.pipelines) {
       const left = await p.log.drain(deadline);
       if (left > 0) errors.push(new Error(`pipeline ${p.config.id}: ${left} records not delivered by the shutdown deadline`));
-      for (const proc of p.processors) if (this.forwards || proc.admit) await stop(`processor in ${p.config.id}`, proc);
+      for (const proc of this.processorsHere(p)) await stop(`processor in ${p.config.id}`, proc);
     }
     if (this.forwarder) errors.push(...await this.forwarder.shutdown(deadline));
     if (this.forwards) {
@@ -188,6 +187,11 @@ export class Service implements Host {
     await this.telemetry?.shutdown();
     this.state = 'stopped';
     return errors;
+  }
+
+  /** The processors this side runs: all, or on the ingest side those that admit data at the entry (memory_limiter). */
+  private processorsHere(p: BuiltPipeline): readonly Processor[] {
+    return this.forwards ? p.processors : p.processors.filter((proc) => proc.admit);
   }
 
   /** Partition changes of a pipeline's log go to its processors, then to the ownership checkpoints. */

@@ -4,6 +4,7 @@
  */
 import { PermanentError } from '../../pipeline/errors.js';
 import type { Encoding } from '../../pipeline/kafka/encoding.js';
+import { recordBytes } from '../../pipeline/kafka/record-size.js';
 import { splitByKey, splitPayload, toJson } from '../../pipeline/otlp/index.js';
 import type { Payload } from '../../pipeline/otlp/payload.js';
 
@@ -43,23 +44,16 @@ export function toMessages(payload: Payload, encoding: Encoding, maxBytes: numbe
 }
 
 /**
- * The most a record adds to its record batch besides key and value (varint lengths, deltas,
- * attributes, header count); the batch header fits the broker's default slack over 1,000,000.
- */
-const RECORD_OVERHEAD_BYTES = 32;
-
-/**
  * Groups messages into produce requests of at most `maxBytes` (values, keys, record overhead)
- * each. The broker holds each partition's part of a request to one record batch no larger than the
- * topic's `max.message.bytes` and refuses the whole request otherwise; the partitioner may put
- * every message of a request on one partition, so the bound is per request.
+ * each, so that no partition's batch exceeds it (../../pipeline/kafka/record-size): the
+ * partitioner may put every message of a request on one partition, so the bound is per request.
  */
 export function toRequests(messages: readonly OutMessage[], maxBytes: number): OutMessage[][] {
   const requests: OutMessage[][] = [];
   let current: OutMessage[] = [];
   let bytes = 0;
   for (const m of messages) {
-    const size = m.value.length + (m.key === null ? 0 : Buffer.byteLength(m.key)) + RECORD_OVERHEAD_BYTES;
+    const size = recordBytes(m.value.length, m.key === null ? 0 : Buffer.byteLength(m.key));
     if (current.length > 0 && bytes + size > maxBytes) {
       requests.push(current);
       current = [];

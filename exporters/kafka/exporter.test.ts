@@ -11,6 +11,7 @@ import { kafkaAvailable, requireService } from '../../test/services.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { decodeProtobuf } from '../../pipeline/otlp/index.js';
 import { NoopHost, testSettings } from '../../test/doubles.js';
+import { waitFor } from '../../test/wait.js';
 import { benchPayload } from '../exporterhelper/test-support.js';
 import { factory } from './factory.js';
 
@@ -45,17 +46,7 @@ t.test('an export of many times max_message_bytes to a one-partition topic is pr
   t.teardown(() => consumer.disconnect());
   await consumer.subscribe({ topic, fromBeginning: true });
   let spans = 0;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${spans} of 512 spans read back`)), 15_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        spans += decodeProtobuf('traces', message.value!).payload!.itemCount;
-        if (spans >= 512) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
+  await consumer.run({ eachMessage: async ({ message }) => void (spans += decodeProtobuf('traces', message.value!).payload!.itemCount) });
+  await waitFor('512 spans read back', () => spans >= 512, 15_000);
   t.equal(spans, 512, 'every span read back from the topic');
 });

@@ -1,14 +1,12 @@
 /**
  * Folds concurrent appends into few produce requests. Each producer (lane) has at most one request
  * of this batcher with the broker; while all have one, new appends gather, and when one returns
- * they leave together as the next. At low load an append is
- * sent at once (no linger); under load batches grow by themselves — throughput without a timer.
+ * they leave together as the next. At low load an append is sent at once (no linger); under load
+ * batches grow by themselves — throughput without a timer.
  * Each append resolves only when the broker acknowledged every one of its messages (acks=all).
  *
  * A request is cut at `maxRequestBytes`, and also so that no partition's share of it exceeds
- * `maxPartitionBytes`: the broker holds each partition's records of a request to one record
- * batch no larger than the topic's `max.message.bytes`, and refuses the whole batch otherwise
- * (MESSAGE_TOO_LARGE). An append that is larger than that on one partition (a big request cut
+ * `maxPartitionBytes` (./record-size). An append that is larger than that on one partition (a big request cut
  * into record-sized pieces) leaves over several requests.
  */
 import type { Logger } from 'pino';
@@ -16,6 +14,7 @@ import type { CompressionTypes, Message } from 'kafkajs';
 import { messageOf, QueueFullError, UnavailableError } from '../errors.js';
 import type { SelfMetrics } from '../telemetry.js';
 import type { BatchSender } from './fresh-producer.js';
+import { recordBytes } from './record-size.js';
 
 /** How the batcher sends. */
 export interface ProduceBatcherOptions {
@@ -49,12 +48,6 @@ interface Queued {
   readonly append: Append;
 }
 
-/**
- * The most a record adds to its batch besides its key and value: length, attributes, timestamp
- * and offset deltas, key and value lengths, header count (varints). The batch header (61 bytes) is
- * covered by the 1 KiB the stage topics allow above max_message_bytes.
- */
-const RECORD_OVERHEAD_BYTES = 32;
 /** Messages without an explicit partition: the partitioner may put them all on one. */
 const ANY_PARTITION = -1;
 const RETRY_AFTER_MS = 1000;
@@ -178,7 +171,7 @@ export class ProduceBatcher {
     for (; n < this.waiting.length; n++) {
       const q = this.waiting[n]!;
       const partition = q.message.partition ?? ANY_PARTITION;
-      const inPartition = (perPartition.get(partition) ?? 0) + q.bytes + keyBytes(q.message) + RECORD_OVERHEAD_BYTES;
+      const inPartition = (perPartition.get(partition) ?? 0) + recordBytes(q.bytes, keyBytes(q.message));
       if (n > 0 && (bytes + q.bytes > this.options.maxRequestBytes || inPartition > this.options.maxPartitionBytes)) break;
       bytes += q.bytes;
       perPartition.set(partition, inPartition);
