@@ -4,7 +4,7 @@
  * batching see many traces while the generator spends no CPU on encoding.
  */
 import { randomBytes } from 'node:crypto';
-import { makeRealisticTraceRequest } from '../pipeline/otlp/index.js';
+import { makeRealisticTraceRequest } from '../pdata/index.js';
 
 /** Span.trace_id (field 1, length-delimited, 16 bytes) followed by the builder's fixed first 4 id bytes. */
 const TRACE_ID_MARK = [0x0a, 0x10, 0x5b, 0x8e, 0xff, 0xf7];

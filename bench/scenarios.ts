@@ -3,7 +3,7 @@
  * Collector's fixed 10 000 spans/s case), the file pipeline, the decode-only ceiling, and the
  * Kafka-queue figures of issue 3. Each starts fresh daemons and stops them before returning.
  */
-import { measureDecode } from '../pipeline/otlp/index.js';
+import { measureDecode } from '../pdata/index.js';
 import { dropTopics } from '../test/kafka.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, type DaemonPorts, type ExportSpec, type QueueSpec } from './daemon-config.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
-import { decodeProtobuf, makeRealisticTraceRequest } from '../pipeline/otlp/index.js';
+import { decodeProtobuf, makeRealisticTraceRequest } from '../pdata/index.js';
 import { makeRequestRing, traceIdOffsets } from './requests.js';
 import { CountingSink, countSpans } from './sink.js';
 import { grpcSender } from './transports.js';

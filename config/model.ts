@@ -1,6 +1,6 @@
 /** The loaded configuration, as the engine consumes it. */
 import type { ComponentId, Factory } from '../pipeline/component.js';
-import type { Signal } from '../pipeline/otlp/payload.js';
+import type { Signal } from '../pdata/payload.js';
 import type { ConfigError } from './errors.js';
 import type { ServiceSection } from './service.js';
 

@@ -5,8 +5,8 @@
  * may lead a pipeline back into itself.
  */
 import type { ConnectorFactory } from '../pipeline/component.js';
-import type { Signal } from '../pipeline/otlp/payload.js';
-import { SIGNALS } from '../pipeline/otlp/payload.js';
+import type { Signal } from '../pdata/payload.js';
+import { SIGNALS } from '../pdata/payload.js';
 import type { Problems } from './errors.js';
 import type { PipelineConfig } from './model.js';
 import type { MapNode } from './positions.js';

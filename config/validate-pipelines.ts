@@ -5,8 +5,8 @@
  * components nobody uses are reported as warnings.
  */
 import type { Kind } from '../pipeline/component.js';
-import type { Signal } from '../pipeline/otlp/payload.js';
-import { SIGNALS } from '../pipeline/otlp/payload.js';
+import type { Signal } from '../pdata/payload.js';
+import { SIGNALS } from '../pdata/payload.js';
 import type { Problems } from './errors.js';
 import type { PipelineConfig } from './model.js';
 import type { MapNode } from './positions.js';

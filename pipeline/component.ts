@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Payload, Signal } from './otlp/payload.js';
+import type { Payload, Signal } from '../pdata/payload.js';
 import type { StateStore } from './state/state-store.js';
 import type { SelfMetrics } from './telemetry.js';
 

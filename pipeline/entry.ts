@@ -5,8 +5,8 @@
  * that is the moment a receiver may answer OK.
  */
 import type { Consumer, Processor } from './component.js';
-import type { Payload } from './otlp/payload.js';
-import { groupByPartition } from './otlp/index.js';
+import type { Payload } from '../pdata/payload.js';
+import { groupByPartition } from '../pdata/index.js';
 import type { StageLog, StageRecord } from './stage-log.js';
 
 /** A consumer that admits and appends to one stage log. */

@@ -5,7 +5,7 @@
  */
 import type { Consumer } from './component.js';
 import { isPermanent } from './errors.js';
-import type { Payload } from './otlp/payload.js';
+import type { Payload } from '../pdata/payload.js';
 
 /** Returns a consumer that gives every payload to all `consumers` (or the only one, unwrapped). */
 export function fanOut(consumers: readonly Consumer[]): Consumer {

@@ -11,7 +11,7 @@ import type {
 } from './component.js';
 import { PipelineEntry } from './entry.js';
 import { fanOut } from './fanout.js';
-import type { Payload, Signal } from './otlp/payload.js';
+import type { Payload, Signal } from '../pdata/payload.js';
 import type { StageLog } from './stage-log.js';
 import type { SelfMetrics } from './telemetry.js';
 

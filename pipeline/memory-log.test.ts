@@ -2,7 +2,7 @@ import t from 'tap';
 import { pino } from 'pino';
 import { MemoryLog } from './memory-log.js';
 import { PermanentError, QueueFullError, RetryableError, UnavailableError } from './errors.js';
-import { Payload } from './otlp/payload.js';
+import { Payload } from '../pdata/payload.js';
 import { SelfMetrics } from './telemetry.js';
 
 const logger = pino({ level: 'silent' });

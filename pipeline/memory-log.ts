@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { isPermanent, messageOf, QueueFullError, UnavailableError } from './errors.js';
-import type { Payload } from './otlp/payload.js';
-import { partitionOf } from './otlp/index.js';
+import type { Payload } from '../pdata/payload.js';
+import { partitionOf } from '../pdata/index.js';
 import type { DeliveryHandler, PartitionHooks, StageLog, StageLogStats, StageRecord } from './stage-log.js';
 import type { SelfMetrics } from './telemetry.js';
 

@@ -3,7 +3,7 @@
  * backend for one log per pipeline stage, starts it before any log consumes, and closes it after
  * every log drained.
  */
-import type { Signal } from './otlp/payload.js';
+import type { Signal } from '../pdata/payload.js';
 import type { StageLog } from './stage-log.js';
 
 /** Makes and hosts the stage logs of one service. */

@@ -3,7 +3,7 @@
  * bounded in-process partitioned queue (./memory-log); in production a Kafka topic. The pipeline
  * code sees only this interface.
  */
-import type { Payload } from './otlp/payload.js';
+import type { Payload } from '../pdata/payload.js';
 
 /** One record: a payload and the key that chooses its partition (a trace id, a series id). */
 export interface StageRecord {

@@ -5,7 +5,7 @@
  */
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, type Aggregator } from 'prom-client';
 import type { MetricsJson } from './forward-thread/messages.js';
-import type { Signal } from './otlp/payload.js';
+import type { Signal } from '../pdata/payload.js';
 
 /** The word otelcol uses for one item of each signal in metric names. */
 export const ITEM_NAME: Record<Signal, 'spans' | 'metric_points' | 'log_records'> = {

@@ -8,8 +8,8 @@ import { ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSeriali
 import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { FACTORIES } from '../cmd/components.js';
 import type { Component, Consumer, Factory } from '../pipeline/component.js';
-import { decodeProtobuf } from '../pipeline/otlp/index.js';
-import type { Payload, Signal } from '../pipeline/otlp/payload.js';
+import { decodeProtobuf } from '../pdata/index.js';
+import type { Payload, Signal } from '../pdata/payload.js';
 import { makeLogs, makeMetrics, makeSpans } from './e2e/sdk-fixtures.js';
 import { tempDir } from './daemon.js';
 import { NoopHost, RecordingConsumer, testSettings } from './doubles.js';

@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import type { Consumer, CreateSettings, Host, ServiceStatus } from '../pipeline/component.js';
 import { parseComponentId } from '../pipeline/component.js';
-import type { Payload } from '../pipeline/otlp/payload.js';
+import type { Payload } from '../pdata/payload.js';
 import { MemoryStore } from '../pipeline/state/memory-store.js';
 import type { StateStore } from '../pipeline/state/state-store.js';
 import { SelfMetrics } from '../pipeline/telemetry.js';

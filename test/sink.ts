@@ -1,6 +1,6 @@
 /** A local OTLP/gRPC trace sink for tests: records span ids, answers after a settable delay. */
 import * as grpc from '@grpc/grpc-js';
-import { decodeProtobuf, forEachSpan } from '../pipeline/otlp/index.js';
+import { decodeProtobuf, forEachSpan } from '../pdata/index.js';
 
 const PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const raw = (b: Buffer): Buffer => b;

@@ -1,8 +1,8 @@
 /** The debug exporter: describes every payload in vigil's own log, sampled like otelcol's. */
 import type { Logger } from 'pino';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
-import { toJson } from '../../pipeline/otlp/index.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import { toJson } from '../../pdata/index.js';
+import type { Payload } from '../../pdata/payload.js';
 import type { Config } from './config.js';
 import { EXPORTER_NAME, basicFields, normalLines } from './summary.js';
 

@@ -1,7 +1,7 @@
 /** What the debug exporter says about a payload: counts (basic) and one line per item (normal). */
-import { forEachSpan, toJson } from '../../pipeline/otlp/index.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
-import { Reader } from '../../pipeline/otlp/wire.js';
+import { forEachSpan, toJson } from '../../pdata/index.js';
+import type { Payload } from '../../pdata/payload.js';
+import { Reader } from '../../pdata/wire.js';
 
 /** otelcol's message for each signal's basic line. */
 export const EXPORTER_NAME = { traces: 'TracesExporter', metrics: 'MetricsExporter', logs: 'LogsExporter' } as const;

@@ -1,5 +1,5 @@
 /** OTLP export responses as the sender's SendResult: partial success in protobuf or JSON. */
-import { Reader } from '../../pipeline/otlp/wire.js';
+import { Reader } from '../../pdata/wire.js';
 import type { SendResult } from './sender.js';
 
 /** Export*ServiceResponse.partial_success (1) {rejected_* int64 (1), error_message (2)}. */

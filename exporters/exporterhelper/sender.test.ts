@@ -6,7 +6,7 @@ import { queueSchema, retrySchema } from './config.js';
 import { createSender, type SendFn } from './sender.js';
 import { capturedSettings, issueOf, metricValue, samplePayload } from './test-support.js';
 import { parseRetryAfter, parseRpcStatus } from './throttle.js';
-import { encodeStatus } from '../../pipeline/otlp/index.js';
+import { encodeStatus } from '../../pdata/index.js';
 
 t.test('backoff: otelcol defaults, jitter bounds, growth capped at max_interval', async (t) => {
   const retry = retrySchema.parse({});

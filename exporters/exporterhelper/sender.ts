@@ -6,7 +6,7 @@
  */
 import type { CreateSettings } from '../../pipeline/component.js';
 import { PermanentError, QueueFullError, RetryableError, UnavailableError, isPermanent, messageOf } from '../../pipeline/errors.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import type { Payload } from '../../pdata/payload.js';
 import { Backoff } from './backoff.js';
 import { BurstLog } from './burst-log.js';
 import type { QueueConfig, RetryConfig } from './config.js';

@@ -5,8 +5,8 @@ import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { pino } from 'pino';
 import type { CreateSettings } from '../../pipeline/component.js';
 import { parseComponentId } from '../../pipeline/component.js';
-import { decodeProtobuf, fromJson, makeRealisticTraceRequest } from '../../pipeline/otlp/index.js';
-import type { Payload, Signal } from '../../pipeline/otlp/payload.js';
+import { decodeProtobuf, fromJson, makeRealisticTraceRequest } from '../../pdata/index.js';
+import type { Payload, Signal } from '../../pdata/payload.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { makeMetrics } from '../../test/e2e/sdk-fixtures.js';
 

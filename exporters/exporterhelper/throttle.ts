@@ -1,5 +1,5 @@
 /** Server throttle hints: HTTP `Retry-After` and google.rpc.Status (with RetryInfo) bodies. */
-import { Reader } from '../../pipeline/otlp/wire.js';
+import { Reader } from '../../pdata/wire.js';
 
 /** `Retry-After` as delay-seconds or an HTTP date, in ms from `now`; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {

@@ -6,8 +6,8 @@
 import * as zlib from 'node:zlib';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
-import { toJson } from '../../pipeline/otlp/index.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import { toJson } from '../../pdata/index.js';
+import type { Payload } from '../../pdata/payload.js';
 import { BurstLog } from '../exporterhelper/burst-log.js';
 import type { Config } from './config.js';
 import { RotatingFile } from './rotating-file.js';

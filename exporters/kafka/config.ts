@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
 import { kafkaClientFields } from '../../pipeline/kafka/client.js';
 import { DEFAULT_ENCODING, DEFAULT_TOPIC, encodingSchema, type Encoding } from '../../pipeline/kafka/encoding.js';
-import type { Signal } from '../../pipeline/otlp/payload.js';
+import type { Signal } from '../../pdata/payload.js';
 import { DEFAULT_TIMEOUT_MS, queueSchema, retrySchema, timeoutSchema } from '../exporterhelper/index.js';
 
 /** otelcol's default: a little under the broker's default message.max.bytes. */

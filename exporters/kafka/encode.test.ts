@@ -1,6 +1,6 @@
 /** Payloads as Kafka messages: encodings, per-trace keys, splitting to max_message_bytes. */
 import t from 'tap';
-import { decodeProtobuf, forEachSpan, fromJson, toJson } from '../../pipeline/otlp/index.js';
+import { decodeProtobuf, forEachSpan, fromJson, toJson } from '../../pdata/index.js';
 import { benchPayload, samplePayload } from '../exporterhelper/test-support.js';
 import { toMessages, toRequests } from './encode.js';
 

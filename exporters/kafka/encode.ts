@@ -5,8 +5,8 @@
 import { PermanentError } from '../../pipeline/errors.js';
 import type { Encoding } from '../../pipeline/kafka/encoding.js';
 import { recordBytes } from '../../pipeline/kafka/record-size.js';
-import { splitByKey, splitPayload, toJson } from '../../pipeline/otlp/index.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import { splitByKey, splitPayload, toJson } from '../../pdata/index.js';
+import type { Payload } from '../../pdata/payload.js';
 
 /** One Kafka message to produce. */
 export interface OutMessage {

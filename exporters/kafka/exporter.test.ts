@@ -9,7 +9,7 @@ import t from 'tap';
 import { dropTopicsAtEnd } from '../../test/kafka.js';
 import { kafkaAvailable, requireService } from '../../test/services.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
-import { decodeProtobuf } from '../../pipeline/otlp/index.js';
+import { decodeProtobuf } from '../../pdata/index.js';
 import { NoopHost, testSettings } from '../../test/doubles.js';
 import { waitFor } from '../../test/wait.js';
 import { benchPayload } from '../exporterhelper/test-support.js';

@@ -10,7 +10,7 @@ import { CompressionTypes } from 'kafkajs';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { PermanentError, RetryableError, UnavailableError, messageOf } from '../../pipeline/errors.js';
 import { createKafka, isRetriableKafkaError } from '../../pipeline/kafka/client.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import type { Payload } from '../../pdata/payload.js';
 import { createSender, type Sender } from '../exporterhelper/index.js';
 import { destination, type Config } from './config.js';
 import { toMessages, toRequests, type OutMessage } from './encode.js';

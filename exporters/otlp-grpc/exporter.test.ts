@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import t, { type Test } from 'tap';
-import { decodeProtobuf, encodeExportResponse, encodeStatus } from '../../pipeline/otlp/index.js';
-import type { Signal } from '../../pipeline/otlp/payload.js';
+import { decodeProtobuf, encodeExportResponse, encodeStatus } from '../../pdata/index.js';
+import type { Signal } from '../../pdata/payload.js';
 import { NoopHost } from '../../test/doubles.js';
 import { benchPayload, capturedSettings, metricValue, samplePayload } from '../exporterhelper/test-support.js';
 import { configSchema } from './config.js';

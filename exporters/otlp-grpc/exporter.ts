@@ -5,7 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
-import type { Payload, Signal } from '../../pipeline/otlp/payload.js';
+import type { Payload, Signal } from '../../pdata/payload.js';
 import { loadTls } from '../../config/tls.js';
 import { createSender, partialSuccess, type Sender, type SendResult } from '../exporterhelper/index.js';
 import { parseEndpoint, type Config } from './config.js';

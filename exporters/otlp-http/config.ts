@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { tlsSchema } from '../../config/tls.js';
 import { duration, integer } from '../../config/types.js';
 import { headersSchema, queueSchema, retrySchema, timeoutSchema } from '../exporterhelper/index.js';
-import type { Signal } from '../../pipeline/otlp/payload.js';
+import type { Signal } from '../../pdata/payload.js';
 
 /** otelcol's defaults. */
 export const DEFAULT_ENCODING = 'proto';

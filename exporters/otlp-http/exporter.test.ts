@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
-import { encodeExportResponse, encodeStatus, exportResponseJson, fromJson } from '../../pipeline/otlp/index.js';
+import { encodeExportResponse, encodeStatus, exportResponseJson, fromJson } from '../../pdata/index.js';
 import { NoopHost } from '../../test/doubles.js';
 import { capturedSettings, issueOf, metricValue, samplePayload } from '../exporterhelper/test-support.js';
 import { configSchema, signalUrl } from './config.js';

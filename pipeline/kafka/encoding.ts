@@ -3,7 +3,7 @@
  * value is an Export*ServiceRequest in protobuf) and `otlp_json` (the same request in OTLP/JSON).
  */
 import { z } from 'zod';
-import type { Signal } from '../otlp/payload.js';
+import type { Signal } from '../../pdata/payload.js';
 
 /** The encodings vigil reads and writes. */
 export const ENCODINGS = ['otlp_proto', 'otlp_json'] as const;

@@ -8,7 +8,7 @@
 import type { CompressionTypes, Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { messageOf, PermanentError, UnavailableError } from '../errors.js';
-import { decodeProtobuf, type Signal } from '../otlp/index.js';
+import { decodeProtobuf, type Signal } from '../../pdata/index.js';
 import type { DeliveryHandler, PartitionHooks, StageLog, StageLogStats, StageRecord } from '../stage-log.js';
 import type { SelfMetrics } from '../telemetry.js';
 import { GroupConsumer, type ConsumedRecord } from './group-consumer.js';

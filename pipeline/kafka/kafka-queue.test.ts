@@ -6,7 +6,7 @@ import t from 'tap';
 import { dropTopicsAtEnd } from '../../test/kafka.js';
 import { kafkaAvailable, requireService } from '../../test/services.js';
 import { UnavailableError } from '../errors.js';
-import { decodeProtobuf, groupByPartition, makeRealisticTraceRequest, type Payload } from '../otlp/index.js';
+import { decodeProtobuf, groupByPartition, makeRealisticTraceRequest, type Payload } from '../../pdata/index.js';
 import { SelfMetrics } from '../telemetry.js';
 import { KafkaQueue } from './kafka-queue.js';
 

@@ -8,7 +8,7 @@ import { CompressionTypes, type Admin, type Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { QueueSettings } from '../../config/index.js';
 import { messageOf } from '../errors.js';
-import type { Signal } from '../otlp/index.js';
+import type { Signal } from '../../pdata/index.js';
 import type { QueueBackend } from '../queue-backend.js';
 import type { StageLog } from '../stage-log.js';
 import type { SelfMetrics } from '../telemetry.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PermanentError } from '../errors.js';
-import { decodeProtobuf, makeRealisticTraceRequest } from '../otlp/index.js';
+import { decodeProtobuf, makeRealisticTraceRequest } from '../../pdata/index.js';
 import { splitToFit } from './split.js';
 
 t.test('a request larger than a record is cut into whole-item pieces that each fit', async (t) => {

@@ -1,6 +1,6 @@
 /** Cutting a request into pieces that each fit one Kafka record. */
 import { PermanentError } from '../errors.js';
-import { splitPayload, type Payload } from '../otlp/index.js';
+import { splitPayload, type Payload } from '../../pdata/index.js';
 
 /**
  * Pieces of `payload` of at most `maxBytes` each, cut at item granularity (halving until each

@@ -1,7 +1,7 @@
 /** Batch processor: size and time triggers, max-size splits, end-to-end acknowledgement, shutdown. */
 import t from 'tap';
 import type { Consumer } from '../../pipeline/component.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import type { Payload } from '../../pdata/payload.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
 import { randomSpans, spanNames } from '../processorhelper/test-support.js';

@@ -8,8 +8,8 @@
  * until its consume() settles.
  */
 import type { Consumer, CreateSettings, Host, Processor } from '../../pipeline/component.js';
-import { mergePayloads, splitPayload } from '../../pipeline/otlp/index.js';
-import type { Payload, Signal } from '../../pipeline/otlp/payload.js';
+import { mergePayloads, splitPayload } from '../../pdata/index.js';
+import type { Payload, Signal } from '../../pdata/payload.js';
 import { processorLabels, type ProcessorLabels } from '../processorhelper/index.js';
 import type { Config } from './config.js';
 

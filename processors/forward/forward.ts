@@ -1,6 +1,6 @@
 /** The forward connector: the exporter of one pipeline and the receiver of another, of the same signal. */
 import type { Connector, Consumer } from '../../pipeline/component.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import type { Payload } from '../../pdata/payload.js';
 
 /** Hands every payload on unchanged; its promise is the next pipeline's acknowledgement. */
 export class ForwardConnector implements Connector {

@@ -7,7 +7,7 @@
  */
 import type { Consumer, CreateSettings, Processor } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
-import type { Payload, Signal } from '../../pipeline/otlp/payload.js';
+import type { Payload, Signal } from '../../pdata/payload.js';
 import { createProcessor, processorLabels, type ProcessorLabels } from '../processorhelper/index.js';
 import { limitsOf, type Config, type Limits } from './config.js';
 import { availableMemoryBytes, processRss, type RssReader } from './memory.js';

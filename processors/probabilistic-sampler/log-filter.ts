@@ -2,9 +2,9 @@
  * Keeps the log records of a logs payload whose trace id passes a test, on the protobuf bytes.
  * The codec's filterSpans covers spans only; this reads LogRecord.trace_id (field 9) instead.
  */
-import { Payload } from '../../pipeline/otlp/payload.js';
-import { buildRequest, indexRequest } from '../../pipeline/otlp/tree.js';
-import { Reader } from '../../pipeline/otlp/wire.js';
+import { Payload } from '../../pdata/payload.js';
+import { buildRequest, indexRequest } from '../../pdata/tree.js';
+import { Reader } from '../../pdata/wire.js';
 
 /** Tag of LogRecord.trace_id: field 9, length-delimited. */
 const TRACE_ID_TAG = (9 << 3) | 2;

@@ -1,7 +1,7 @@
 /** probabilistic_sampler: otelcol's hash_seed decision, per trace, for spans and log records. */
 import t from 'tap';
 import type { Processor } from '../../pipeline/component.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import type { Payload } from '../../pdata/payload.js';
 import { RecordingConsumer, testSettings } from '../../test/doubles.js';
 import { logBodies, logsPayload, randomTraceId, spansPayload, spanTraceIds } from '../processorhelper/test-support.js';
 import { configSchema } from './config.js';

@@ -1,7 +1,7 @@
 /** The probabilistic_sampler: a pure payload function deciding per trace id (see ./hash). */
 import type { Consumer, CreateSettings, Processor } from '../../pipeline/component.js';
-import { filterSpans } from '../../pipeline/otlp/index.js';
-import type { Payload, Signal } from '../../pipeline/otlp/payload.js';
+import { filterSpans } from '../../pdata/index.js';
+import type { Payload, Signal } from '../../pdata/payload.js';
 import { createProcessor, type ProcessFn } from '../processorhelper/index.js';
 import { effectiveMode, type Config } from './config.js';
 import { TraceIdSampler } from './hash.js';

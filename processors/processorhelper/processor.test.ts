@@ -2,7 +2,7 @@
 import t from 'tap';
 import { pino } from 'pino';
 import { parseComponentId } from '../../pipeline/component.js';
-import { Payload } from '../../pipeline/otlp/payload.js';
+import { Payload } from '../../pdata/payload.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
 import { randomSpans } from './test-support.js';

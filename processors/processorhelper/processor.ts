@@ -4,7 +4,7 @@
  * out and hands non-null results to the next consumer.
  */
 import type { Consumer, CreateSettings, Host, Processor } from '../../pipeline/component.js';
-import type { Payload, Signal } from '../../pipeline/otlp/payload.js';
+import type { Payload, Signal } from '../../pdata/payload.js';
 
 /** What a processor does to one payload: the payload to pass on, or null to pass nothing. */
 export type ProcessFn = (payload: Payload) => Payload | null | Promise<Payload | null>;

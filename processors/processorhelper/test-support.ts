@@ -1,7 +1,7 @@
 /** Test material for processor tests (not used at runtime): payloads with chosen ids, and item listing. */
 import { randomBytes } from 'node:crypto';
-import { forEachSpan, fromJson, toJson } from '../../pipeline/otlp/index.js';
-import type { Payload } from '../../pipeline/otlp/payload.js';
+import { forEachSpan, fromJson, toJson } from '../../pdata/index.js';
+import type { Payload } from '../../pdata/payload.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

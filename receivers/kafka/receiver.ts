@@ -9,8 +9,8 @@ import { InvalidInputError, PermanentError, isPermanent, messageOf } from '../..
 import { createKafka } from '../../pipeline/kafka/client.js';
 import type { Encoding } from '../../pipeline/kafka/encoding.js';
 import { GroupConsumer, type ConsumedRecord } from '../../pipeline/kafka/group-consumer.js';
-import { decodeProtobuf, fromJson, type DecodeResult } from '../../pipeline/otlp/index.js';
-import type { Signal } from '../../pipeline/otlp/payload.js';
+import { decodeProtobuf, fromJson, type DecodeResult } from '../../pdata/index.js';
+import type { Signal } from '../../pdata/payload.js';
 import { sourceOf, type Config } from './config.js';
 
 interface Route {

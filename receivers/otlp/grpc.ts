@@ -6,8 +6,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { splitEndpoint } from '../../config/types.js';
-import { decodeProtobuf, encodeExportResponse, encodeStatus } from '../../pipeline/otlp/index.js';
-import type { Signal } from '../../pipeline/otlp/payload.js';
+import { decodeProtobuf, encodeExportResponse, encodeStatus } from '../../pdata/index.js';
+import type { Signal } from '../../pdata/payload.js';
 import type { GrpcConfig } from './config.js';
 import type { Intake } from './intake.js';
 import { widenFlowControlWindows } from './flow-control.js';

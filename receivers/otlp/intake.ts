@@ -4,8 +4,8 @@
  */
 import type { Consumer, CreateSettings } from '../../pipeline/component.js';
 import { InvalidInputError } from '../../pipeline/errors.js';
-import type { DecodeResult } from '../../pipeline/otlp/index.js';
-import type { Signal } from '../../pipeline/otlp/payload.js';
+import type { DecodeResult } from '../../pdata/index.js';
+import type { Signal } from '../../pdata/payload.js';
 import { RefusalLog } from './refusals.js';
 
 export type Transport = 'grpc' | 'http';

@@ -22,8 +22,8 @@ import { ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSeriali
 import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { pino } from 'pino';
 import type { Consumer } from '../../pipeline/component.js';
-import { decodeProtobuf, toJson } from '../../pipeline/otlp/index.js';
-import type { Payload, Signal } from '../../pipeline/otlp/payload.js';
+import { decodeProtobuf, toJson } from '../../pdata/index.js';
+import type { Payload, Signal } from '../../pdata/payload.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { NoopHost, RecordingConsumer } from '../../test/doubles.js';
 import { makeMetrics } from '../../test/e2e/sdk-fixtures.js';

@@ -1,6 +1,6 @@
 /** The otlp receiver: one gRPC server and one HTTP server feeding every signal's pipelines. */
 import type { Consumer, CreateSettings, Host, Receiver } from '../../pipeline/component.js';
-import type { Signal } from '../../pipeline/otlp/payload.js';
+import type { Signal } from '../../pdata/payload.js';
 import type { Config } from './config.js';
 import { GrpcFrontend } from './grpc.js';
 import { HttpFrontend } from './http.js';

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { Consumer } from '../../pipeline/component.js';
-import type { Signal } from '../../pipeline/otlp/payload.js';
+import type { Signal } from '../../pdata/payload.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';

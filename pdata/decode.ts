@@ -4,7 +4,7 @@
  * wire types, lengths and ids against the schema, counts the items, and rejects spans with
  * all-zero ids individually (OTLP partial success).
  */
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../pipeline/errors.js';
 import { Payload, type Signal } from './payload.js';
 import { rebuildWithout } from './records.js';
 import { Kind, MAX_ANY_DEPTH, REQUEST, WIRE_OF, type FieldDef, type MessageDef } from './schema.js';

@@ -1,6 +1,6 @@
 /** Assertion helpers shared by the codec's tests. */
 import type { Test } from 'tap';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../pipeline/errors.js';
 
 /** Asserts fn throws an InvalidInputError (never a RangeError) whose message matches. */
 export function invalid(t: Test, fn: () => unknown, pattern: RegExp = /./, name = pattern.source): string {

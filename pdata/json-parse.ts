@@ -5,7 +5,7 @@
  * Here number literals keep their text, nesting lives on an explicit stack bounded by the AnyValue
  * limit, and no object tree is built.
  */
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../pipeline/errors.js';
 import { Kind, MAX_ANY_DEPTH, packable, type FieldDef, type MessageDef } from './schema.js';
 import { Writer } from './wire.js';
 

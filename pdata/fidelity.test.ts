@@ -6,7 +6,7 @@ import {
   JsonLogsSerializer, JsonMetricsSerializer, JsonTraceSerializer, ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer,
 } from '@opentelemetry/otlp-transformer';
 import t, { type Test } from 'tap';
-import { normalize } from '../../test/otlp-compare.js';
+import { normalize } from '../test/otlp-compare.js';
 import { decodeProtobuf } from './decode.js';
 import { fromJson, toJson } from './json.js';
 import type { Signal } from './payload.js';

@@ -3,7 +3,7 @@
  * 64-bit values travel as two unsigned 32-bit halves (lo, hi) so nothing is rounded through a
  * double; BigInt appears only where a caller asks for one.
  */
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../pipeline/errors.js';
 
 const TWO32 = 4294967296;
 
