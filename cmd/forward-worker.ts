@@ -1,12 +1,12 @@
 /**
- * Entry of the forwarding thread of a Kafka-queue daemon (pipeline/forward-thread): loads the same
- * config as the main thread and runs its forward side. The main thread has already reported the
- * config's warnings and errors, so this one only fails if the files changed in between.
+ * Entry of the forwarding thread of a Kafka-queue daemon (pipeline/forward-thread): runs the
+ * forward side of the config the main thread validated, handed over as data (portable-config).
+ * It reads no config file: both threads run the same config even if the files change meanwhile.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { loadConfig } from '../config/index.js';
 import type { ForwardWorkerData, FromForwarder } from '../pipeline/forward-thread/messages.js';
+import { fromPortable } from '../pipeline/forward-thread/portable-config.js';
 import { serveForwarding } from '../pipeline/forward-thread/serve.js';
 import { messageOf } from '../pipeline/errors.js';
 import { Service } from '../pipeline/service.js';
@@ -17,17 +17,13 @@ const port = parentPort!;
 const data = workerData as ForwardWorkerData;
 const fail = (error: string): void => port.postMessage({ type: 'start-failed', error } satisfies FromForwarder);
 
-const { config, errors } = loadConfig({ files: data.files, sets: data.sets, factories: FACTORIES, env: process.env });
-if (!config || errors.length > 0) {
-  fail(`invalid configuration: ${errors.map(String).join('; ')}`);
-} else {
+let service: Service | undefined;
+try {
+  const config = fromPortable(data.config, FACTORIES);
   const logger = pino({ level: config.service.telemetry.logs.level, base: { service: 'vigil', version: VERSION, thread: 'forward' } });
   process.on('unhandledRejection', (reason) => logger.error({ err: messageOf(reason) }, 'unhandled rejection'));
-  let service: Service | undefined;
-  try {
-    service = new Service(config, logger, { role: 'forward' });
-  } catch (err) {
-    fail(messageOf(err));
-  }
-  if (service) await serveForwarding(port, service);
+  service = new Service(config, logger, { role: 'forward' });
+} catch (err) {
+  fail(messageOf(err));
 }
+if (service) await serveForwarding(port, service);

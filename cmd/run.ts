@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/index.js';
 import { messageOf } from '../pipeline/errors.js';
 import { ForwardThread } from '../pipeline/forward-thread/forward-thread.js';
 import type { ForwardWorkerData } from '../pipeline/forward-thread/messages.js';
+import { toPortable } from '../pipeline/forward-thread/portable-config.js';
 import { Service, type ServiceRole } from '../pipeline/service.js';
 import { type ConfigOptions, loadAndReport } from './validate.js';
 import { VERSION } from './version.js';
@@ -22,7 +23,7 @@ export async function run(options: ConfigOptions): Promise<number> {
   const death = new Promise<string>((resolve) => (forwarderDied = resolve));
   let service: Service;
   try {
-    service = new Service(config, logger, split(config, options, logger, forwarderDied));
+    service = new Service(config, logger, split(config, logger, forwarderDied));
     await service.start();
   } catch (err) {
     logger.fatal({ err: messageOf(err) }, 'cannot start');
@@ -52,9 +53,10 @@ export async function run(options: ConfigOptions): Promise<number> {
 }
 
 /** Kafka queue: ingest here, forward on a worker thread, so forwarding gets a core of its own. */
-function split(config: ServiceConfig, options: ConfigOptions, logger: Logger, onDeath: (reason: string) => void): ServiceRole {
+function split(config: ServiceConfig, logger: Logger, onDeath: (reason: string) => void): ServiceRole {
   if (config.service.queue.type !== 'kafka') return { role: 'all' };
   const script = new URL('./forward-worker.js', import.meta.url);
-  const data: ForwardWorkerData = { files: options.files, sets: options.sets };
+  // The validated config itself, not its files: the worker must run what was validated here.
+  const data: ForwardWorkerData = { config: toPortable(config) };
   return { role: 'ingest', forwarder: new ForwardThread(script, data, logger.child({ kind: 'forward_thread' }), onDeath) };
 }

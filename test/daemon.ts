@@ -36,7 +36,7 @@ export class Daemon {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  private constructor(readonly child: ChildProcess, readonly healthPort: number) {
+  private constructor(readonly child: ChildProcess, readonly healthPort: number, readonly configFile: string) {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -47,16 +47,20 @@ export class Daemon {
    * waits until it answers 200.
    */
   static async start(yaml: string, healthPort: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
-    const dir = tempDir();
-    const file = join(dir, 'config.yaml');
+    const daemon = Daemon.spawn(yaml, healthPort, extraArgs, env);
+    await daemon.waitHealthy(15_000);
+    return daemon;
+  }
+
+  /** Starts vigil with `yaml` written to `configFile`, without waiting for anything. */
+  static spawn(yaml: string, healthPort: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Daemon {
+    const file = join(tempDir(), 'config.yaml');
     writeFileSync(file, yaml);
     const child = spawn(process.execPath, [...shebangNodeFlags(VIGIL), VIGIL, '--config', file, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });
-    const daemon = new Daemon(child, healthPort);
-    await daemon.waitHealthy(15_000);
-    return daemon;
+    return new Daemon(child, healthPort, file);
   }
 
   get pid(): number {

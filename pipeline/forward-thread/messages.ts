@@ -3,14 +3,14 @@
  * objects, since they cross the thread boundary by structured clone.
  */
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { PortableConfig } from './portable-config.js';
 
 /** A registry's metrics as `getMetricsAsJSON()` returns them, summable across threads. */
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
-/** What the forwarding thread needs to build its side: the same config sources as the main thread. */
+/** What the forwarding thread needs to build its side: the config the main thread validated. */
 export interface ForwardWorkerData {
-  readonly files: readonly string[];
-  readonly sets: readonly string[];
+  readonly config: PortableConfig;
 }
 
 /** Main thread → forwarding thread. */
