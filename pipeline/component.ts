@@ -126,6 +126,8 @@ export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
 /** A processor gets one instance per pipeline. */
 export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
   readonly kind: 'processor';
+  /** True when its processors have `admit`: the thread that receives then builds one of its own (pipeline/ingest-side). */
+  readonly admits?: boolean;
   create(settings: CreateSettings, config: C, signal: Signal, next: Consumer): Processor;
 }
 

@@ -1,18 +1,19 @@
 /**
- * Builds the running graph from a validated config: a stage log and an entry per pipeline, then
- * exporters, connectors, processors back to front (each gets its `next`), receivers last. The
- * config layer has already rejected unknown ids, unsupported signals and cycles.
+ * Builds the forwarding half of the running graph from a validated config: exporters, connectors,
+ * processors back to front (each gets its `next`), the chain each stage log delivers into.
+ * Connectors hand data to the entries of other pipelines' logs. The ingest half (extensions,
+ * receivers) is ./ingest-side's. The config layer has already rejected unknown ids, unsupported
+ * signals and cycles.
  */
 import type { Logger } from 'pino';
 import type { ComponentConfig, PipelineConfig, ServiceConfig } from '../config/index.js';
 import type {
-  Component, ConnectorFactory, Consumer, CreateSettings, ExporterFactory, ExtensionFactory, Processor,
-  ProcessorFactory, ReceiverFactory,
+  Component, ConnectorFactory, Consumer, CreateSettings, ExporterFactory, Processor, ProcessorFactory,
 } from './component.js';
-import { PipelineEntry } from './entry.js';
 import { fanOut } from './fanout.js';
 import type { Payload, Signal } from '../pdata/payload.js';
 import type { StageLog } from './stage-log.js';
+import type { Stages } from './stages.js';
 import type { SelfMetrics } from './telemetry.js';
 
 /** Makes the stage log of one pipeline stage; chosen by `service.queue`. */
@@ -22,43 +23,31 @@ export type LogMaker = (name: string, signal: Signal) => StageLog;
 export interface BuiltPipeline {
   readonly config: PipelineConfig;
   readonly log: StageLog;
-  readonly entry: PipelineEntry;
   readonly head: Consumer;
   readonly processors: readonly Processor[];
 }
 
-/** Everything built, grouped in the order the service starts it. */
+/** The forwarding half, grouped in the order the service starts it. */
 export interface Graph {
-  readonly extensions: ReadonlyMap<string, Component>;
   readonly exporters: ReadonlyMap<string, Component>;
   readonly connectors: ReadonlyArray<{ id: string; component: Component }>;
   /** In upstream-first order: a pipeline fed by a connector comes after the pipeline feeding it. */
   readonly pipelines: readonly BuiltPipeline[];
-  readonly receivers: ReadonlyMap<string, Component>;
 }
 
-/** Builds every component of `config`; throws if a factory throws (a bug or an unusable setting). */
-export function buildGraph(config: ServiceConfig, makeLog: LogMaker, logger: Logger, metrics: SelfMetrics): Graph {
-  const settings = (kind: string, c: ComponentConfig): CreateSettings => ({
-    id: c.id,
-    logger: logger.child({ kind, name: c.id.id }),
-    metrics,
-  });
+/** What a factory gets for component `c`: its id, a logger with kind and id bound, the metrics. */
+export function settingsFor(kind: string, c: ComponentConfig, logger: Logger, metrics: SelfMetrics): CreateSettings {
+  return { id: c.id, logger: logger.child({ kind, name: c.id.id }), metrics };
+}
 
-  const extensions = new Map<string, Component>();
-  for (const id of config.service.extensions) {
-    const c = config.extensions.get(id)!;
-    extensions.set(id, (c.factory as ExtensionFactory).create(settings('extension', c), c.config));
-  }
-
-  // Logs and entries first: connectors feed other pipelines' entries.
+/**
+ * Builds the exporters, connectors and processors of `config`, each pipeline's log taken from
+ * `stages` and its admission processors given to it; throws if a factory throws (a bug or an
+ * unusable setting).
+ */
+export function buildGraph(config: ServiceConfig, stages: Stages, logger: Logger, metrics: SelfMetrics): Graph {
+  const settings = (kind: string, c: ComponentConfig): CreateSettings => settingsFor(kind, c, logger, metrics);
   const ordered = upstreamFirst(config);
-  const entries = new Map<string, { log: StageLog; entry: PipelineEntry; admission: Processor[] }>();
-  for (const p of ordered) {
-    const log = makeLog(`${p.id}.ingest`, p.signal);
-    const admission: Processor[] = []; // filled below once processors exist
-    entries.set(p.id, { log, admission, entry: new PipelineEntry(log, admission) });
-  }
 
   const exporters = new Map<string, Component & Consumer>();
   for (const p of ordered) {
@@ -78,7 +67,7 @@ export function buildGraph(config: ServiceConfig, makeLog: LogMaker, logger: Log
       if (!c || connectorInputs.has(key)) continue;
       const outputs: Consumer[] = [];
       for (const to of new Set(ordered.filter((q) => q.receivers.includes(id)).map((q) => q.signal))) {
-        const targets = ordered.filter((q) => q.receivers.includes(id) && q.signal === to).map((q) => entries.get(q.id)!.entry);
+        const targets = ordered.filter((q) => q.receivers.includes(id) && q.signal === to).map((q) => stages.entry(q));
         const component = (c.factory as ConnectorFactory).create(settings('connector', c), c.config, p.signal, to, fanOut(targets));
         connectors.push({ id, component });
         outputs.push(component);
@@ -101,21 +90,11 @@ export function buildGraph(config: ServiceConfig, makeLog: LogMaker, logger: Log
       processors.unshift(proc);
       next = proc;
     }
-    const built = entries.get(p.id)!;
-    built.admission.push(...processors.filter((proc) => typeof proc.admit === 'function'));
-    pipelines.push({ config: p, log: built.log, entry: built.entry, head: next, processors });
+    stages.setAdmission(p, processors);
+    pipelines.push({ config: p, log: stages.log(p), head: next, processors });
   }
 
-  const receivers = new Map<string, Component>();
-  for (const [id, c] of config.receivers) {
-    const next = new Map<Signal, Consumer>();
-    for (const signal of new Set(ordered.filter((p) => p.receivers.includes(id)).map((p) => p.signal))) {
-      next.set(signal, fanOut(ordered.filter((p) => p.signal === signal && p.receivers.includes(id)).map((p) => entries.get(p.id)!.entry)));
-    }
-    if (next.size > 0) receivers.set(id, (c.factory as ReceiverFactory).create(settings('receiver', c), c.config, next));
-  }
-
-  return { extensions, exporters, connectors, pipelines, receivers };
+  return { exporters, connectors, pipelines };
 }
 
 /**

@@ -60,7 +60,6 @@ export class MemoryLog implements StageLog {
     this.partitions = config.partitions;
     this.maxInFlight = config.maxInFlightPerPartition ?? DEFAULT_IN_FLIGHT;
     this.parts = Array.from({ length: config.partitions }, () => ({ waiting: [], head: 0, inFlight: 0 }));
-    metrics.stageLogCapacity.set({ log: name }, config.maxSizeBytes);
   }
 
   async append(records: readonly StageRecord[]): Promise<void> {

@@ -1,36 +1,38 @@
 /**
- * The running service: builds the graph, starts it downstream-first (exporters, connectors,
- * processors, stage-log consumers, receivers last) and stops it upstream-first, draining every
- * stage log through processors and exporters before they shut down.
+ * The running service: one config, built as two parts. The ingest side (./ingest-side: extensions,
+ * receivers, the stage logs' entries) and the forward side (./forward-side: the logs' consumers,
+ * processors, connectors, exporters, state store) share the stage logs. The service starts them
+ * downstream-first (exporters, connectors, processors, stage-log consumers, receivers last) and
+ * stops them upstream-first, draining every stage log through processors and exporters before
+ * they shut down.
  *
- * On the Kafka queue one process runs two services built from the same config (./forward-thread):
- * the `ingest` side (receivers, extensions, the stage logs' producers, self-metrics endpoint) on
- * the main thread and the `forward` side (stage-log consumers, processors, connectors, exporters,
- * state store) on a worker thread, so forwarding has a core of its own. A Kafka topic between them
- * is the only hand-over, exactly as between two daemons.
+ * On the memory queue both parts run here, in one thread. On the Kafka queue one process runs two
+ * services from the same config (./forward-thread): role `ingest` (the ingest side and the
+ * self-metrics endpoint) on the main thread and role `forward` (the forward side) on a worker
+ * thread, so forwarding has a core of its own. A Kafka topic between them is the only hand-over,
+ * exactly as between two daemons.
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
-import type { Component, Host, Processor, ServiceStatus } from './component.js';
+import type { Host, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
+import { ForwardSide } from './forward-side.js';
 import type { MetricsJson } from './forward-thread/messages.js';
-import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
+import { IngestSide } from './ingest-side.js';
 import { KafkaQueue } from './kafka/kafka-queue.js';
+import { Started, Stopping } from './lifecycle.js';
 import { MemoryQueue } from './memory-queue.js';
-import { fanOutHooks } from './partition-hooks.js';
 import type { QueueBackend } from './queue-backend.js';
-import type { PartitionHooks } from './stage-log.js';
-import { createStateStore } from './state/create.js';
-import { OwnershipCheckpoints } from './state/ownership.js';
-import type { ManagedStateStore, StateStore } from './state/state-store.js';
+import { Stages } from './stages.js';
+import type { StateStore } from './state/state-store.js';
 import { SelfMetrics } from './telemetry.js';
 import { TelemetryServer } from './telemetry-server.js';
 
 const MIB = 1024 * 1024;
 
 /**
- * Which part of the graph a service runs: all of it (the default; the memory queue), or one side of
- * the two-thread split of the Kafka queue. The ingest side drives its forwarder's lifecycle.
+ * Which parts a service runs: both (the default; the memory queue), or one side of the two-thread
+ * split of the Kafka queue. The ingest side drives its forwarder's lifecycle.
  */
 export type ServiceRole = { role: 'all' } | { role: 'ingest'; forwarder: Forwarder } | { role: 'forward' };
 
@@ -50,14 +52,13 @@ export interface Forwarder {
 export class Service implements Host {
   readonly metrics = new SelfMetrics();
   private state: ServiceStatus = 'starting';
-  private readonly graph: Graph;
   private readonly queue: QueueBackend;
+  private readonly stages: Stages;
+  /** Absent on the main thread of the Kafka queue: it forwards on its own thread. */
+  private readonly forward: ForwardSide | undefined;
+  /** Absent on the forwarding thread of the Kafka queue. */
+  private readonly ingest: IngestSide | undefined;
   private readonly telemetry: TelemetryServer | undefined;
-  /** Absent on the ingest side: the state store belongs to the processors, which forward. */
-  private readonly store: ManagedStateStore | undefined;
-  private readonly ownership: OwnershipCheckpoints | undefined;
-  private readonly ingests: boolean;
-  private readonly forwards: boolean;
   private readonly forwarder: Forwarder | undefined;
 
   constructor(
@@ -65,20 +66,15 @@ export class Service implements Host {
     private readonly logger: Logger,
     split: ServiceRole = { role: 'all' },
   ) {
-    this.ingests = split.role !== 'forward';
-    this.forwards = split.role !== 'ingest';
     this.forwarder = split.role === 'ingest' ? split.forwarder : undefined;
     if (this.forwarder) this.metrics.addSource(this.forwarder);
     this.queue = this.makeQueue();
-    this.graph = buildGraph(config, (name, signal) => this.queue.makeLog(name, signal), logger, this.metrics);
+    this.stages = new Stages((name, signal) => this.queue.makeLog(name, signal), this.metrics);
+    // The forward side first: where it runs, the ingest side admits with its processors.
+    if (split.role !== 'ingest') this.forward = new ForwardSide(config, this.stages, logger, this.metrics);
+    if (split.role !== 'forward') this.ingest = new IngestSide(config, this.stages, logger, this.metrics);
     const t = config.service.telemetry.metrics;
-    this.telemetry = t.level === 'none' || !this.ingests ? undefined : new TelemetryServer(t.address, this.metrics, logger.child({ kind: 'telemetry' }));
-    if (this.forwards) {
-      const store = createStateStore(config.service.state, logger.child({ kind: 'state_store' }));
-      this.store = store;
-      this.metrics.stateStoreProbe = () => store.notReadyReasons().length === 0;
-      this.ownership = new OwnershipCheckpoints(store, this.metrics, logger.child({ kind: 'state_checkpoints' }));
-    }
+    if (this.ingest && t.level !== 'none') this.telemetry = new TelemetryServer(t.address, this.metrics, logger.child({ kind: 'telemetry' }));
   }
 
   status(): ServiceStatus {
@@ -86,68 +82,44 @@ export class Service implements Host {
   }
 
   stateStore(): StateStore {
-    if (!this.store) throw new Error('bug: the state store is used on the forwarding thread only (processors, exporters)');
-    return this.store;
+    if (!this.forward) throw new Error('bug: the state store is used on the forwarding thread only (processors, exporters)');
+    return this.forward.store;
   }
 
   notReadyReasons(): string[] {
-    const reasons = [...this.queue.notReadyReasons(), ...this.graph.pipelines.flatMap((p) => p.log.notReadyReasons())];
-    reasons.push(...(this.store?.notReadyReasons() ?? []), ...(this.forwarder?.notReadyReasons() ?? []));
-    const asked: Array<[string, ReadonlyMap<string, Component>]> = [];
-    if (this.ingests) asked.push(['receiver', this.graph.receivers]);
-    if (this.forwards) asked.push(['exporter', this.graph.exporters]);
-    for (const [kind, components] of asked) {
-      for (const [id, c] of components) reasons.push(...(c.notReadyReasons?.() ?? []).map((r) => `${kind} ${id}: ${r}`));
-    }
+    const reasons = [...this.queue.notReadyReasons(), ...this.stages.logs().flatMap((log) => log.notReadyReasons())];
+    reasons.push(...(this.forward?.notReadyReasons() ?? []), ...(this.forwarder?.notReadyReasons() ?? []), ...(this.ingest?.notReadyReasons() ?? []));
     if (this.state !== 'running') reasons.unshift(`service is ${this.state}`);
     return [...new Set(reasons)]; // both threads watch the same brokers
   }
 
-  /** Starts everything; on failure stops what was started and rethrows. */
+  /** Starts everything, downstream first; on failure stops what was started and rethrows. */
   async start(): Promise<void> {
-    const started: Array<[string, Component]> = [];
-    const startOne = async (name: string, c: Component): Promise<void> => {
-      await c.start(this);
-      started.push([name, c]);
-    };
+    const started = new Started();
     try {
       await this.telemetry?.start();
-      if (this.store) {
-        await this.store.start();
-        this.logger.info({ store: this.store.description }, 'state store started');
-      }
-      if (this.ingests) for (const [id, c] of this.graph.extensions) await startOne(`extension ${id}`, c);
-      if (this.forwards) {
-        for (const [id, c] of this.graph.exporters) await startOne(`exporter ${id}`, c);
-        for (const { id, component } of this.graph.connectors) await startOne(`connector ${id}`, component);
-      }
-      for (const p of this.graph.pipelines) {
-        for (const proc of this.processorsHere(p)) await startOne(`processor in ${p.config.id}`, proc);
-      }
+      started.push(async () => this.telemetry?.shutdown());
+      await this.forward?.startStore(started);
+      await this.ingest?.startExtensions(this, started);
+      await this.forward?.startComponents(this, started);
+      await this.ingest?.startAdmission(this, started);
       await this.queue.start();
-      started.push(['stage logs', { start: async () => {}, shutdown: () => this.queue.close() }]);
-      if (this.forwards) {
-        for (const p of this.graph.pipelines) await p.log.consume((payload) => p.head.consume(payload), this.partitionHooks(p));
-        this.ownership!.start();
-      }
+      started.push(() => this.queue.close());
+      await this.forward?.consume();
       const forwarder = this.forwarder;
       if (forwarder) {
         await forwarder.start();
-        started.push(['forwarding thread', { start: async () => {}, shutdown: async (deadline) => void await forwarder.shutdown(deadline) }]);
+        started.push(async (deadline) => void await forwarder.shutdown(deadline));
       }
-      if (this.ingests) for (const [id, c] of this.graph.receivers) await startOne(`receiver ${id}`, c);
+      await this.ingest?.startReceivers(this, started);
     } catch (err) {
       this.logger.error({ err: messageOf(err) }, 'start failed; stopping what was started');
-      const deadline = Date.now() + this.config.service.shutdown_timeout;
-      for (const [, c] of started.reverse()) await c.shutdown(deadline).catch(() => {});
-      await this.ownership?.stop();
-      await this.store?.close().catch(() => {});
-      await this.telemetry?.shutdown();
+      await started.rollback(Date.now() + this.config.service.shutdown_timeout);
       this.state = 'stopped';
       throw err;
     }
     this.state = 'running';
-    this.logger.info({ pipelines: this.graph.pipelines.map((p) => p.config.id) }, 'everything is ready; begin running and processing data');
+    this.logger.info({ pipelines: this.config.pipelines.map((p) => p.id) }, 'everything is ready; begin running and processing data');
   }
 
   /**
@@ -159,45 +131,35 @@ export class Service implements Host {
   async shutdown(deadline = Date.now() + this.config.service.shutdown_timeout): Promise<Error[]> {
     if (this.state === 'stopped' || this.state === 'draining') return [];
     this.state = 'draining';
-    const errors: Error[] = [];
-    const stop = async (what: string, c: Component): Promise<void> => {
-      try {
-        await c.shutdown(deadline);
-      } catch (err) {
-        errors.push(new Error(`${what}: ${messageOf(err)}`));
-      }
-    };
+    const stopping = new Stopping(deadline);
     this.logger.info({ deadline: new Date(deadline).toISOString() }, 'shutting down: draining pipelines');
-    if (this.ingests) for (const [id, c] of this.graph.receivers) await stop(`receiver ${id}`, c);
-    for (const p of this.graph.pipelines) {
-      const left = await p.log.drain(deadline);
-      if (left > 0) errors.push(new Error(`pipeline ${p.config.id}: ${left} records not delivered by the shutdown deadline`));
-      for (const proc of this.processorsHere(p)) await stop(`processor in ${p.config.id}`, proc);
-    }
-    if (this.forwarder) errors.push(...await this.forwarder.shutdown(deadline));
-    if (this.forwards) {
-      for (const { id, component } of this.graph.connectors) await stop(`connector ${id}`, component);
-      await Promise.all([...this.graph.exporters].map(([id, c]) => stop(`exporter ${id}`, c)));
-    }
-    if (this.ingests) for (const [id, c] of this.graph.extensions) await stop(`extension ${id}`, c);
-    await this.queue.close().catch((err: unknown) => errors.push(new Error(`stage logs: ${messageOf(err)}`)));
-    // Last: processors and the drains' revocation hooks checkpoint into it on the way down.
-    await this.ownership?.stop();
-    await this.store?.close().catch((err: unknown) => errors.push(new Error(`state store: ${messageOf(err)}`)));
+    await this.ingest?.stopReceivers(stopping);
+    await this.drain(stopping);
+    await this.ingest?.stopAdmission(stopping);
+    if (this.forwarder) stopping.errors.push(...await this.forwarder.shutdown(deadline));
+    await this.forward?.stopSinks(stopping);
+    await this.ingest?.stopExtensions(stopping);
+    await this.queue.close().catch((err: unknown) => stopping.errors.push(new Error(`stage logs: ${messageOf(err)}`)));
+    await this.forward?.closeStore(stopping);
     await this.telemetry?.shutdown();
     this.state = 'stopped';
-    return errors;
+    return stopping.errors;
   }
 
-  /** The processors this side runs: all, or on the ingest side those that admit data at the entry (memory_limiter). */
-  private processorsHere(p: BuiltPipeline): readonly Processor[] {
-    return this.forwards ? p.processors : p.processors.filter((proc) => proc.admit);
-  }
-
-  /** Partition changes of a pipeline's log go to its processors, then to the ownership checkpoints. */
-  private partitionHooks(p: BuiltPipeline): PartitionHooks {
-    const processors = p.processors.map((proc, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
-    return fanOutHooks([...processors, { name: 'ownership checkpoints', hooks: this.ownership!.hooksFor(p.log.name) }], this.logger);
+  /** Drains every stage log this thread holds, upstream first, each pipeline's processors stopped after its log. */
+  private async drain(stopping: Stopping): Promise<void> {
+    const left = async (id: string, log: { drain(deadline: number): Promise<number> }): Promise<void> => {
+      const n = await log.drain(stopping.deadline);
+      if (n > 0) stopping.errors.push(new Error(`pipeline ${id}: ${n} records not delivered by the shutdown deadline`));
+    };
+    if (!this.forward) {
+      for (const p of this.ingest!.pipelines) await left(p.id, this.stages.log(p));
+      return;
+    }
+    for (const p of this.forward.pipelines) {
+      await left(p.config.id, p.log);
+      await this.forward.stopProcessors(p, stopping);
+    }
   }
 
   /** The stage logs' home, per `service.queue`: process memory (the embedded default) or Kafka. */

@@ -58,7 +58,10 @@ export class SelfMetrics {
   readonly exporterQueueCapacity = this.gauge('otelcol_exporter_queue_capacity', 'Fixed capacity of the sending queue, in batches.', ['exporter']);
   readonly stageLogRecords = this.gauge('vigil_stage_log_records', 'Records held in a stage log, not yet acknowledged downstream.', ['log']);
   readonly stageLogBytes = this.gauge('vigil_stage_log_size_bytes', 'Bytes held in a stage log, not yet acknowledged downstream.', ['log']);
-  readonly stageLogCapacity = this.gauge('vigil_stage_log_capacity_bytes', 'Capacity of a stage log in bytes.', ['log']);
+  // Set by the thread that produces into the log (pipeline/stages). On the Kafka queue a log that
+  // receivers and a connector both feed is produced into by both threads, each buffer held to the
+  // same capacity: the larger stands, as for the process-wide gauges.
+  readonly stageLogCapacity = this.gauge('vigil_stage_log_capacity_bytes', 'Capacity of a stage log in bytes.', ['log'], 'max');
   readonly stageLogDropped = this.counter('vigil_stage_log_dropped_records_total', 'Records dropped after a permanent error downstream.', ['log']);
   readonly stageLogRedelivered = this.counter('vigil_stage_log_redelivered_records_total', 'Records delivered again after a retryable error downstream.', ['log']);
   readonly stateCheckpoints = this.counter('vigil_state_checkpoints_total', 'State checkpoints written to the state store.', ['log']);

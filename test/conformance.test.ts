@@ -7,7 +7,7 @@ import t from 'tap';
 import { ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { FACTORIES } from '../cmd/components.js';
-import type { Component, Consumer, Factory } from '../pipeline/component.js';
+import type { Component, Consumer, Factory, Processor } from '../pipeline/component.js';
 import { decodeProtobuf } from '../pdata/index.js';
 import type { Payload, Signal } from '../pdata/payload.js';
 import { makeLogs, makeMetrics, makeSpans } from './e2e/sdk-fixtures.js';
@@ -91,6 +91,10 @@ for (const factory of FACTORIES) {
     t.ok(signals.length > 0, 'supports at least one signal');
     for (const signal of signals) {
       const idle = create(factory, config, signal, new RecordingConsumer());
+      if (factory.kind === 'processor') {
+        // The receiving thread builds admission processors by this flag, before any exists.
+        t.equal(typeof (idle as Processor).admit === 'function', factory.admits === true, `${signal}: has admit exactly when the factory says admits`);
+      }
       await idle.shutdown(Date.now() + 2000);
       t.pass(`${signal ?? ''} create → shutdown without start`);
 

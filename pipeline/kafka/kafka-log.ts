@@ -55,7 +55,6 @@ export class KafkaLog implements StageLog {
       timeoutMs: settings.produceTimeoutMs,
       log: name,
     }, metrics, logger);
-    metrics.stageLogCapacity.set({ log: name }, settings.maxPendingBytes);
   }
 
   get partitions(): number {

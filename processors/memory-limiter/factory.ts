@@ -10,6 +10,7 @@ export const TYPE = 'memory_limiter';
 export const factory: ProcessorFactory<Config> = {
   type: TYPE,
   kind: 'processor',
+  admits: true,
   stability: { traces: 'beta', metrics: 'beta', logs: 'beta' },
   configSchema,
   createDefaultConfig: () => ({

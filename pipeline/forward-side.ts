@@ -1,0 +1,94 @@
+/**
+ * The forward side of a service: the stage logs' consumers, the processors, connectors and
+ * exporters after them, and the state store with its ownership checkpoints. On the memory queue
+ * it runs beside the ingest side in one thread; on the Kafka queue it is all the forwarding
+ * thread builds (./forward-thread).
+ */
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config/index.js';
+import type { Host, Processor } from './component.js';
+import { messageOf } from './errors.js';
+import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
+import type { Started, Stopping } from './lifecycle.js';
+import { fanOutHooks } from './partition-hooks.js';
+import type { PartitionHooks } from './stage-log.js';
+import type { Stages } from './stages.js';
+import { createStateStore } from './state/create.js';
+import { OwnershipCheckpoints } from './state/ownership.js';
+import type { ManagedStateStore } from './state/state-store.js';
+import type { SelfMetrics } from './telemetry.js';
+
+/** Everything between the stage logs and the destinations. */
+export class ForwardSide {
+  /** The state store the processors share (Host.stateStore). */
+  readonly store: ManagedStateStore;
+  private readonly graph: Graph;
+  private readonly ownership: OwnershipCheckpoints;
+
+  /** Builds everything; connectors feed the entries of `stages`, and each pipeline's admission processors are given to it. */
+  constructor(config: ServiceConfig, stages: Stages, private readonly logger: Logger, metrics: SelfMetrics) {
+    this.graph = buildGraph(config, stages, logger, metrics);
+    const store = createStateStore(config.service.state, logger.child({ kind: 'state_store' }));
+    this.store = store;
+    metrics.stateStoreProbe = () => store.notReadyReasons().length === 0;
+    this.ownership = new OwnershipCheckpoints(store, metrics, logger.child({ kind: 'state_checkpoints' }));
+  }
+
+  /** Every pipeline, upstream first: the order their logs drain in. */
+  get pipelines(): readonly BuiltPipeline[] {
+    return this.graph.pipelines;
+  }
+
+  /** Opens the state store: first, since processors load state from `start` on. */
+  async startStore(started: Started): Promise<void> {
+    await this.store.start();
+    started.push(async () => {
+      await this.ownership.stop();
+      await this.store.close();
+    });
+    this.logger.info({ store: this.store.description }, 'state store started');
+  }
+
+  /** Starts exporters, connectors and processors: downstream first. */
+  async startComponents(host: Host, started: Started): Promise<void> {
+    for (const c of this.graph.exporters.values()) await started.start(c, host);
+    for (const { component } of this.graph.connectors) await started.start(component, host);
+    for (const p of this.graph.pipelines) for (const proc of p.processors) await started.start(proc, host);
+  }
+
+  /** Has every stage log deliver into its pipeline (the queue is started by then). */
+  async consume(): Promise<void> {
+    for (const p of this.graph.pipelines) await p.log.consume((payload) => p.head.consume(payload), this.partitionHooks(p));
+    this.ownership.start();
+  }
+
+  /** Why the store or an exporter cannot do its work now. */
+  notReadyReasons(): string[] {
+    const reasons = this.store.notReadyReasons();
+    for (const [id, c] of this.graph.exporters) reasons.push(...(c.notReadyReasons?.() ?? []).map((r) => `exporter ${id}: ${r}`));
+    return reasons;
+  }
+
+  /** Stops the processors of `p`, once its log drained. */
+  async stopProcessors(p: BuiltPipeline, stopping: Stopping): Promise<void> {
+    for (const proc of p.processors) await stopping.stop(`processor in ${p.config.id}`, proc);
+  }
+
+  /** Stops connectors, then every exporter at once, once every log drained. */
+  async stopSinks(stopping: Stopping): Promise<void> {
+    for (const { id, component } of this.graph.connectors) await stopping.stop(`connector ${id}`, component);
+    await Promise.all([...this.graph.exporters].map(([id, c]) => stopping.stop(`exporter ${id}`, c)));
+  }
+
+  /** Last: processors and the drains' revocation hooks checkpoint into the store on the way down. */
+  async closeStore(stopping: Stopping): Promise<void> {
+    await this.ownership.stop();
+    await this.store.close().catch((err: unknown) => stopping.errors.push(new Error(`state store: ${messageOf(err)}`)));
+  }
+
+  /** Partition changes of a pipeline's log go to its processors, then to the ownership checkpoints. */
+  private partitionHooks(p: BuiltPipeline): PartitionHooks {
+    const processors = p.processors.map((proc: Processor, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
+    return fanOutHooks([...processors, { name: 'ownership checkpoints', hooks: this.ownership.hooksFor(p.log.name) }], this.logger);
+  }
+}
