@@ -165,3 +165,44 @@ t.test('ingest side: the forwarder starts before the receivers listen and drains
   t.match(await svc.shutdown(), [{ message: 'exporter file: disk full' }], 'the forwarder\'s shutdown errors are the service\'s');
   t.same(events.at(-1), 'shutdown, receiver listening: false, deadline ahead: true');
 });
+
+/** The stage logs whose capacity a service's own registry reports. */
+async function capacities(svc: Service): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const v of (await svc.metrics.stageLogCapacity.get()).values) out[String(v.labels.log)] = v.value;
+  return out;
+}
+
+t.test('each side builds its half: the receivers\' logs are produced into on the ingest side, the connectors\' on the forward side', async (t) => {
+  const dir = tempDir();
+  const yaml = `
+receivers:
+  otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
+processors:
+  memory_limiter: { check_interval: 1s, limit_mib: 4000 }
+  stateful_test: {}
+connectors:
+  forward: {}
+exporters:
+  file: { path: ${join(dir, 'out.jsonl')} }
+service:
+  telemetry: { metrics: { level: none } }
+  pipelines:
+    traces: { receivers: [otlp], processors: [memory_limiter, stateful_test], exporters: [forward] }
+    traces/out: { receivers: [forward], exporters: [file] }
+`;
+  const forwarder: Forwarder = { start: async () => {}, notReadyReasons: () => [], shutdown: async () => [], metrics: async () => [] };
+  const MIB64 = 64 * 1024 * 1024;
+  const ingest = serviceFrom(dir, yaml, stateful, { role: 'ingest', forwarder });
+  t.same(await capacities(ingest), { 'traces.ingest': MIB64 }, 'ingest: only the log the receiver feeds');
+  const forward = serviceFrom(dir, yaml, stateful, { role: 'forward' });
+  t.same(await capacities(forward), { 'traces/out.ingest': MIB64 }, 'forward: only the log the connector feeds; it consumes traces.ingest without producing');
+  const all = serviceFrom(dir, yaml, stateful);
+  t.same(await capacities(all), { 'traces.ingest': MIB64, 'traces/out.ingest': MIB64 }, 'one thread: both, once each');
+
+  // The ingest side admits with a memory_limiter of its own and starts nothing else of the chain.
+  seen.events = [];
+  await ingest.start();
+  t.same(seen.events, [], 'the stateful processor is left to the forward side');
+  t.same(await ingest.shutdown(), []);
+});
