@@ -4,6 +4,7 @@
  * everything between the receiver's answer and the exporters' acknowledgement.
  */
 import type { Logger } from 'pino';
+import { backoffDelay, jitteredBelow } from './backoff.js';
 import { isPermanent, messageOf, QueueFullError, UnavailableError } from './errors.js';
 import type { Payload } from '../pdata/payload.js';
 import { partitionOf } from '../pdata/index.js';
@@ -20,8 +21,8 @@ export interface MemoryLogConfig {
 
 const DEFAULT_IN_FLIGHT = 256;
 const RETRY_AFTER_FULL_MS = 1000;
-const REDELIVERY_MIN_MS = 100;
-const REDELIVERY_MAX_MS = 5000;
+/** Redelivery after a retryable failure: within [d/2, d] for d = 100 ms · 2^(n−1), at most 5 s. */
+const REDELIVERY = jitteredBelow({ initialMs: 100, multiplier: 2, maxMs: 5000, jitter: 0.5 });
 
 interface Entry {
   readonly payload: Payload;
@@ -175,7 +176,7 @@ export class MemoryLog implements StageLog {
     if (this.stopped) return;
     this.metrics.stageLogRedelivered.inc({ log: this.name });
     if (entry.attempts === 1) this.logger.warn({ log: this.name, err: messageOf(err) }, 'delivery failed, will retry');
-    const delay = Math.min(REDELIVERY_MAX_MS, REDELIVERY_MIN_MS * 2 ** (entry.attempts - 1)) * (0.5 + Math.random() / 2);
+    const delay = backoffDelay(REDELIVERY, entry.attempts);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (!this.stopped) this.deliver(handler, index, p, entry);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
+import type { BackoffSettings } from '../../pipeline/backoff.js';
 
 /** otelcol's exporterhelper defaults. */
 export const DEFAULT_INITIAL_INTERVAL_MS = 5_000;
@@ -51,5 +52,16 @@ export type QueueConfig = z.infer<typeof queueSchema>;
 
 /** `retry_on_failure` with every default, for configs that omit it. */
 export const defaultRetry = (): RetryConfig => retrySchema.parse({});
+
+/** `retry_on_failure` as the shared backoff schedule (pipeline/backoff). */
+export function backoffOf(retry: RetryConfig): BackoffSettings {
+  return {
+    initialMs: retry.initial_interval,
+    multiplier: retry.multiplier,
+    maxMs: retry.max_interval,
+    jitter: retry.randomization_factor,
+    maxElapsedMs: retry.max_elapsed_time,
+  };
+}
 /** `sending_queue` with every default, for configs that omit it. */
 export const defaultQueue = (): QueueConfig => queueSchema.parse({});

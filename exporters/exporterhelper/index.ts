@@ -3,8 +3,6 @@ export { createSender, type Sender, type SenderOptions, type SendFn, type SendRe
 export {
   DEFAULT_TIMEOUT_MS, defaultQueue, defaultRetry, queueSchema, retrySchema, timeoutSchema, type QueueConfig, type RetryConfig,
 } from './config.js';
-export { Backoff } from './backoff.js';
-export { BurstLog } from './burst-log.js';
 export { parseRetryAfter, parseRpcStatus, type RpcStatus } from './throttle.js';
 export { headersSchema } from './headers.js';
 export { partialSuccess, partialSuccessJson } from './otlp-response.js';

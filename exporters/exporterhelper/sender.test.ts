@@ -1,8 +1,8 @@
 import t from 'tap';
 import { PermanentError, RetryableError } from '../../pipeline/errors.js';
-import { Backoff } from './backoff.js';
-import { BurstLog } from './burst-log.js';
-import { queueSchema, retrySchema } from './config.js';
+import { Backoff } from '../../pipeline/backoff.js';
+import { BurstLog } from '../../pipeline/burst-log.js';
+import { backoffOf, queueSchema, retrySchema } from './config.js';
 import { createSender, type SendFn } from './sender.js';
 import { capturedSettings, issueOf, metricValue, samplePayload } from './test-support.js';
 import { parseRetryAfter, parseRpcStatus } from './throttle.js';
@@ -11,9 +11,9 @@ import { encodeStatus } from '../../pdata/index.js';
 t.test('backoff: otelcol defaults, jitter bounds, growth capped at max_interval', async (t) => {
   const retry = retrySchema.parse({});
   t.match(retry, { enabled: true, initial_interval: 5000, randomization_factor: 0.5, multiplier: 1.5, max_interval: 30000, max_elapsed_time: 300000 });
-  const lows = new Backoff(retry, () => 0, () => 0);
-  const highs = new Backoff(retry, () => 0, () => 0.999999);
-  const mids = new Backoff(retry, () => 0, () => 0.5);
+  const lows = new Backoff(backoffOf(retry), () => 0, () => 0);
+  const highs = new Backoff(backoffOf(retry), () => 0, () => 0.999999);
+  const mids = new Backoff(backoffOf(retry), () => 0, () => 0.5);
   const expected = [5000, 7500, 11250, 16875, 25312.5, 30000, 30000];
   for (const interval of expected) {
     t.equal(lows.nextDelay(), Math.round(interval * 0.5), `low end of ${interval}`);
@@ -24,12 +24,12 @@ t.test('backoff: otelcol defaults, jitter bounds, growth capped at max_interval'
 
 t.test('backoff: max_elapsed_time with a fake clock; 0 means forever', async (t) => {
   let now = 1000;
-  const b = new Backoff(retrySchema.parse({ max_elapsed_time: '10s' }), () => now);
+  const b = new Backoff(backoffOf(retrySchema.parse({ max_elapsed_time: '10s' })), () => now);
   t.notOk(b.exceeds(9000));
   now += 5000;
   t.ok(b.exceeds(5001), 'past 10s');
   t.notOk(b.exceeds(5000));
-  const forever = new Backoff(retrySchema.parse({ max_elapsed_time: '0' }), () => now);
+  const forever = new Backoff(backoffOf(retrySchema.parse({ max_elapsed_time: '0' })), () => now);
   now += 1e9;
   t.notOk(forever.exceeds(1e9));
 });

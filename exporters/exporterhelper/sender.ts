@@ -7,9 +7,9 @@
 import type { CreateSettings } from '../../pipeline/component.js';
 import { PermanentError, QueueFullError, RetryableError, UnavailableError, isPermanent, messageOf } from '../../pipeline/errors.js';
 import type { Payload } from '../../pdata/payload.js';
-import { Backoff } from './backoff.js';
-import { BurstLog } from './burst-log.js';
-import type { QueueConfig, RetryConfig } from './config.js';
+import { Backoff } from '../../pipeline/backoff.js';
+import { BurstLog } from '../../pipeline/burst-log.js';
+import { backoffOf, type QueueConfig, type RetryConfig } from './config.js';
 
 /** What a send reports besides success: items the destination rejected (OTLP partial success). */
 export interface SendResult {
@@ -129,7 +129,7 @@ class QueuedSender implements Sender {
 
   /** Attempts until sent, dropped or shut down. */
   private async deliver(payload: Payload): Promise<void> {
-    const backoff = new Backoff(this.o.retry, this.now, this.o.random);
+    const backoff = new Backoff(backoffOf(this.o.retry), this.now, this.o.random);
     for (let attempt = 1; ; attempt++) {
       let err: unknown;
       try {

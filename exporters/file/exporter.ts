@@ -8,7 +8,7 @@ import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
 import { toJson } from '../../pdata/index.js';
 import type { Payload } from '../../pdata/payload.js';
-import { BurstLog } from '../exporterhelper/burst-log.js';
+import { BurstLog } from '../../pipeline/burst-log.js';
 import type { Config } from './config.js';
 import { RotatingFile } from './rotating-file.js';
 

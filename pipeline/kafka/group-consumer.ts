@@ -15,6 +15,8 @@
  */
 import type { Consumer as KafkaConsumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { Backoff, type BackoffSettings } from '../backoff.js';
+import { BurstLog } from '../burst-log.js';
 import { isPermanent, messageOf } from '../errors.js';
 import type { SelfMetrics } from '../telemetry.js';
 
@@ -50,14 +52,6 @@ export interface AssignmentHooks {
   revoked?(partitions: TopicPartitions[]): Promise<void> | void;
 }
 
-/** Backoff of retryable handler failures: initial delay, growth, cap, jitter in [d·(1−j), d·(1+j)]. */
-export interface RetryBackoff {
-  initialMs: number;
-  multiplier: number;
-  maxMs: number;
-  jitter: number;
-}
-
 /** Everything a GroupConsumer needs. */
 export interface GroupConsumerOptions {
   kafka: Kafka;
@@ -81,7 +75,8 @@ export interface GroupConsumerOptions {
    * after its window filled is fetched again only when the current fetch returns. Default 500 ms.
    */
   maxWaitTimeMs?: number;
-  retry?: Partial<RetryBackoff>;
+  /** Backoff of retryable handler failures. */
+  retry?: Partial<BackoffSettings>;
   hooks?: AssignmentHooks;
 }
 
@@ -89,8 +84,7 @@ export interface GroupConsumerOptions {
 export const DEFAULT_MAX_IN_FLIGHT = 64;
 export const DEFAULT_COMMIT_INTERVAL_MS = 1000;
 export const DEFAULT_MAX_WAIT_TIME_MS = 500;
-export const DEFAULT_RETRY: RetryBackoff = { initialMs: 100, multiplier: 2, maxMs: 10_000, jitter: 0.5 };
-const BURST_WINDOW_MS = 10_000;
+export const DEFAULT_RETRY: BackoffSettings = { initialMs: 100, multiplier: 2, maxMs: 10_000, jitter: 0.5 };
 
 interface Entry {
   readonly offset: bigint;
@@ -112,20 +106,6 @@ class PartitionState {
   constructor(readonly topic: string, readonly partition: number) {}
 }
 
-/** Logs a recurring warning at most once per window, then says how many were suppressed. */
-class Burst {
-  private last = Number.NEGATIVE_INFINITY;
-  private suppressed = 0;
-  constructor(private readonly logger: Logger) {}
-  warn(fields: Record<string, unknown>, msg: string): void {
-    const now = Date.now();
-    if (now - this.last < BURST_WINDOW_MS) { this.suppressed++; return; }
-    this.logger.warn(this.suppressed > 0 ? { ...fields, suppressed: this.suppressed } : fields, msg);
-    this.last = now;
-    this.suppressed = 0;
-  }
-}
-
 const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /** Groups `topic/partition` pairs by topic, partitions sorted. */
@@ -144,12 +124,12 @@ export class GroupConsumer {
   private readonly consumer: KafkaConsumer;
   private readonly o: GroupConsumerOptions;
   private readonly maxInFlight: number;
-  private readonly retry: RetryBackoff;
+  private readonly retry: BackoffSettings;
   private readonly logger: Logger;
   private readonly partitions = new Map<string, PartitionState>();
-  private readonly skipLog: Burst;
-  private readonly retryLog: Burst;
-  private readonly commitLog: Burst;
+  private readonly skipLog: BurstLog;
+  private readonly retryLog: BurstLog;
+  private readonly commitLog: BurstLog;
   private readonly sleeps = new Set<() => void>();
   private idleWaiters: Array<() => void> = [];
   private commitTimer: NodeJS.Timeout | undefined;
@@ -166,9 +146,9 @@ export class GroupConsumer {
     this.maxInFlight = options.maxInFlightPerPartition ?? DEFAULT_MAX_IN_FLIGHT;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.logger = options.logger;
-    this.skipLog = new Burst(this.logger);
-    this.retryLog = new Burst(this.logger);
-    this.commitLog = new Burst(this.logger);
+    this.skipLog = new BurstLog(this.logger);
+    this.retryLog = new BurstLog(this.logger);
+    this.commitLog = new BurstLog(this.logger);
     const config: Parameters<Kafka['consumer']>[0] = {
       groupId: options.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: options.maxWaitTimeMs ?? DEFAULT_MAX_WAIT_TIME_MS,
     };
@@ -350,7 +330,7 @@ export class GroupConsumer {
 
   /** Calls the handler until it resolves or rejects permanently; then the entry is done. */
   private async deliver(s: PartitionState, entry: Entry, record: ConsumedRecord): Promise<void> {
-    let delay = this.retry.initialMs;
+    const backoff = new Backoff(this.retry);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.o.handler(record);
@@ -368,9 +348,7 @@ export class GroupConsumer {
           this.retryLog.warn({ topic: s.topic, partition: s.partition, offset: record.offset, err: messageOf(err) },
             'record not accepted downstream, retrying with backoff (not committed until it is)');
         }
-        const jittered = delay * (1 - this.retry.jitter + Math.random() * 2 * this.retry.jitter);
-        await this.sleep(jittered);
-        delay = Math.min(delay * this.retry.multiplier, this.retry.maxMs);
+        await this.sleep(backoff.nextDelay());
         if (s.revoked || this.abandoned) return this.forget(s, entry);
       }
     }

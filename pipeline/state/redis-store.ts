@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { splitEndpoint } from '../../config/types.js';
+import { backoffDelay, jitteredBelow } from '../backoff.js';
 import { messageOf, RetryableError, UnavailableError } from '../errors.js';
 import { checkTtl, DEFAULT_LIST_LIMIT, toBytes, type ManagedStateStore, type StateOp, type StateValue } from './state-store.js';
 
@@ -57,7 +58,7 @@ export class RedisStore implements ManagedStateStore {
   /** Connects; resolves once connected or after the first failed attempt (reconnection goes on). */
   async start(): Promise<void> {
     const { host, port } = splitEndpoint(this.options.endpoint);
-    const maxBackoff = this.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+    const reconnect = jitteredBelow({ initialMs: MIN_BACKOFF_MS, multiplier: 2, maxMs: this.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, jitter: 0.25 });
     const { Redis } = await import('ioredis');
     const client = new Redis({
       host,
@@ -71,7 +72,7 @@ export class RedisStore implements ManagedStateStore {
       commandTimeout: this.commandTimeoutMs,
       connectTimeout: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       // Never give up: a store that stops reconnecting would need a restart to recover.
-      retryStrategy: (times) => Math.min(maxBackoff, MIN_BACKOFF_MS * 2 ** (times - 1)) * (0.75 + Math.random() / 4),
+      retryStrategy: (times) => backoffDelay(reconnect, times),
     });
     this.client = client;
     this.watch(client);
