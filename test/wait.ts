@@ -15,3 +15,11 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * `waitFor` for tests that report the outcome in their own words: resolves true once `check` holds,
+ * false when `timeoutMs` passed first.
+ */
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
+  return waitFor('a condition', check, timeoutMs, intervalMs).then(() => true, () => false);
+}

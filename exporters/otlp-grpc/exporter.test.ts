@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import t, { type Test } from 'tap';
+import { waitFor } from '../../test/wait.js';
 import { decodeProtobuf, encodeExportResponse, encodeStatus } from '../../pdata/index.js';
 import type { Signal } from '../../pdata/payload.js';
 import { NoopHost } from '../../test/doubles.js';
@@ -159,7 +160,7 @@ t.test('sending queue full → QueueFullError; shutdown deadline respected', asy
   await t.rejects(e.consume(p), { name: 'QueueFullError' });
   t.equal(await metricValue(settings, 'otelcol_exporter_queue_size'), 1);
   t.equal(await metricValue(settings, 'otelcol_exporter_queue_capacity'), 1);
-  while (calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await waitFor('the first send', () => calls.length > 0, 5_000, 5);
   const start = Date.now();
   await e.shutdown(Date.now() + 200);
   const took = Date.now() - start;

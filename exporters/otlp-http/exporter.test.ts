@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
+import { waitFor } from '../../test/wait.js';
 import { encodeExportResponse, encodeStatus, exportResponseJson, fromJson } from '../../pdata/index.js';
 import { NoopHost } from '../../test/doubles.js';
 import { capturedSettings, issueOf, metricValue, samplePayload } from '../exporterhelper/test-support.js';
@@ -140,7 +141,7 @@ t.test('queue full and shutdown deadline', async (t) => {
   first.catch(() => {});
   second.catch(() => {});
   await t.rejects(e.consume(p), { name: 'QueueFullError' });
-  while (calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await waitFor('the first send', () => calls.length > 0, 5_000, 5);
   const start = Date.now();
   await e.shutdown(Date.now() + 200);
   const took = Date.now() - start;

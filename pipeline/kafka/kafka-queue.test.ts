@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import t from 'tap';
 import { dropTopicsAtEnd } from '../../test/kafka.js';
 import { kafkaAvailable, requireService } from '../../test/services.js';
+import { waitFor } from '../../test/wait.js';
 import { UnavailableError } from '../errors.js';
 import { decodeProtobuf, groupByPartition, makeRealisticTraceRequest, type Payload } from '../../pdata/index.js';
 import { SelfMetrics } from '../telemetry.js';
@@ -36,14 +37,6 @@ async function offsets(topic: string, groupId: string): Promise<{ committed: num
   }
 }
 
-const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 t.test('appends are durable, delivered whole per trace partition, and committed after acknowledgement', async (t) => {
   if (!(await requireService(t, 'kafka', await kafkaAvailable()))) return;
   const prefix = `vigil-test-${randomUUID().slice(0, 8)}`;
@@ -68,7 +61,7 @@ t.test('appends are durable, delivered whole per trace partition, and committed 
   const request = decodeProtobuf('traces', makeRealisticTraceRequest(512)).payload!;
   const records = [...groupByPartition(request, log.partitions)].map(([partition, payload]) => ({ key: undefined, partition, payload }));
   await log.append(records);
-  await until('every span delivered', () => received.reduce((n, r) => n + r.payload.itemCount, 0) >= 512);
+  await waitFor('every span delivered', () => received.reduce((n, r) => n + r.payload.itemCount, 0) >= 512, 20_000);
   t.equal(received.reduce((n, r) => n + r.payload.itemCount, 0), 512, 'every span delivered once after the retry');
   t.ok(received.length > records.length, `records over max_message_bytes were cut (${received.length} records for ${records.length} partitions)`);
   const misplaced = received.filter((r) => [...groupByPartition(r.payload, log.partitions).keys()].join() !== String(r.partition));
@@ -93,7 +86,7 @@ t.test('uncompressed appends larger than max_message_bytes on one partition are 
   // over the topic's max.message.bytes, so each request must hold at most 16 KB per partition.
   const request = decodeProtobuf('traces', makeRealisticTraceRequest(512)).payload!;
   await Promise.all([1, 2, 3].map(() => log.append([{ key: undefined, partition: 0, payload: request }])));
-  await until('every span delivered', () => spans >= 3 * 512);
+  await waitFor('every span delivered', () => spans >= 3 * 512, 20_000);
   t.equal(spans, 3 * 512, 'all three appends were durable and delivered');
   t.equal(await log.drain(Date.now() + 10_000), 0);
 });

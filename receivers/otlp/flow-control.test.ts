@@ -4,6 +4,7 @@
  * a peer sees them; this also catches a grpc-js release that hides the field the widening uses.
  */
 import t from 'tap';
+import { waitUntil } from '../../test/wait.js';
 import * as http2 from 'node:http2';
 import { once } from 'node:events';
 import { CONNECTION_WINDOW_BYTES, STREAM_WINDOW_BYTES } from './flow-control.js';
@@ -18,7 +19,6 @@ t.test('the gRPC server advertises wide stream and connection windows', async (t
   t.equal(settings.initialWindowSize, STREAM_WINDOW_BYTES, 'per-stream window from the first SETTINGS frame');
   t.equal(settings.maxConcurrentStreams, 50, 'the configured stream limit is kept alongside');
   // The connection window grows by a WINDOW_UPDATE right after the handshake.
-  const until = Date.now() + 2000;
-  while (session.state.remoteWindowSize! < CONNECTION_WINDOW_BYTES && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  await waitUntil(() => session.state.remoteWindowSize! >= CONNECTION_WINDOW_BYTES, 2000, 10);
   t.equal(session.state.remoteWindowSize, CONNECTION_WINDOW_BYTES, 'connection window');
 });

@@ -10,6 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { parsePrometheus } from '../../bench/daemon.js';
 import { Daemon, freePort } from '../daemon.js';
+import { waitUntil } from '../wait.js';
 import { TraceSink } from '../sink.js';
 import { makeSpans } from './sdk-fixtures.js';
 
@@ -115,8 +116,7 @@ service:
   t.ok(grpcOutcome?.metadata.get('grpc-status-details-bin').length, 'with google.rpc.Status details (RetryInfo)');
 
   sink.delayMs = 0;
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && [...acked].some((id) => !sink.spanIds.has(id))) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => [...acked].every((id) => sink.spanIds.has(id)), 20_000, 100);
   const lost = [...acked].filter((id) => !sink.spanIds.has(id));
   t.equal(lost.length, 0, `all ${acked.size} acknowledged spans reached the exporter's destination`);
   t.equal(await daemon.stop(), 0);

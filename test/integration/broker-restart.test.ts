@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { tempDir } from '../daemon.js';
 import { kafkaAvailable, KAFKA_PORT, PrivateBroker, requireService } from '../services.js';
-import { daemonPorts, duplicates, healthStatus, startDaemon, stopDaemon, uniqueName, waitDelivered, waitFor, type DaemonSpec } from './harness.js';
+import { daemonPorts, duplicates, healthStatus, startDaemon, stopDaemon, uniqueName, waitDelivered, type DaemonSpec } from './harness.js';
+import { waitUntil } from '../wait.js';
 import { Load, rawGrpcSender, rawHttpSender } from './load.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +45,7 @@ t.test('Kafka stopped and started under load: retryable answers meanwhile, recov
     await load.stop();
     await load.close();
   });
-  const loaded = await waitFor(() => load.ackedCount >= 1000, 15_000);
+  const loaded = await waitUntil(() => load.ackedCount >= 1000, 15_000);
   t.ok(loaded, `the daemon acknowledged spans under load (${load.ackedCount}; ${load.summary()})`);
   if (!loaded) return;
 
@@ -64,11 +65,11 @@ t.test('Kafka stopped and started under load: retryable answers meanwhile, recov
   await sleep(OUTAGE_MS);
   await broker.startAgain();
   const startedAt = Date.now();
-  const healthy = await waitFor(async () => (await healthStatus(spec.ports.health)) === 200, 30_000, 200);
+  const healthy = await waitUntil(async () => (await healthStatus(spec.ports.health)) === 200, 30_000, 200);
   const healthyAt = Date.now();
   t.ok(healthy, `health is back to 200 on its own, ${healthyAt - startedAt} ms after the broker answered`);
   const ackedAfter = (): number => [...load.acked.values()].filter((a) => a.at > healthyAt).length;
-  const accepting = await waitFor(() => ackedAfter() >= 1000, 20_000);
+  const accepting = await waitUntil(() => ackedAfter() >= 1000, 20_000);
   t.ok(accepting, `new spans are acknowledged after recovery (${ackedAfter()})`);
   await load.stop();
   watching = false;

@@ -9,7 +9,8 @@ import t from 'tap';
 import { tempDir } from '../daemon.js';
 import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, KAFKA_PORT, requireService } from '../services.js';
-import { daemonPorts, duplicates, healthStatus, startDaemon, stopDaemon, uniqueName, waitDelivered, waitFor, type DaemonSpec } from './harness.js';
+import { daemonPorts, duplicates, healthStatus, startDaemon, stopDaemon, uniqueName, waitDelivered, type DaemonSpec } from './harness.js';
+import { waitUntil } from '../wait.js';
 import { Load, sdkGrpcSender, sdkHttpSender } from './load.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +34,7 @@ t.test('kill -9 under load, then restart: every acknowledged span reaches the fi
     await load.close();
   });
 
-  const loaded = await waitFor(() => load.ackedCount >= 2000, 15_000);
+  const loaded = await waitUntil(() => load.ackedCount >= 2000, 15_000);
   t.ok(loaded, `the daemon acknowledged spans under load (${load.ackedCount}; ${load.summary()})`);
   if (!loaded) return;
   await sleep(1000);
@@ -45,7 +46,7 @@ t.test('kill -9 under load, then restart: every acknowledged span reaches the fi
   const second = await startDaemon(t, 'restarted daemon', spec);
   const restartedAt = Date.now();
   const ackedAfter = (): number => [...load.acked.values()].filter((a) => a.at > restartedAt).length;
-  const accepting = await waitFor(() => ackedAfter() >= 1000, 15_000);
+  const accepting = await waitUntil(() => ackedAfter() >= 1000, 15_000);
   t.ok(accepting, `the restarted daemon acknowledges new spans (${ackedAfter()} after restart)`);
   await load.stop();
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Test } from 'tap';
 import { parsePrometheus } from '../../bench/daemon.js';
 import { Daemon, freePort } from '../daemon.js';
+import { waitUntil } from '../wait.js';
 
 /** Where one daemon listens. */
 export interface Ports {
@@ -191,18 +192,6 @@ export function duplicates(written: Map<string, Written>): number {
   return n;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every `intervalMs` until it is true or `timeoutMs` passed; resolves with the last answer. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= until) return false;
-    await sleep(intervalMs);
-  }
-}
-
 /**
  * Waits (at most `timeoutMs`) until every acknowledged span is in one of `files`; resolves with what
  * is still missing, the files' contents and how long it took.
@@ -211,7 +200,7 @@ export async function waitDelivered(acked: Iterable<string>, files: string[], ti
   const ids = [...acked];
   const start = Date.now();
   let read = readSpans(files);
-  await waitFor(() => {
+  await waitUntil(() => {
     read = readSpans(files);
     return missing(ids, read.spans).length === 0;
   }, timeoutMs, 250);

@@ -9,7 +9,8 @@ import t from 'tap';
 import { tempDir } from '../daemon.js';
 import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, KAFKA_PORT, requireService } from '../services.js';
-import { daemonPorts, duplicates, readSpans, startDaemon, stopDaemon, uniqueName, waitDelivered, waitFor, type DaemonSpec, type Written } from './harness.js';
+import { daemonPorts, duplicates, readSpans, startDaemon, stopDaemon, uniqueName, waitDelivered, type DaemonSpec, type Written } from './harness.js';
+import { waitUntil } from '../wait.js';
 import { Load, sdkGrpcSender, type LoadShape, type Sender } from './load.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -56,7 +57,7 @@ t.test('two daemons in one consumer group share partitions, keep traces whole, a
 
   // Warm-up: until both daemons consume, i.e. the group has settled with partitions on both.
   const warm = run([[toA(), toA()], [toB(), toB()]], { ...SHAPE, tracesPerRequest: 2, pauseMs: 100 });
-  const shared = await waitFor(() => nonEmpty(specA.file) && nonEmpty(specB.file), 20_000, 500);
+  const shared = await waitUntil(() => nonEmpty(specA.file) && nonEmpty(specB.file), 20_000, 500);
   await warm.stop();
   t.ok(shared, `both daemons were given partitions: both files have spans (A: ${readSpans([specA.file]).spans.size}, B: ${readSpans([specB.file]).spans.size})`);
   if (!shared) return;
@@ -82,7 +83,7 @@ t.test('two daemons in one consumer group share partitions, keep traces whole, a
   await during.stop();
   t.equal(codeA, 0, 'A drains and exits 0 on SIGTERM');
   const after = run([[toB(), toB(), toB(), toB()]], { ...SHAPE, tracesPerRequest: 5 });
-  const accepting = await waitFor(() => after.ackedCount >= 2000, 15_000);
+  const accepting = await waitUntil(() => after.ackedCount >= 2000, 15_000);
   await after.stop();
   t.ok(accepting, `B alone acknowledged ${after.ackedCount} spans after A left (${after.summary()})`);
   const all = loads.flatMap((l) => [...l.acked.keys()]);
