@@ -23,6 +23,7 @@ import { KafkaQueue } from './kafka/kafka-queue.js';
 import { Started, Stopping } from './lifecycle.js';
 import { MemoryQueue } from './memory-queue.js';
 import type { QueueBackend } from './queue-backend.js';
+import type { StageLog } from './stage-log.js';
 import { Stages } from './stages.js';
 import type { StateStore } from './state/state-store.js';
 import { SelfMetrics } from './telemetry.js';
@@ -148,7 +149,7 @@ export class Service implements Host {
 
   /** Drains every stage log this thread holds, upstream first, each pipeline's processors stopped after its log. */
   private async drain(stopping: Stopping): Promise<void> {
-    const left = async (id: string, log: { drain(deadline: number): Promise<number> }): Promise<void> => {
+    const left = async (id: string, log: StageLog): Promise<void> => {
       const n = await log.drain(stopping.deadline);
       if (n > 0) stopping.errors.push(new Error(`pipeline ${id}: ${n} records not delivered by the shutdown deadline`));
     };
