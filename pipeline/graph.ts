@@ -9,6 +9,7 @@ import type {
   Component, ConnectorFactory, Consumer, CreateSettings, ExporterFactory, ExtensionFactory, Processor,
   ProcessorFactory, ReceiverFactory,
 } from './component.js';
+import type { Delivery } from './delivery.js';
 import { PipelineEntry } from './entry.js';
 import { fanOut } from './fanout.js';
 import type { Payload, Signal } from '../pdata/payload.js';
@@ -140,9 +141,9 @@ function upstreamFirst(config: ServiceConfig): PipelineConfig[] {
 /** Asserts (cheaply) that only the pipeline's own signal flows through it. */
 function signalGuard(signal: Signal, next: Consumer): Consumer {
   return {
-    consume(payload: Payload): Promise<void> {
+    consume(payload: Payload, delivery?: Delivery): Promise<void> {
       if (payload.signal !== signal) return Promise.reject(new Error(`bug: ${payload.signal} in a ${signal} pipeline`));
-      return next.consume(payload);
+      return next.consume(payload, delivery);
     },
   };
 }

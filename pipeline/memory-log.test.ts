@@ -36,7 +36,7 @@ t.test('records of one key stay on one partition; explicit partitions are honour
   const log = makeLog(10_000, 4);
   const byKey = new Map<number, Set<number>>();
   const explicit: number[] = [];
-  await log.consume(async (p, partition) => {
+  await log.consume(async (p, { partition }) => {
     if (p.itemCount === 99) explicit.push(partition);
     else {
       const set = byKey.get(p.bytes.byteLength) ?? new Set<number>();

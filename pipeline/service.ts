@@ -127,7 +127,7 @@ export class Service implements Host {
       await this.queue.start();
       started.push(['stage logs', { start: async () => {}, shutdown: () => this.queue.close() }]);
       if (this.forwards) {
-        for (const p of this.graph.pipelines) await p.log.consume((payload) => p.head.consume(payload), this.partitionHooks(p));
+        for (const p of this.graph.pipelines) await p.log.consume((payload, delivery) => p.head.consume(payload, delivery), this.partitionHooks(p));
         this.ownership!.start();
       }
       const forwarder = this.forwarder;
