@@ -194,10 +194,19 @@ export class Service implements Host {
     return this.forwards ? p.processors : p.processors.filter((proc) => proc.admit);
   }
 
-  /** Partition changes of a pipeline's log go to its processors, then to the ownership checkpoints. */
+  /**
+   * Partition changes of a pipeline's log: an assignment first waits for the previous owner's
+   * hand-over, then goes to the processors (upstream first), then to the ownership checkpoints;
+   * a revocation goes to the processors, then releases the claim the next owner waits for.
+   */
   private partitionHooks(p: BuiltPipeline): PartitionHooks {
+    const ownership = this.ownership!;
     const processors = p.processors.map((proc, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
-    return fanOutHooks([...processors, { name: 'ownership checkpoints', hooks: this.ownership!.hooksFor(p.log.name) }], this.logger);
+    return fanOutHooks([
+      { name: 'ownership hand-over', hooks: ownership.handoverFor(p.log.name) },
+      ...processors,
+      { name: 'ownership checkpoints', hooks: ownership.hooksFor(p.log.name) },
+    ], this.logger);
   }
 
   /** The stage logs' home, per `service.queue`: process memory (the embedded default) or Kafka. */

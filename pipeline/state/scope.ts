@@ -19,6 +19,7 @@ export function scoped(store: StateStore, ...namespace: ReadonlyArray<string | n
     delete: (key) => store.delete(full(key)),
     batch: (ops: readonly StateOp[]) => store.batch(ops.map((op) => ({ ...op, key: full(op.key) }))),
     list: async (keyPrefix, limit) => (await store.list(full(keyPrefix), limit)).map((k) => k.slice(prefix.length)),
+    fields: (key) => store.fields(full(key)),
     notReadyReasons: () => store.notReadyReasons(),
   };
 }
