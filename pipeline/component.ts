@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { Payload, Signal } from '../pdata/payload.js';
 import type { Delivery } from './delivery.js';
 import type { Revocation } from './stage-log.js';
-import type { PartitionKey } from '../pdata/partition-key.js';
+import type { PartitionKey } from '../pdata/index.js';
 import type { StateStore } from './state/state-store.js';
 import type { SelfMetrics } from './telemetry.js';
 
