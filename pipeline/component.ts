@@ -117,6 +117,8 @@ export interface CreateSettings {
   /** A pino logger with the component kind and id bound. */
   readonly logger: Logger;
   readonly metrics: SelfMetrics;
+  /** Processors only: the pipeline id (`traces`, `metrics/red`) this instance runs in. */
+  readonly pipeline?: string;
 }
 
 /** Fields every factory has. `configSchema` validates a user config and fills in defaults. */

@@ -26,6 +26,11 @@ export interface Delivery {
    */
   readonly offset: bigint;
   /**
+   * True when `offset` names the same record after a restart (Kafka): state checkpointed with an
+   * offset may then skip records at or below it. False for the memory log, whose offsets restart.
+   */
+  readonly durable: boolean;
+  /**
    * Keeps the record unacknowledged after `consume` resolved, until the hold is released. MUST be
    * called before `consume` settles. If `consume` rejects, the holds of that attempt are void
    * (the record is delivered again, or dropped, as the rejection says).
@@ -83,6 +88,6 @@ export class Acknowledgement {
 }
 
 /** A Delivery over one attempt's acknowledgement. */
-export function deliveryOf(log: string, partition: number, offset: bigint, ack: Acknowledgement): Delivery {
-  return { log, partition, offset, hold: () => ack.hold() };
+export function deliveryOf(log: string, partition: number, offset: bigint, durable: boolean, ack: Acknowledgement): Delivery {
+  return { log, partition, offset, durable, hold: () => ack.hold() };
 }

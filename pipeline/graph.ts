@@ -10,7 +10,7 @@ import type {
   ProcessorFactory, ReceiverFactory,
 } from './component.js';
 import type { Delivery } from './delivery.js';
-import { PipelineEntry } from './entry.js';
+import { DEFAULT_KEYS, PipelineEntry, pipelineKey } from './entry.js';
 import { fanOut } from './fanout.js';
 import type { Payload, Signal } from '../pdata/payload.js';
 import type { StageLog } from './stage-log.js';
@@ -58,7 +58,7 @@ export function buildGraph(config: ServiceConfig, makeLog: LogMaker, logger: Log
   for (const p of ordered) {
     const log = makeLog(`${p.id}.ingest`, p.signal);
     const admission: Processor[] = []; // filled below once processors exist
-    entries.set(p.id, { log, admission, entry: new PipelineEntry(log, admission) });
+    entries.set(p.id, { log, admission, entry: new PipelineEntry(log, admission, DEFAULT_KEYS[p.signal]) });
   }
 
   const exporters = new Map<string, Component & Consumer>();
@@ -96,7 +96,7 @@ export function buildGraph(config: ServiceConfig, makeLog: LogMaker, logger: Log
     for (let i = p.processors.length - 1; i >= 0; i--) {
       const c = config.processors.get(p.processors[i]!)!;
       const proc = (c.factory as ProcessorFactory).create(
-        { ...settings('processor', c), logger: logger.child({ kind: 'processor', name: c.id.id, pipeline: p.id }) },
+        { ...settings('processor', c), logger: logger.child({ kind: 'processor', name: c.id.id, pipeline: p.id }), pipeline: p.id },
         c.config, p.signal, next,
       );
       processors.unshift(proc);
@@ -104,6 +104,7 @@ export function buildGraph(config: ServiceConfig, makeLog: LogMaker, logger: Log
     }
     const built = entries.get(p.id)!;
     built.admission.push(...processors.filter((proc) => typeof proc.admit === 'function'));
+    built.entry.key = pipelineKey(p.signal, processors.map((proc, i) => ({ id: p.processors[i]!, key: proc.partitionKey })));
     pipelines.push({ config: p, log: built.log, entry: built.entry, head: next, processors });
   }
 

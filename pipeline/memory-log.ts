@@ -172,7 +172,7 @@ export class MemoryLog implements StageLog {
   private deliver(handler: DeliveryHandler, index: number, p: Partition, entry: Entry): void {
     entry.attempts++;
     const ack = new Acknowledgement(() => this.acknowledge(entry));
-    handler(entry.payload, deliveryOf(this.name, index, entry.offset, ack)).then(
+    handler(entry.payload, deliveryOf(this.name, index, entry.offset, false, ack)).then(
       () => {
         this.handled(index, p);
         ack.settle();

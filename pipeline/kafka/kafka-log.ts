@@ -153,7 +153,7 @@ export class KafkaLog implements StageLog {
       throw new PermanentError(`not an OTLP ${this.signal} request: ${messageOf(err)}`);
     }
     if (payload === null) return; // an empty request: nothing to do, commit past it
-    await handler(payload, { log: this.name, partition: record.partition, offset: BigInt(record.offset), hold });
+    await handler(payload, { log: this.name, partition: record.partition, offset: BigInt(record.offset), durable: true, hold });
   }
 
   private checkDraining(): void {

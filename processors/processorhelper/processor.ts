@@ -36,6 +36,7 @@ export interface ProcessorLabels {
  * binds it into the processor's logger; without it (tests) the signal name stands in.
  */
 export function pipelineOf(settings: CreateSettings, signal: Signal): string {
+  if (settings.pipeline !== undefined) return settings.pipeline;
   const bound = (settings.logger.bindings?.() as Record<string, unknown> | undefined)?.pipeline;
   return typeof bound === 'string' && bound !== '' ? bound : signal;
 }
