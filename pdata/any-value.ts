@@ -142,9 +142,12 @@ export function canonicalValue(v: AttributeValue): string {
 export function canonicalAttributes(attrs: Attributes): string {
   const keys = Object.keys(attrs).sort();
   let s = '{';
-  for (let i = 0; i < keys.length; i++) {
-    if (i > 0) s += ',';
-    s += JSON.stringify(keys[i]) + ':' + canonicalValue(attrs[keys[i]!]!);
+  for (const key of keys) {
+    const v = attrs[key];
+    // undefined is what a builder leaves out: it is no attribute
+    if (v === undefined) continue;
+    if (s.length > 1) s += ',';
+    s += JSON.stringify(key) + ':' + canonicalValue(v);
   }
   return s + '}';
 }

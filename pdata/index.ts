@@ -16,3 +16,9 @@ export { forEachLogRecord, type LogRecordView } from './log-view.js';
 export { forEachSpanDetailed, type SpanDetailView } from './span-detail.js';
 export { type Envelope } from './envelope.js';
 export { maxEventTime } from './event-time.js';
+export {
+  MetricsBuilder, ScopeMetricsBuilder, type AggregatedMetricInput, type BucketsInput, type ExemplarInput, type ExponentialHistogramPointInput,
+  type HistogramPointInput, type MetricInput, type NumberPointInput, type PointInput, type SumInput,
+} from './metrics-builder.js';
+export { LogsBuilder, ScopeLogsBuilder, type LogRecordInput } from './logs-builder.js';
+export { type AttributeInput, type AttributesInput, type IdInput, type ScopeInput } from './build-common.js';
