@@ -17,7 +17,7 @@ export interface ClockOptions {
   readonly allowedLatenessMs?: number;
   /** Wall time without records after which the watermark follows the wall clock. Default 5 s. */
   readonly idleTimeoutMs?: number;
-  /** How often idleness is checked and wall-clock timers are due. Default 1 s. */
+  /** How often idleness is checked. Default min(1 s, idleTimeoutMs / 2); 0 turns the ticker off (tests call tick). */
   readonly tickMs?: number;
   /** The wall clock (tests); default Date.now. */
   readonly now?: () => number;
@@ -41,7 +41,7 @@ export class PartitionClock {
   private lastRecordWall: number;
   private lastTickWall: number;
   private readonly eventTimers = new TimerHeap<TimerFn>();
-  private readonly wallTimers = new TimerHeap<TimerFn>();
+  private readonly wallTimers = new Set<NodeJS.Timeout>();
   private readonly lateness: number;
   private readonly idleMs: number;
   private readonly now: () => number;
@@ -55,7 +55,7 @@ export class PartitionClock {
     this.idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
     this.lastRecordWall = this.lastTickWall = this.now();
-    const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
+    const tickMs = options.tickMs ?? Math.min(DEFAULT_TICK_MS, Math.max(1, this.idleMs / 2));
     if (tickMs > 0) {
       this.ticker = setInterval(() => void this.tick(), tickMs);
       this.ticker.unref();
@@ -90,12 +90,18 @@ export class PartitionClock {
     return this.eventTimers.push(eventMs, fn);
   }
 
-  /** Fires `fn` after `ms` of wall time (checked every tick; for idle partitions and housekeeping). */
+  /** Fires `fn` after `ms` of wall time (housekeeping: checkpoints, retries), serialised with the event-time timers. */
   after(ms: number, fn: TimerFn): Timer {
-    return this.wallTimers.push(this.now() + ms, fn);
+    const timer = setTimeout(() => {
+      this.wallTimers.delete(timer);
+      void this.run(fn);
+    }, ms);
+    timer.unref();
+    this.wallTimers.add(timer);
+    return { cancel: () => { clearTimeout(timer); this.wallTimers.delete(timer); } };
   }
 
-  /** Checks idleness and wall-clock timers now (the ticker calls this; tests may too). */
+  /** Checks idleness now (the ticker calls this; tests may too). */
   tick(): Promise<void> {
     const wall = this.now();
     const elapsed = wall - this.lastTickWall;
@@ -109,6 +115,7 @@ export class PartitionClock {
     this.stopped = true;
     clearInterval(this.ticker);
     this.eventTimers.clear();
+    for (const t of this.wallTimers) clearTimeout(t);
     this.wallTimers.clear();
     await this.firing;
   }
@@ -117,20 +124,25 @@ export class PartitionClock {
     if (mark > this.mark) this.mark = mark;
   }
 
-  /** Runs every due timer, event-time and wall-clock, one at a time; a failing timer is reported and skipped. */
+  /** Runs every due event-time timer, in time order, one at a time; a failing timer is reported and skipped. */
   private fireDue(): Promise<void> {
     this.firing = this.firing.then(async () => {
-      for (;;) {
-        if (this.stopped) return;
-        const fn = this.eventTimers.popDue(this.mark) ?? this.wallTimers.popDue(this.now());
-        if (!fn) return;
-        try {
-          await fn();
-        } catch (err) {
-          this.onError(err);
-        }
-      }
+      for (let fn = this.eventTimers.popDue(this.mark); fn && !this.stopped; fn = this.eventTimers.popDue(this.mark)) await this.call(fn);
     });
     return this.firing;
+  }
+
+  /** Runs one wall-clock timer in the same chain as the event-time ones. */
+  private run(fn: TimerFn): Promise<void> {
+    this.firing = this.firing.then(() => (this.stopped ? undefined : this.call(fn)));
+    return this.firing;
+  }
+
+  private async call(fn: TimerFn): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.onError(err);
+    }
   }
 }

@@ -24,6 +24,7 @@ export interface MemoryStoreOptions {
 /** The in-memory implementation of StateStore (`service.state.type: memory`). */
 export class MemoryStore implements ManagedStateStore {
   readonly description = 'memory';
+  readonly durable = false;
   private readonly slots = new Map<string, Slot>();
   private readonly now: () => number;
   private sweeper: NodeJS.Timeout | undefined;

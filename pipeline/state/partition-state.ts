@@ -10,6 +10,8 @@ import type { StateOp, StateStore, StateValue } from './state-store.js';
 export interface PartitionState {
   /** The store key of the map, for logs. */
   readonly key: string;
+  /** Whether a saved checkpoint outlives this process and reaches the next owner (StateStore.durable). */
+  readonly durable: boolean;
   /** Every entry (empty for a partition never checkpointed). */
   load(): Promise<Map<string, Uint8Array>>;
   /** Writes `put` and removes `remove` in one transaction; rejects (RetryableError) if the store is down. */
@@ -23,6 +25,7 @@ export function partitionState(store: StateStore, component: string, log: string
   const key = stateKey('state', component, log, partition);
   return {
     key,
+    durable: store.durable,
     load: () => store.fields(key),
     async save(put, remove = []) {
       const ops: StateOp[] = [];

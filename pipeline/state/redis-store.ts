@@ -38,6 +38,7 @@ export interface RedisStoreOptions {
 /** The Redis implementation of StateStore. */
 export class RedisStore implements ManagedStateStore {
   readonly description: string;
+  readonly durable = true;
   private client: Redis | undefined;
   private closed = false;
   /** Why the last connection attempt failed (`ECONNREFUSED`, `WRONGPASS …`); cleared on ready. */

@@ -14,6 +14,7 @@ export function scoped(store: StateStore, ...namespace: ReadonlyArray<string | n
   const prefix = `${stateKey(...namespace)}:`;
   const full = (key: string): string => prefix + key;
   return {
+    durable: store.durable,
     get: (key) => store.get(full(key)),
     put: (key: string, value: StateValue, ttlMs?: number) => store.put(full(key), value, ttlMs),
     delete: (key) => store.delete(full(key)),

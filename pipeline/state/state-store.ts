@@ -27,6 +27,11 @@ export type StateOp =
  * longer than the store's command timeout and memory stays bounded during an outage.
  */
 export interface StateStore {
+  /**
+   * True when what is stored outlives this process and is seen by other instances (Redis): a
+   * checkpoint there may stand in for held data. False for the memory store.
+   */
+  readonly durable: boolean;
   /** The value under `key`, or undefined when absent or expired. */
   get(key: string): Promise<Uint8Array | undefined>;
   /** Stores `value` under `key`; with `ttlMs` it expires that many milliseconds from now. */
