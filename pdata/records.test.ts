@@ -4,7 +4,8 @@ import { makeRealisticTraceRequest } from './bench.js';
 import { decodeProtobuf } from './decode.js';
 import { fromJson, toJson } from './json.js';
 import { Payload } from './payload.js';
-import { filterSpans, forEachSpan, groupByPartition, mergePayloads, partitionOf, splitByKey, splitPayload } from './records.js';
+import { groupByPartition } from './partition.js';
+import { filterSpans, forEachSpan, mergePayloads, partitionOf, splitByKey, splitPayload } from './records.js';
 import { FULL_METRICS_JSON } from './test-fixtures.js';
 
 interface Doc { [k: string]: unknown }

@@ -62,10 +62,10 @@ export function splitByKey(payload: Payload): Array<{ key: Uint8Array | undefine
 }
 
 /**
- * Requests grouped by the partition of their trace ids (at most `partitions` rebuilt requests);
- * metrics and logs go to partition 0 whole. One partition touched: the same payload.
+ * A traces request grouped by the partition of its trace ids (at most `partitions` rebuilt requests);
+ * the trace path of groupByPartition (./partition). One partition touched: the same payload.
  */
-export function groupByPartition(payload: Payload, partitions: number): Map<number, Payload> {
+export function groupSpansByPartition(payload: Payload, partitions: number): Map<number, Payload> {
   if (payload.signal !== 'traces' || partitions <= 1 || payload.itemCount === 0) return new Map([[0, payload]]);
   const tree = indexRequest('traces', payload.bytes);
   const groups = groupSpans(tree, (b, at) => partitionOf(b.subarray(at, at + 16), partitions));

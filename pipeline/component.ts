@@ -5,6 +5,9 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Payload, Signal } from '../pdata/payload.js';
+import type { Delivery } from './delivery.js';
+import type { Revocation } from './stage-log.js';
+import type { PartitionKey } from '../pdata/index.js';
 import type { StateStore } from './state/state-store.js';
 import type { SelfMetrics } from './telemetry.js';
 
@@ -29,12 +32,16 @@ export function parseComponentId(id: string): ComponentId {
 
 /**
  * The next step of a pipeline. `consume` resolves once the data is done with downstream (exported,
- * or durably queued); it rejects with a PermanentError when the data can never be delivered and
- * with any other error when the caller may retry. A consumer MUST NOT keep a reference to the
- * payload's bytes after it resolved unless it copies them.
+ * or durably queued) or held (`delivery.hold()`); it rejects with a PermanentError when the data
+ * can never be delivered and with any other error when the caller may retry. A consumer MUST NOT
+ * keep a reference to the payload's bytes after it resolved unless it copies them or holds them.
+ *
+ * `delivery` is present where the data comes straight from a stage log partition (the processors
+ * of a pipeline, and whatever they pass it to unchanged); a processor that merges data of several
+ * deliveries (batch) passes none on.
  */
 export interface Consumer {
-  consume(payload: Payload): Promise<void>;
+  consume(payload: Payload, delivery?: Delivery): Promise<void>;
   /**
    * Optional: throws the RetryableError that a request of about `bytes` encoded bytes would be
    * refused with now (a full stage log). Receivers ask before decoding, so that refusing under
@@ -86,10 +93,12 @@ export interface Processor extends Component, Consumer {
    */
   assigned?(partitions: number[]): Promise<void>;
   /**
-   * This instance no longer owns these partitions (rebalance, shutdown after the drain); called
-   * after their last record was delivered. A stateful processor SHOULD checkpoint and forget them.
+   * This instance no longer owns these partitions (rebalance, shutdown); called once no delivery of
+   * theirs is running. A stateful processor flushes what it holds (or drops it when
+   * `why.redelivered`), checkpoints, and forgets them; holds still unreleased when this resolves
+   * are abandoned.
    */
-  revoked?(partitions: number[]): Promise<void>;
+  revoked?(partitions: number[], why: Revocation): Promise<void>;
 }
 
 export type Exporter = Component & Consumer;
@@ -103,6 +112,8 @@ export interface CreateSettings {
   /** A pino logger with the component kind and id bound. */
   readonly logger: Logger;
   readonly metrics: SelfMetrics;
+  /** Processors only: the pipeline id (`traces`, `metrics/red`) this instance runs in. */
+  readonly pipeline?: string;
 }
 
 /** Fields every factory has. `configSchema` validates a user config and fills in defaults. */
@@ -126,6 +137,13 @@ export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
 /** A processor gets one instance per pipeline. */
 export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
   readonly kind: 'processor';
+  /**
+   * How a processor with `config` needs its pipeline's stage log keyed, so that everything it keeps
+   * state for reaches one instance (tail sampling: `trace_id`; a per-series model: `series`).
+   * Absent or undefined: no need. Asked of the factory, not the instance, because the thread that
+   * keys and appends (the receivers') does not build the processors.
+   */
+  partitionKey?(config: C): PartitionKey | undefined;
   /** True when its processors have `admit`: the thread that receives then builds one of its own (pipeline/ingest-side). */
   readonly admits?: boolean;
   create(settings: CreateSettings, config: C, signal: Signal, next: Consumer): Processor;

@@ -4,6 +4,7 @@
  * again — at least once); if none failed retryably but one failed permanently, the data is dropped.
  */
 import type { Consumer } from './component.js';
+import type { Delivery } from './delivery.js';
 import { isPermanent } from './errors.js';
 import type { Payload } from '../pdata/payload.js';
 
@@ -14,8 +15,8 @@ export function fanOut(consumers: readonly Consumer[]): Consumer {
     checkRoom(bytes: number): void {
       for (const c of consumers) c.checkRoom?.(bytes);
     },
-    async consume(payload: Payload): Promise<void> {
-      const outcomes = await Promise.allSettled(consumers.map((c) => c.consume(payload)));
+    async consume(payload: Payload, delivery?: Delivery): Promise<void> {
+      const outcomes = await Promise.allSettled(consumers.map((c) => c.consume(payload, delivery)));
       let permanent: unknown;
       for (const o of outcomes) {
         if (o.status === 'fulfilled') continue;

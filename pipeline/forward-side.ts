@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
-import type { Host, Processor } from './component.js';
+import type { Host } from './component.js';
 import { messageOf } from './errors.js';
 import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
 import type { Started, Stopping } from './lifecycle.js';
@@ -58,7 +58,7 @@ export class ForwardSide {
 
   /** Has every stage log deliver into its pipeline (the queue is started by then). */
   async consume(): Promise<void> {
-    for (const p of this.graph.pipelines) await p.log.consume((payload) => p.head.consume(payload), this.partitionHooks(p));
+    for (const p of this.graph.pipelines) await p.log.consume((payload, delivery) => p.head.consume(payload, delivery), this.partitionHooks(p));
     this.ownership.start();
   }
 
@@ -86,9 +86,18 @@ export class ForwardSide {
     await this.store.close().catch((err: unknown) => stopping.errors.push(new Error(`state store: ${messageOf(err)}`)));
   }
 
-  /** Partition changes of a pipeline's log go to its processors, then to the ownership checkpoints. */
+  /**
+   * Partition changes of a pipeline's log: an assignment first waits for the previous owner's
+   * hand-over, then goes to the processors (upstream first), then to the ownership checkpoints;
+   * a revocation goes to the processors, then releases the claim the next owner waits for.
+   */
   private partitionHooks(p: BuiltPipeline): PartitionHooks {
-    const processors = p.processors.map((proc: Processor, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
-    return fanOutHooks([...processors, { name: 'ownership checkpoints', hooks: this.ownership.hooksFor(p.log.name) }], this.logger);
+    const processors = p.processors.map((proc, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
+    return fanOutHooks([
+      { name: 'ownership hand-over', hooks: this.ownership.handoverFor(p.log.name) },
+      ...processors,
+      { name: 'ownership checkpoints', hooks: this.ownership.hooksFor(p.log.name) },
+    ], this.logger);
   }
+
 }

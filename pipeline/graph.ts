@@ -10,6 +10,7 @@ import type { ComponentConfig, PipelineConfig, ServiceConfig } from '../config/i
 import type {
   Component, ConnectorFactory, Consumer, CreateSettings, ExporterFactory, Processor, ProcessorFactory,
 } from './component.js';
+import type { Delivery } from './delivery.js';
 import { fanOut } from './fanout.js';
 import type { Payload, Signal } from '../pdata/payload.js';
 import type { StageLog } from './stage-log.js';
@@ -84,7 +85,7 @@ export function buildGraph(config: ServiceConfig, stages: Stages, logger: Logger
     for (let i = p.processors.length - 1; i >= 0; i--) {
       const c = config.processors.get(p.processors[i]!)!;
       const proc = (c.factory as ProcessorFactory).create(
-        { ...settings('processor', c), logger: logger.child({ kind: 'processor', name: c.id.id, pipeline: p.id }) },
+        { ...settings('processor', c), logger: logger.child({ kind: 'processor', name: c.id.id, pipeline: p.id }), pipeline: p.id },
         c.config, p.signal, next,
       );
       processors.unshift(proc);
@@ -119,9 +120,9 @@ function upstreamFirst(config: ServiceConfig): PipelineConfig[] {
 /** Asserts (cheaply) that only the pipeline's own signal flows through it. */
 function signalGuard(signal: Signal, next: Consumer): Consumer {
   return {
-    consume(payload: Payload): Promise<void> {
+    consume(payload: Payload, delivery?: Delivery): Promise<void> {
       if (payload.signal !== signal) return Promise.reject(new Error(`bug: ${payload.signal} in a ${signal} pipeline`));
-      return next.consume(payload);
+      return next.consume(payload, delivery);
     },
   };
 }

@@ -36,7 +36,7 @@ t.test('records of one key stay on one partition; explicit partitions are honour
   const log = makeLog(10_000, 4);
   const byKey = new Map<number, Set<number>>();
   const explicit: number[] = [];
-  await log.consume(async (p, partition) => {
+  await log.consume(async (p, { partition }) => {
     if (p.itemCount === 99) explicit.push(partition);
     else {
       const set = byKey.get(p.bytes.byteLength) ?? new Set<number>();
@@ -140,4 +140,67 @@ t.test('a failing revocation hook does not fail the drain', async (t) => {
   await log.append([{ key: undefined, payload: payload(10) }]);
   t.equal(await log.drain(Date.now() + 100), 0);
   t.equal(called, 1);
+});
+
+t.test('a held record frees its place in the window but keeps its bytes until released', async (t) => {
+  const log = new MemoryLog('traces.ingest', { maxSizeBytes: 1000, partitions: 1, maxInFlightPerPartition: 2 }, new SelfMetrics(), logger);
+  const holds: Array<{ release(): void }> = [];
+  const offsets: bigint[] = [];
+  await log.consume(async (_p, delivery) => {
+    t.equal(delivery.log, 'traces.ingest');
+    offsets.push(delivery.offset);
+    holds.push(delivery.hold());
+  });
+  await log.append(Array.from({ length: 5 }, () => ({ key: undefined, payload: payload(10) })));
+  await new Promise((r) => setImmediate(r));
+  t.equal(holds.length, 5, 'all delivered although the window is 2: held records do not occupy it');
+  t.same(offsets, [0n, 1n, 2n, 3n, 4n], 'offsets increase per partition');
+  t.same(log.stats(), { records: 5, bytes: 50, capacityBytes: 1000 }, 'held bytes still count against the budget');
+  holds[0]!.release();
+  holds[0]!.release(); // twice is harmless
+  t.same(log.stats(), { records: 4, bytes: 40, capacityBytes: 1000 });
+  for (const h of holds) h.release();
+  t.same(log.stats(), { records: 0, bytes: 0, capacityBytes: 1000 });
+});
+
+t.test('holds taken by a failed attempt do not count; the redelivery decides', async (t) => {
+  const log = makeLog(1000, 1);
+  let attempts = 0;
+  await log.consume(async (_p, delivery) => {
+    delivery.hold(); // never released by the failing attempt
+    if (++attempts === 1) throw new RetryableError('downstream busy');
+  });
+  await log.append([{ key: undefined, payload: payload(10) }]);
+  const deadline = Date.now() + 2000;
+  while (attempts < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(attempts, 2);
+  t.equal(log.stats().records, 1, 'the second attempt holds it');
+});
+
+t.test('drain revokes every partition once deliveries settled, and waits for the flush to release the holds', async (t) => {
+  const log = makeLog(1000, 2);
+  const held = new Map<number, Array<{ release(): void }>>();
+  const events: string[] = [];
+  await log.consume(async (_p, delivery) => {
+    const list = held.get(delivery.partition) ?? [];
+    list.push(delivery.hold());
+    held.set(delivery.partition, list);
+  }, {
+    revoked: async (partitions, why) => {
+      events.push(`revoked ${partitions.join(',')} redelivered=${why.redelivered}`);
+      await new Promise((r) => setTimeout(r, 20)); // a flush that takes a while
+      for (const p of partitions) for (const h of held.get(p) ?? []) h.release();
+    },
+  });
+  await log.append([{ key: undefined, partition: 0, payload: payload(10) }, { key: undefined, partition: 1, payload: payload(10) }]);
+  const left = await log.drain(Date.now() + 2000);
+  t.equal(left, 0, 'nothing left: the holders flushed on revocation');
+  t.same(events, ['revoked 0,1 redelivered=false'], 'the memory log redelivers nothing: held data must be flushed');
+});
+
+t.test('drain counts what a holder never released by the deadline', async (t) => {
+  const log = makeLog(1000, 1);
+  await log.consume(async (_p, delivery) => void delivery.hold());
+  await log.append([{ key: undefined, payload: payload(10) }]);
+  t.equal(await log.drain(Date.now() + 100), 1);
 });

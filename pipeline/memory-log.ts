@@ -1,10 +1,12 @@
 /**
  * The embedded stage log: bounded, partitioned, keyed, acknowledged, in process memory.
- * A record stays counted against the byte budget until its handler resolves, so the budget bounds
- * everything between the receiver's answer and the exporters' acknowledgement.
+ * A record stays counted against the byte budget until it is acknowledged — its handler resolved
+ * and every hold on it released (./delivery) — so the budget bounds everything between the
+ * receiver's answer and the exporters' acknowledgement, held data included.
  */
 import type { Logger } from 'pino';
 import { backoffDelay, jitteredBelow } from './backoff.js';
+import { Acknowledgement, deliveryOf } from './delivery.js';
 import { isPermanent, messageOf, QueueFullError, UnavailableError } from './errors.js';
 import type { Payload } from '../pdata/payload.js';
 import { partitionOf } from '../pdata/index.js';
@@ -26,6 +28,8 @@ const REDELIVERY = jitteredBelow({ initialMs: 100, multiplier: 2, maxMs: 5000, j
 
 interface Entry {
   readonly payload: Payload;
+  /** Position in its partition, for Delivery.offset. */
+  readonly offset: bigint;
   attempts: number;
 }
 
@@ -34,6 +38,7 @@ interface Partition {
   readonly waiting: Entry[];
   head: number;
   inFlight: number;
+  nextOffset: bigint;
 }
 
 /** The in-process implementation of StageLog. */
@@ -44,11 +49,14 @@ export class MemoryLog implements StageLog {
   private handler: DeliveryHandler | undefined;
   private hooks: PartitionHooks | undefined;
   private consuming = false;
+  /** Records not yet acknowledged (waiting, in flight or held). */
   private records = 0;
+  /** Records whose handler has not resolved yet (waiting or in flight): held records are not active. */
+  private active = 0;
   private bytes = 0;
   private draining = false;
   private stopped = false;
-  private idleWaiters: Array<() => void> = [];
+  private idleWaiters: Array<{ activeOnly: boolean; wake: () => void }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private warnedFull = false;
 
@@ -60,7 +68,7 @@ export class MemoryLog implements StageLog {
   ) {
     this.partitions = config.partitions;
     this.maxInFlight = config.maxInFlightPerPartition ?? DEFAULT_IN_FLIGHT;
-    this.parts = Array.from({ length: config.partitions }, () => ({ waiting: [], head: 0, inFlight: 0 }));
+    this.parts = Array.from({ length: config.partitions }, () => ({ waiting: [], head: 0, inFlight: 0, nextOffset: 0n }));
   }
 
   async append(records: readonly StageRecord[]): Promise<void> {
@@ -70,8 +78,9 @@ export class MemoryLog implements StageLog {
     this.warnedFull = false;
     for (const r of records) {
       const p = this.parts[r.partition ?? partitionOf(r.key, this.partitions)]!;
-      p.waiting.push({ payload: r.payload, attempts: 0 });
+      p.waiting.push({ payload: r.payload, offset: p.nextOffset++, attempts: 0 });
       this.records++;
+      this.active++;
       this.bytes += r.payload.bytes.byteLength;
     }
     this.publishSize();
@@ -88,28 +97,33 @@ export class MemoryLog implements StageLog {
     for (let i = 0; i < this.partitions; i++) this.pump(i);
   }
 
+  /**
+   * Waits until every accepted record was handled, tells the hooks the partitions are revoked (so
+   * processors flush what they hold: nothing redelivers it here), then waits for the holds.
+   */
   async drain(deadline: number): Promise<number> {
     this.draining = true;
-    if (this.records > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-        this.idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+    await this.idle(deadline, true);
+    if (this.handler) {
+      await this.hooks?.revoked?.(this.allPartitions(), { redelivered: false }).catch((err: unknown) => {
+        this.logger.warn({ log: this.name, err: messageOf(err) }, 'partition revocation hook failed');
       });
     }
+    await this.idle(deadline, false);
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.records > 0) this.logger.error({ log: this.name, records: this.records }, 'stage log drain deadline passed; records not delivered');
-    // Delivery is over: the partitions are given up, so stateful processors checkpoint them.
-    if (this.handler) {
-      await this.hooks?.revoked?.(this.allPartitions()).catch((err: unknown) => {
-        this.logger.warn({ log: this.name, err: messageOf(err) }, 'partition revocation hook failed');
-      });
-    }
     return this.records;
+  }
+
+  /** Resolves once no record is active (`activeOnly`) or none is unacknowledged, or at the deadline. */
+  private idle(deadline: number, activeOnly: boolean): Promise<void> {
+    if ((activeOnly ? this.active : this.records) === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      this.idleWaiters.push({ activeOnly, wake: () => { clearTimeout(timer); resolve(); } });
+    });
   }
 
   notReadyReasons(): string[] {
@@ -157,13 +171,19 @@ export class MemoryLog implements StageLog {
 
   private deliver(handler: DeliveryHandler, index: number, p: Partition, entry: Entry): void {
     entry.attempts++;
-    handler(entry.payload, index).then(
-      () => this.settle(index, p, entry),
+    const ack = new Acknowledgement(() => this.acknowledge(entry));
+    handler(entry.payload, deliveryOf(this.name, index, entry.offset, false, ack)).then(
+      () => {
+        this.handled(index, p);
+        ack.settle();
+      },
       (err: unknown) => {
+        ack.abandon();
         if (isPermanent(err)) {
           this.metrics.stageLogDropped.inc({ log: this.name });
           this.logger.warn({ log: this.name, err: messageOf(err), items: entry.payload.itemCount }, 'dropping data after a permanent error');
-          this.settle(index, p, entry);
+          this.handled(index, p);
+          this.acknowledge(entry);
           return;
         }
         this.redeliverLater(handler, index, p, entry, err);
@@ -184,17 +204,28 @@ export class MemoryLog implements StageLog {
     this.timers.add(timer);
   }
 
-  private settle(index: number, p: Partition, entry: Entry): void {
+  /** The handler is done with a record: its place in the window is free (it may still be held). */
+  private handled(index: number, p: Partition): void {
     p.inFlight--;
+    this.active--;
+    this.wakeIdle();
+    this.pump(index);
+  }
+
+  /** A record is acknowledged: its bytes leave the budget. */
+  private acknowledge(entry: Entry): void {
     this.records--;
     this.bytes -= entry.payload.bytes.byteLength;
     this.publishSize();
-    if (this.records === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
-    this.pump(index);
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    if (this.idleWaiters.length === 0) return;
+    const keep = this.idleWaiters.filter((w) => (w.activeOnly ? this.active : this.records) > 0);
+    const wake = this.idleWaiters.filter((w) => !keep.includes(w));
+    this.idleWaiters = keep;
+    for (const w of wake) w.wake();
   }
 
   private publishSize(): void {

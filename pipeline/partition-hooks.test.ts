@@ -19,7 +19,7 @@ t.test('calls every listener in order with its own this; a failing one is logged
     { name: 'ownership', hooks: { assigned: async (p) => void calls.push(`ownership ${p.join(',')}`), revoked: async (p) => void calls.push(`revoked ${p.join(',')}`) } },
   ], logger);
   await hooks.assigned!([0, 2]);
-  await hooks.revoked!([2]);
+  await hooks.revoked!([2], { redelivered: true });
   t.same(calls, ['tail_sampling assigned 0,2', 'ownership 0,2', 'revoked 2']);
   t.match(logged, [{ listener: 'broken', partitions: [0, 2], err: 'no state', msg: 'partition assigned hook failed' }]);
 });

@@ -18,19 +18,17 @@ export interface NamedHooks {
  * and a rebalance or start-up must not fail because one processor could not reload.
  */
 export function fanOutHooks(listeners: readonly NamedHooks[], logger: Logger): PartitionHooks {
-  const call = async (what: 'assigned' | 'revoked', partitions: number[]): Promise<void> => {
+  const each = async (what: 'assigned' | 'revoked', partitions: number[], run: (hooks: PartitionHooks) => Promise<void> | undefined): Promise<void> => {
     for (const { name, hooks } of listeners) {
-      const hook = hooks[what];
-      if (!hook) continue;
       try {
-        await hook.call(hooks, partitions);
+        await run(hooks);
       } catch (err) {
         logger.error({ listener: name, partitions, err: messageOf(err) }, `partition ${what} hook failed`);
       }
     }
   };
   return {
-    assigned: (partitions) => call('assigned', partitions),
-    revoked: (partitions) => call('revoked', partitions),
+    assigned: (partitions) => each('assigned', partitions, (h) => h.assigned?.(partitions)),
+    revoked: (partitions, why) => each('revoked', partitions, (h) => h.revoked?.(partitions, why)),
   };
 }

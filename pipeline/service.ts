@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
 import type { Host, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
+import { pipelineKeyOf } from './entry.js';
 import { ForwardSide } from './forward-side.js';
 import type { MetricsJson } from './forward-thread/messages.js';
 import { IngestSide } from './ingest-side.js';
@@ -70,7 +71,7 @@ export class Service implements Host {
     this.forwarder = split.role === 'ingest' ? split.forwarder : undefined;
     if (this.forwarder) this.metrics.addSource(this.forwarder);
     this.queue = this.makeQueue();
-    this.stages = new Stages((name, signal) => this.queue.makeLog(name, signal), this.metrics);
+    this.stages = new Stages((name, signal) => this.queue.makeLog(name, signal), this.metrics, (p) => pipelineKeyOf(config, p));
     // The forward side first: where it runs, the ingest side admits with its processors.
     if (split.role !== 'ingest') this.forward = new ForwardSide(config, this.stages, logger, this.metrics);
     if (split.role !== 'forward') this.ingest = new IngestSide(config, this.stages, logger, this.metrics);

@@ -4,6 +4,7 @@
  * code sees only this interface.
  */
 import type { Payload } from '../pdata/payload.js';
+import type { Delivery } from './delivery.js';
 
 /** One record: a payload and the key that chooses its partition (a trace id, a series id). */
 export interface StageRecord {
@@ -18,16 +19,33 @@ export interface StageRecord {
 }
 
 /**
- * Called for every record delivered. Resolving acknowledges the record (the log MAY then forget it
- * or commit its offset). Rejecting with a PermanentError drops it (counted). Rejecting with anything
- * else delivers it again after a backoff, until it is acknowledged or the log is closed.
+ * Called for every record delivered, in offset order per partition (several MAY be in flight).
+ * Resolving acknowledges the record once every hold taken through `delivery` is released (the log
+ * MAY then forget it or commit its offset). Rejecting with a PermanentError drops it (counted).
+ * Rejecting with anything else delivers it again after a backoff, until it is acknowledged or the
+ * log is closed.
  */
-export type DeliveryHandler = (payload: Payload, partition: number) => Promise<void>;
+export type DeliveryHandler = (payload: Payload, delivery: Delivery) => Promise<void>;
 
-/** Told when this instance gains or loses partitions (consumer-group rebalances). */
+/** Why partitions were revoked, so that a processor can choose between flushing and dropping held data. */
+export interface Revocation {
+  /**
+   * True when the log delivers every unacknowledged record again to the partition's next owner
+   * (Kafka): held data MAY then be dropped instead of flushed. False when it would be lost (the
+   * memory log at shutdown): held data MUST be flushed.
+   */
+  readonly redelivered: boolean;
+}
+
+/** Told when this instance gains or loses partitions (consumer-group rebalances, start, shutdown). */
 export interface PartitionHooks {
+  /** Before any record of these partitions is delivered. */
   assigned?(partitions: number[]): Promise<void>;
-  revoked?(partitions: number[]): Promise<void>;
+  /**
+   * After the last delivery of these partitions settled, while their holds still count: a
+   * processor flushes (or, when `redelivered`, drops) what it holds and checkpoints its state.
+   */
+  revoked?(partitions: number[], why: Revocation): Promise<void>;
 }
 
 /** Point-in-time size of a log, for self-metrics and readiness. */

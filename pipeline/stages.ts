@@ -5,6 +5,7 @@
  * consumes them all) and produces only where a connector feeds one.
  */
 import type { PipelineConfig } from '../config/index.js';
+import type { PartitionKey } from '../pdata/index.js';
 import type { Processor } from './component.js';
 import { PipelineEntry } from './entry.js';
 import type { LogMaker } from './graph.js';
@@ -24,7 +25,12 @@ interface Stage {
 export class Stages {
   private readonly stages = new Map<string, Stage>();
 
-  constructor(private readonly makeLog: LogMaker, private readonly metrics: SelfMetrics) {}
+  constructor(
+    private readonly makeLog: LogMaker,
+    private readonly metrics: SelfMetrics,
+    /** The partition key of a pipeline's entry (pipelineKeyOf over the config). */
+    private readonly keyOf: (p: PipelineConfig) => PartitionKey,
+  ) {}
 
   /** The stage log of `p`, made on first use. */
   log(p: PipelineConfig): StageLog {
@@ -38,7 +44,7 @@ export class Stages {
   entry(p: PipelineConfig): PipelineEntry {
     const stage = this.stage(p);
     if (!stage.entry) {
-      stage.entry = new PipelineEntry(stage.log, stage.admission);
+      stage.entry = new PipelineEntry(stage.log, stage.admission, this.keyOf(p));
       this.metrics.stageLogCapacity.set({ log: stage.log.name }, stage.log.stats().capacityBytes);
     }
     return stage.entry;

@@ -153,3 +153,43 @@ t.test('assigned and revoked follow the group', async (t) => {
   await b.c.stop(Date.now() + 1000);
   t.same(events.filter((e) => e.who === 'b').at(-1), { who: 'b', what: 'revoked', partitions: bAssigned?.partitions }, 'stop revokes everything');
 });
+
+t.test('held records leave the in-flight window but hold the commit point until released', async (t) => {
+  if (!requireService(t, 'Kafka', up)) return;
+  const topic = unique('vigil-gc-hold');
+  await createTopic(t, topic);
+  await produce(topic, values(20));
+  const holds: Array<{ release(): void }> = [];
+  const { c, groupId } = await consumer(t, topic, async (_r, hold) => { holds.push(hold()); }, { maxInFlightPerPartition: 2 });
+  t.ok(await eventually(() => holds.length === 20), 'all twenty delivered through a window of two: held records do not fill it');
+  await c.commit();
+  t.same(await committed(groupId, topic), [-1], 'nothing committed while everything is held');
+  for (const h of holds.slice(0, 5)) h.release();
+  t.ok(await eventually(async () => { await c.commit(); return (await committed(groupId, topic))[0] === 5; }), 'committed over the released prefix only');
+  holds[10]!.release();
+  await c.commit();
+  t.same(await committed(groupId, topic), [5], 'a release past a held record commits nothing more');
+  for (const h of holds) h.release();
+  t.ok(await eventually(async () => { await c.commit(); return (await committed(groupId, topic))[0] === 20; }));
+});
+
+t.test('stop revokes while records are held; what the holder drops stays uncommitted, what it flushes is committed', async (t) => {
+  if (!requireService(t, 'Kafka', up)) return;
+  const topic = unique('vigil-gc-hold-stop');
+  await createTopic(t, topic);
+  await produce(topic, values(6));
+  const holds = new Map<string, { release(): void }>();
+  let revokedWith = 0;
+  const { c, groupId } = await consumer(t, topic, async (r, hold) => { holds.set(r.offset, hold()); }, {
+    hooks: {
+      revoked: () => {
+        revokedWith = holds.size;
+        for (const offset of ['0', '1', '2']) holds.get(offset)!.release(); // flushed; 3..5 dropped
+      },
+    },
+  });
+  t.ok(await eventually(() => holds.size === 6));
+  await c.stop(Date.now() + 3000);
+  t.equal(revokedWith, 6, 'revoked with every record still held');
+  t.same(await committed(groupId, topic), [3], 'the flushed prefix is committed, the dropped rest will be read again');
+});

@@ -17,6 +17,7 @@ import type { Consumer as KafkaConsumer, EachBatchPayload, IHeaders, Kafka, Kafk
 import type { Logger } from 'pino';
 import { Backoff, type BackoffSettings } from '../backoff.js';
 import { BurstLog } from '../burst-log.js';
+import { Acknowledgement, type Hold } from '../delivery.js';
 import { isPermanent, messageOf } from '../errors.js';
 import type { SelfMetrics } from '../telemetry.js';
 
@@ -31,12 +32,13 @@ export interface ConsumedRecord {
 }
 
 /**
- * Processes one record. Resolving marks it done (committable once every earlier record of the
- * partition is done). Rejecting with a PermanentError skips it for good; any other rejection makes
- * the consumer call it again for the same record after a backoff. MAY be called concurrently for
- * records of one partition (up to the in-flight bound), in offset order.
+ * Processes one record. Resolving marks it done once every hold taken with `hold` is released
+ * (committable once every earlier record of the partition is done; see ../delivery). Rejecting
+ * with a PermanentError skips it for good; any other rejection makes the consumer call it again for
+ * the same record after a backoff. MAY be called concurrently for records of one partition (up to
+ * the in-flight bound), in offset order.
  */
-export type RecordHandler = (record: ConsumedRecord) => Promise<void>;
+export type RecordHandler = (record: ConsumedRecord, hold: () => Hold) => Promise<void>;
 
 /** Partitions of one topic. */
 export interface TopicPartitions {
@@ -48,7 +50,11 @@ export interface TopicPartitions {
 export interface AssignmentHooks {
   /** Called before any record of these partitions is delivered; delivery waits for it to settle. */
   assigned?(partitions: TopicPartitions[]): Promise<void> | void;
-  /** Called after a rebalance took these partitions away, and for every assigned partition on stop. */
+  /**
+   * Called after a rebalance took these partitions away, and for every assigned partition on stop
+   * once no handler is running. Holds not released when it settles are abandoned: those records
+   * stay uncommitted and the partition's next owner reads them again.
+   */
   revoked?(partitions: TopicPartitions[]): Promise<void> | void;
 }
 
@@ -66,8 +72,10 @@ export interface GroupConsumerOptions {
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** Records dispatched and not yet committable, per partition. Default 64. */
+  /** Records whose handler is running, per partition. Default 64. */
   maxInFlightPerPartition?: number;
+  /** Records dispatched and not yet committable (running or held), per partition. Default 65,536. */
+  maxUncommittedPerPartition?: number;
   /** How often finished offsets are committed. Default 1s. */
   commitIntervalMs?: number;
   /**
@@ -82,6 +90,7 @@ export interface GroupConsumerOptions {
 
 /** Defaults of the options. */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
+export const DEFAULT_MAX_UNCOMMITTED = 65_536;
 export const DEFAULT_COMMIT_INTERVAL_MS = 1000;
 export const DEFAULT_MAX_WAIT_TIME_MS = 500;
 export const DEFAULT_RETRY: BackoffSettings = { initialMs: 100, multiplier: 2, maxMs: 10_000, jitter: 0.5 };
@@ -95,6 +104,8 @@ interface Entry {
 class PartitionState {
   /** Dispatched records in offset order; the finished prefix is popped into `commitPoint`. */
   readonly entries: Entry[] = [];
+  /** Dispatched records whose handler has not settled yet (the others are done or held). */
+  running = 0;
   /** The next offset to dispatch; records below it (refetched after a rebalance) are already ours. */
   nextDispatch: bigint | undefined;
   /** The offset to commit: every dispatched record below it is done. */
@@ -124,6 +135,7 @@ export class GroupConsumer {
   private readonly consumer: KafkaConsumer;
   private readonly o: GroupConsumerOptions;
   private readonly maxInFlight: number;
+  private readonly maxUncommitted: number;
   private readonly retry: BackoffSettings;
   private readonly logger: Logger;
   private readonly partitions = new Map<string, PartitionState>();
@@ -144,6 +156,7 @@ export class GroupConsumer {
   constructor(options: GroupConsumerOptions) {
     this.o = options;
     this.maxInFlight = options.maxInFlightPerPartition ?? DEFAULT_MAX_IN_FLIGHT;
+    this.maxUncommitted = options.maxUncommittedPerPartition ?? DEFAULT_MAX_UNCOMMITTED;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.logger = options.logger;
     this.skipLog = new BurstLog(this.logger);
@@ -183,21 +196,22 @@ export class GroupConsumer {
 
   /**
    * Stops taking records, lets the handler finish what is in flight until `deadline` (epoch ms),
-   * commits what finished, reports every partition revoked, and leaves the group. Records not
-   * finished by then stay uncommitted and are delivered again to whoever owns the partition next.
+   * reports every partition revoked (holders flush or drop what they hold), commits what finished
+   * and leaves the group. Records not finished by then stay uncommitted and are delivered again to
+   * whoever owns the partition next.
    */
   async stop(deadline: number): Promise<void> {
     if (!this.started || this.stopping) return;
     this.stopping = true;
     clearInterval(this.commitTimer);
     await this.idle(deadline);
+    const all = [...this.partitions.values()];
+    if (all.length > 0) await this.callHook('revoked', byTopic(all));
     this.abandoned = true;
     for (const wake of this.sleeps) wake();
     await this.commit();
-    const all = [...this.partitions.values()];
     for (const s of all) s.revoked = true;
     this.partitions.clear();
-    if (all.length > 0) await this.callHook('revoked', byTopic(all));
     await this.consumer.disconnect();
   }
 
@@ -301,7 +315,7 @@ export class GroupConsumer {
         resolveOffset(message.offset);
         continue;
       }
-      if (s.entries.length >= this.maxInFlight) {
+      if (this.windowFull(s)) {
         // The rest of the batch is fetched again after resume (its offsets were not resolved).
         s.paused = true;
         this.consumer.pause([{ topic: s.topic, partitions: [s.partition] }]);
@@ -328,32 +342,48 @@ export class GroupConsumer {
     void this.deliver(s, entry, record);
   }
 
-  /** Calls the handler until it resolves or rejects permanently; then the entry is done. */
+  /** Calls the handler until it resolves or rejects permanently; the entry is done once its holds are released. */
   private async deliver(s: PartitionState, entry: Entry, record: ConsumedRecord): Promise<void> {
     const backoff = new Backoff(this.retry);
+    s.running++;
     for (let attempt = 1; ; attempt++) {
+      const ack = new Acknowledgement(() => this.finish(s, entry));
       try {
-        await this.o.handler(record);
-        break;
+        await this.o.handler(record, () => ack.hold());
+        s.running--;
+        ack.settle();
+        this.advance(s);
+        return;
       } catch (err) {
+        ack.abandon();
         if (isPermanent(err)) {
           this.o.metrics.kafkaSkipped.inc({ consumer: this.o.name, topic: s.topic });
           this.skipLog.warn({ topic: s.topic, partition: s.partition, offset: record.offset, err: messageOf(err) },
             'skipping a record the pipeline rejected permanently (its offset will be committed)');
-          break;
+          s.running--;
+          this.finish(s, entry);
+          return;
         }
-        if (s.revoked || this.abandoned) return this.forget(s, entry);
+        if (s.revoked || this.abandoned) { s.running--; return this.forget(s, entry); }
         this.o.metrics.kafkaRetried.inc({ consumer: this.o.name, topic: s.topic });
         if (attempt === 1) {
           this.retryLog.warn({ topic: s.topic, partition: s.partition, offset: record.offset, err: messageOf(err) },
             'record not accepted downstream, retrying with backoff (not committed until it is)');
         }
         await this.sleep(backoff.nextDelay());
-        if (s.revoked || this.abandoned) return this.forget(s, entry);
+        if (s.revoked || this.abandoned) { s.running--; return this.forget(s, entry); }
       }
     }
+  }
+
+  private finish(s: PartitionState, entry: Entry): void {
     entry.done = true;
     this.advance(s);
+  }
+
+  /** No more records of this partition go out: too many running, or too many held uncommitted. */
+  private windowFull(s: PartitionState): boolean {
+    return s.running >= this.maxInFlight || s.entries.length >= this.maxUncommitted;
   }
 
   /** Gives a record up without committing it (revoked, or stopped at the deadline). */
@@ -367,16 +397,17 @@ export class GroupConsumer {
   /** Moves the commit point over the finished prefix; resumes a paused partition with room again. */
   private advance(s: PartitionState): void {
     while (s.entries.length > 0 && s.entries[0]!.done) s.commitPoint = s.entries.shift()!.offset + 1n;
-    if (s.paused && s.entries.length < this.maxInFlight && !s.revoked) {
+    if (s.paused && !this.windowFull(s) && !s.revoked) {
       s.paused = false;
       this.consumer.resume([{ topic: s.topic, partitions: [s.partition] }]);
     }
     this.wakeIdle();
   }
 
+  /** Records whose handler is still running; held records do not count (stop revokes them). */
   private inFlight(): number {
     let n = 0;
-    for (const s of this.partitions.values()) n += s.entries.length;
+    for (const s of this.partitions.values()) n += s.running;
     return n;
   }
 

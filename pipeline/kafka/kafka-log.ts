@@ -7,6 +7,7 @@
  */
 import type { CompressionTypes, Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { Hold } from '../delivery.js';
 import { messageOf, PermanentError, UnavailableError } from '../errors.js';
 import { decodeProtobuf, type Signal } from '../../pdata/index.js';
 import type { DeliveryHandler, PartitionHooks, StageLog, StageLogStats, StageRecord } from '../stage-log.js';
@@ -89,7 +90,7 @@ export class KafkaLog implements StageLog {
       name: this.name,
       groupId: this.settings.groupId,
       topics: [this.settings.topic],
-      handler: (record) => this.deliver(record, handler),
+      handler: (record, hold) => this.deliver(record, hold, handler),
       logger: this.logger,
       metrics: this.metrics,
       // A new group reads the topic from its start: records produced before the first consumer
@@ -102,7 +103,8 @@ export class KafkaLog implements StageLog {
       maxInFlightPerPartition: 128,
       hooks: hooks && {
         assigned: (tps) => hooks.assigned?.(tps.flatMap((tp) => tp.partitions)),
-        revoked: (tps) => hooks.revoked?.(tps.flatMap((tp) => tp.partitions)),
+        // Kafka reads every uncommitted record again for the next owner: held data may be dropped.
+        revoked: (tps) => hooks.revoked?.(tps.flatMap((tp) => tp.partitions), { redelivered: true }),
       },
     });
     await this.consumer.start();
@@ -141,7 +143,7 @@ export class KafkaLog implements StageLog {
    * Decodes one record and hands it on. A record that is not an OTLP request can never succeed: it
    * is counted as dropped and rejected permanently, so the consumer logs it and commits past it.
    */
-  private async deliver(record: ConsumedRecord, handler: DeliveryHandler): Promise<void> {
+  private async deliver(record: ConsumedRecord, hold: () => Hold, handler: DeliveryHandler): Promise<void> {
     let payload;
     try {
       payload = record.value.length > 0 ? decodeProtobuf(this.signal, record.value).payload : null;
@@ -150,7 +152,7 @@ export class KafkaLog implements StageLog {
       throw new PermanentError(`not an OTLP ${this.signal} request: ${messageOf(err)}`);
     }
     if (payload === null) return; // an empty request: nothing to do, commit past it
-    await handler(payload, record.partition);
+    await handler(payload, { log: this.name, partition: record.partition, offset: BigInt(record.offset), durable: true, hold });
   }
 
   private checkDraining(): void {

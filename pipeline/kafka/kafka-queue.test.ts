@@ -49,7 +49,7 @@ t.test('appends are durable, delivered whole per trace partition, and committed 
 
   const received: Array<{ payload: Payload; partition: number }> = [];
   let failOnce = true;
-  await log.consume(async (payload, partition) => {
+  await log.consume(async (payload, { partition }) => {
     // The first delivery fails retryably: it must come again, and nothing may be committed past it meanwhile.
     if (failOnce) {
       failOnce = false;

@@ -6,3 +6,4 @@ export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { scoped, stateKey } from './scope.js';
 export { createStateStore } from './create.js';
 export { CHECKPOINT_INTERVAL_MS, OwnershipCheckpoints, ownershipKey, type OwnershipRecord } from './ownership.js';
+export { partitionState, type PartitionState } from './partition-state.js';

@@ -10,6 +10,8 @@ export const SWEEP_INTERVAL_MS = 30_000;
 
 interface Slot {
   readonly value: Uint8Array;
+  /** Present when the key holds a map (set_field) rather than bytes. */
+  readonly fields?: Map<string, Uint8Array>;
   /** Epoch ms; undefined: never expires. */
   readonly expiresAt: number | undefined;
 }
@@ -22,6 +24,7 @@ export interface MemoryStoreOptions {
 /** The in-memory implementation of StateStore (`service.state.type: memory`). */
 export class MemoryStore implements ManagedStateStore {
   readonly description = 'memory';
+  readonly durable = false;
   private readonly slots = new Map<string, Slot>();
   private readonly now: () => number;
   private sweeper: NodeJS.Timeout | undefined;
@@ -65,8 +68,24 @@ export class MemoryStore implements ManagedStateStore {
     // Synchronous, so no other operation interleaves: all or nothing for free.
     for (const op of ops) {
       if (op.op === 'put') this.set(op.key, op.value, op.ttlMs);
-      else this.slots.delete(op.key);
+      else if (op.op === 'delete') this.slots.delete(op.key);
+      else this.setField(op.key, op.field, op.op === 'set_field' ? op.value : undefined);
     }
+  }
+
+  async fields(key: string): Promise<Map<string, Uint8Array>> {
+    this.checkOpen();
+    const map = this.live(key)?.fields ?? new Map<string, Uint8Array>();
+    return new Map([...map].map(([f, v]) => [f, new Uint8Array(v)]));
+  }
+
+  /** Sets (or with no value removes) one field of the map under `key`; an empty map is no key, as in Redis. */
+  private setField(key: string, field: string, value: StateValue | undefined): void {
+    const fields = this.live(key)?.fields ?? new Map<string, Uint8Array>();
+    if (value === undefined) fields.delete(field);
+    else fields.set(field, typeof value === 'string' ? toBytes(value) : new Uint8Array(value));
+    if (fields.size === 0) this.slots.delete(key);
+    else this.slots.set(key, { value: new Uint8Array(0), fields, expiresAt: undefined });
   }
 
   async list(prefix: string, limit = DEFAULT_LIST_LIMIT): Promise<string[]> {

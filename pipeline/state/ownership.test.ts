@@ -43,11 +43,11 @@ t.test('assignment writes a checkpoint per partition at once; revocation replace
   t.ok(Date.parse(r0!.at) >= before - 1, 'stamped with the write time');
   t.equal((await record(store, 'traces.ingest', 1))?.state, 'owned');
   t.equal(await count(metrics, 'vigil_state_checkpoints_total'), 2);
-  await hooks.revoked([1]);
+  await hooks.revoked([1], { redelivered: true });
   t.equal((await record(store, 'traces.ingest', 1))?.state, 'released');
   t.equal((await record(store, 'traces.ingest', 0))?.state, 'owned');
   t.equal(await count(metrics, 'vigil_state_checkpoints_total'), 4, 'partition 0 refreshed, partition 1 released');
-  await hooks.revoked([0]);
+  await hooks.revoked([0], { redelivered: true });
   await owner.checkpoint();
   t.equal(await count(metrics, 'vigil_state_checkpoints_total'), 5, 'a written release is not written again');
 });

@@ -18,6 +18,8 @@ import type { StateOp, StateStore } from './state-store.js';
 export const CHECKPOINT_INTERVAL_MS = 5_000;
 /** How many periods a checkpoint outlives its last refresh. */
 export const CHECKPOINT_TTL_PERIODS = 3;
+/** How often a new owner looks whether the previous one has handed over. */
+const HANDOVER_POLL_MS = 100;
 
 /** The value of one checkpoint, JSON-encoded. */
 export interface OwnershipRecord {
@@ -84,6 +86,47 @@ export class OwnershipCheckpoints {
         await this.checkpoint();
       },
     };
+  }
+
+  /**
+   * A hook for one stage log that makes an assignment wait for the previous owner's hand-over:
+   * while another live instance still claims a partition (`owned`, not expired), its revocation
+   * hooks — processors' final checkpoints, then its `released` record — have not finished, so
+   * reloading state now would read a stale checkpoint. Waits until every claim is released or
+   * expired (a dead owner's expires within `intervalMs × CHECKPOINT_TTL_PERIODS`), or the store
+   * cannot answer (state is an optimisation: never block the data path on an outage).
+   */
+  handoverFor(log: string): Pick<Required<PartitionHooks>, 'assigned'> {
+    return {
+      assigned: async (partitions) => {
+        const deadline = Date.now() + this.intervalMs * CHECKPOINT_TTL_PERIODS;
+        let waiting = partitions;
+        let told = false;
+        while (waiting.length > 0 && Date.now() < deadline) {
+          waiting = await this.claimedByOthers(log, waiting);
+          if (waiting.length === 0) break;
+          if (!told) this.logger.info({ log, partitions: waiting }, 'waiting for the previous owner to hand over its partitions');
+          told = true;
+          await new Promise((resolve) => setTimeout(resolve, HANDOVER_POLL_MS));
+        }
+        if (waiting.length > 0) this.logger.warn({ log, partitions: waiting }, 'previous owner did not hand over in time; taking the partitions');
+      },
+    };
+  }
+
+  /** The partitions of `log` that another instance still claims; none when the store is down. */
+  private async claimedByOthers(log: string, partitions: number[]): Promise<number[]> {
+    try {
+      const claims = await Promise.all(partitions.map((p) => this.store.get(ownershipKey(log, p))));
+      return partitions.filter((_, i) => {
+        const bytes = claims[i];
+        if (!bytes) return false;
+        const record = JSON.parse(Buffer.from(bytes).toString('utf8')) as OwnershipRecord;
+        return record.state === 'owned' && record.instance !== this.instance;
+      });
+    } catch {
+      return [];
+    }
   }
 
   /** Starts the periodic refresh. */

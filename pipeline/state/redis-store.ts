@@ -39,6 +39,7 @@ export interface RedisStoreOptions {
 /** The Redis implementation of StateStore. */
 export class RedisStore implements ManagedStateStore {
   readonly description: string;
+  readonly durable = true;
   private client: Redis | undefined;
   private closed = false;
   /** Why the last connection attempt failed (`ECONNREFUSED`, `WRONGPASS …`); cleared on ready. */
@@ -111,6 +112,8 @@ export class RedisStore implements ManagedStateStore {
       const multi = c.multi();
       for (const op of ops) {
         if (op.op === 'delete') multi.del(this.full(op.key));
+        else if (op.op === 'set_field') multi.hset(this.full(op.key), op.field, asBuffer(op.value));
+        else if (op.op === 'delete_field') multi.hdel(this.full(op.key), op.field);
         else if (op.ttlMs === undefined) multi.set(this.full(op.key), asBuffer(op.value));
         else multi.set(this.full(op.key), asBuffer(op.value), 'PX', op.ttlMs);
       }
@@ -119,6 +122,11 @@ export class RedisStore implements ManagedStateStore {
     // A MULTI is applied whole unless a command fails at run time (Redis does not roll back).
     const failed = results?.find(([err]) => err);
     if (!results || failed) throw new RetryableError(`redis ${this.options.endpoint}: MULTI failed: ${failed ? messageOf(failed[0]) : 'aborted'}`, RETRY_AFTER_MS);
+  }
+
+  async fields(key: string): Promise<Map<string, Uint8Array>> {
+    const all = await this.run('HGETALL', (c) => c.hgetallBuffer(this.full(key)));
+    return new Map(Object.entries(all));
   }
 
   async list(prefix: string, limit = DEFAULT_LIST_LIMIT): Promise<string[]> {

@@ -14,11 +14,13 @@ export function scoped(store: StateStore, ...namespace: ReadonlyArray<string | n
   const prefix = `${stateKey(...namespace)}:`;
   const full = (key: string): string => prefix + key;
   return {
+    durable: store.durable,
     get: (key) => store.get(full(key)),
     put: (key: string, value: StateValue, ttlMs?: number) => store.put(full(key), value, ttlMs),
     delete: (key) => store.delete(full(key)),
     batch: (ops: readonly StateOp[]) => store.batch(ops.map((op) => ({ ...op, key: full(op.key) }))),
     list: async (keyPrefix, limit) => (await store.list(full(keyPrefix), limit)).map((k) => k.slice(prefix.length)),
+    fields: (key) => store.fields(full(key)),
     notReadyReasons: () => store.notReadyReasons(),
   };
 }

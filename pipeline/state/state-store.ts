@@ -11,7 +11,11 @@ export type StateValue = Uint8Array | string;
 /** One operation of a `batch`. */
 export type StateOp =
   | { readonly op: 'put'; readonly key: string; readonly value: StateValue; readonly ttlMs?: number }
-  | { readonly op: 'delete'; readonly key: string };
+  | { readonly op: 'delete'; readonly key: string }
+  /** Sets one field of the map under `key` (a Redis hash). */
+  | { readonly op: 'set_field'; readonly key: string; readonly field: string; readonly value: StateValue }
+  /** Removes one field of the map under `key`. */
+  | { readonly op: 'delete_field'; readonly key: string; readonly field: string };
 
 /**
  * Keyed bytes with optional expiry, as components use them. Keys are plain strings; a
@@ -23,6 +27,11 @@ export type StateOp =
  * longer than the store's command timeout and memory stays bounded during an outage.
  */
 export interface StateStore {
+  /**
+   * True when what is stored outlives this process and is seen by other instances (Redis): a
+   * checkpoint there may stand in for held data. False for the memory store.
+   */
+  readonly durable: boolean;
   /** The value under `key`, or undefined when absent or expired. */
   get(key: string): Promise<Uint8Array | undefined>;
   /** Stores `value` under `key`; with `ttlMs` it expires that many milliseconds from now. */
@@ -39,6 +48,11 @@ export interface StateStore {
    * reloading a partition on assignment, not for the data path: in Redis it scans the keyspace.
    */
   list(prefix: string, limit?: number): Promise<string[]>;
+  /**
+   * Every field of the map under `key` (empty when absent): one round trip (HGETALL), no scan. A
+   * partition's state is one such map (./partition-state), so reloading it is one read.
+   */
+  fields(key: string): Promise<Map<string, Uint8Array>>;
   /** Reasons the store cannot be used now (`redis localhost:6379 unreachable: ECONNREFUSED`); empty when ready. */
   notReadyReasons(): string[];
 }

@@ -4,6 +4,7 @@
  * out and hands non-null results to the next consumer.
  */
 import type { Consumer, CreateSettings, Host, Processor } from '../../pipeline/component.js';
+import type { Delivery } from '../../pipeline/delivery.js';
 import type { Payload, Signal } from '../../pdata/payload.js';
 
 /** What a processor does to one payload: the payload to pass on, or null to pass nothing. */
@@ -35,6 +36,7 @@ export interface ProcessorLabels {
  * binds it into the processor's logger; without it (tests) the signal name stands in.
  */
 export function pipelineOf(settings: CreateSettings, signal: Signal): string {
+  if (settings.pipeline !== undefined) return settings.pipeline;
   const bound = (settings.logger.bindings?.() as Record<string, unknown> | undefined)?.pipeline;
   return typeof bound === 'string' && bound !== '' ? bound : signal;
 }
@@ -67,12 +69,12 @@ class HelperProcessor implements Processor {
     await this.options.shutdown?.(deadline);
   }
 
-  async consume(payload: Payload): Promise<void> {
+  async consume(payload: Payload, delivery?: Delivery): Promise<void> {
     const { metrics } = this.options.settings;
     metrics.processorIncoming.inc(this.labels, payload.itemCount);
     const out = await this.options.process(payload);
     if (out === null) return;
     metrics.processorOutgoing.inc(this.labels, out.itemCount);
-    await this.options.next.consume(out);
+    await this.options.next.consume(out, delivery);
   }
 }
