@@ -184,7 +184,7 @@ export class Service implements Host {
     // Last: processors and the drains' revocation hooks checkpoint into it on the way down.
     await this.ownership?.stop();
     await this.store?.close().catch((err: unknown) => errors.push(new Error(`state store: ${messageOf(err)}`)));
-    await this.telemetry?.shutdown();
+    await this.telemetry?.shutdown(deadline);
     this.state = 'stopped';
     return errors;
   }
