@@ -55,6 +55,12 @@ export interface Host {
    * NOT start or close it.
    */
   stateStore(): StateStore;
+  /**
+   * The service's extensions by id as configured (`health_check`, `health_check/internal`), as
+   * otelcol's `Host.GetExtensions()`: all of them from the first `start` on, started or not yet
+   * (extensions start in `service.extensions` order). Empty on the forwarding thread, which runs none.
+   */
+  getExtensions(): ReadonlyMap<string, Extension>;
 }
 
 export type ServiceStatus = 'starting' | 'running' | 'draining' | 'stopped';

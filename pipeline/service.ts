@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
-import type { Component, Host, Processor, ServiceStatus } from './component.js';
+import type { Component, Extension, Host, Processor, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
 import type { MetricsJson } from './forward-thread/messages.js';
 import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
@@ -88,6 +88,10 @@ export class Service implements Host {
   stateStore(): StateStore {
     if (!this.store) throw new Error('bug: the state store is used on the forwarding thread only (processors, exporters)');
     return this.store;
+  }
+
+  getExtensions(): ReadonlyMap<string, Extension> {
+    return this.ingests ? this.graph.extensions : new Map();
   }
 
   notReadyReasons(): string[] {
