@@ -154,6 +154,7 @@ t.test('ingest side: the forwarder starts before the receivers listen and drains
       return [new Error('exporter file: disk full')];
     },
     metrics: async () => [],
+    readState: async (read) => (read.op === 'get' ? { value: Buffer.from(`value of ${read.key}`) } : { keys: [`${read.prefix}a`] }),
   };
   const svc = await service('{ type: memory }', port, { role: 'ingest', forwarder });
   await svc.start();
@@ -161,7 +162,9 @@ t.test('ingest side: the forwarder starts before the receivers listen and drains
   t.ok(await listening(port), 'receivers listen once the forwarder runs');
   t.same(svc.notReadyReasons(), ['stage log traces.ingest: consumer group not joined yet'], 'the forwarder\'s reasons are the service\'s');
   t.equal(seen.store, undefined, 'processors without admission are left to the forwarding side');
-  t.throws(() => svc.stateStore(), /forwarding thread/, 'and so is the state store');
+  t.same(Buffer.from((await svc.stateStore().get('k'))!).toString(), 'value of k', 'the state store is read through the forwarder');
+  t.same(await svc.stateStore().list('p:'), ['p:a']);
+  await t.rejects(svc.stateStore().put('k', 'v'), { name: 'PermanentError', message: /read-only/ }, 'and only read');
   t.match(await svc.shutdown(), [{ message: 'exporter file: disk full' }], 'the forwarder\'s shutdown errors are the service\'s');
   t.same(events.at(-1), 'shutdown, receiver listening: false, deadline ahead: true');
 });

@@ -13,7 +13,8 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
 import type { Component, Extension, Host, Processor, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
-import type { MetricsJson } from './forward-thread/messages.js';
+import { mainThreadStateStore } from './forward-thread/main-thread-store.js';
+import type { MetricsJson, StateRead, StateReadAnswer } from './forward-thread/messages.js';
 import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
 import { KafkaQueue } from './kafka/kafka-queue.js';
 import { MemoryQueue } from './memory-queue.js';
@@ -44,6 +45,8 @@ export interface Forwarder {
   shutdown(deadline: number): Promise<Error[]>;
   /** Its self-metrics, summed into the ingest side's at every scrape. */
   metrics(): Promise<MetricsJson>;
+  /** Reads its state store (the ingest side's read-only `stateStore()` on the memory store). */
+  readState(read: StateRead): Promise<StateReadAnswer>;
 }
 
 /** One vigil instance: everything one config describes (or one side of it, per `split`). */
@@ -56,6 +59,8 @@ export class Service implements Host {
   /** Absent on the ingest side: the state store belongs to the processors, which forward. */
   private readonly store: ManagedStateStore | undefined;
   private readonly ownership: OwnershipCheckpoints | undefined;
+  /** The ingest side's read-only view of the forwarding side's store. */
+  private readonly readStore: ManagedStateStore | undefined;
   private readonly ingests: boolean;
   private readonly forwards: boolean;
   private readonly forwarder: Forwarder | undefined;
@@ -69,6 +74,7 @@ export class Service implements Host {
     this.forwards = split.role !== 'ingest';
     this.forwarder = split.role === 'ingest' ? split.forwarder : undefined;
     if (this.forwarder) this.metrics.addSource(this.forwarder);
+    if (this.forwarder) this.readStore = mainThreadStateStore(config.service.state, this.forwarder, logger.child({ kind: 'state_store', access: 'read-only' }));
     this.queue = this.makeQueue();
     this.graph = buildGraph(config, (name, signal) => this.queue.makeLog(name, signal), logger, this.metrics);
     const t = config.service.telemetry.metrics;
@@ -86,8 +92,7 @@ export class Service implements Host {
   }
 
   stateStore(): StateStore {
-    if (!this.store) throw new Error('bug: the state store is used on the forwarding thread only (processors, exporters)');
-    return this.store;
+    return (this.store ?? this.readStore)!; // one of them, whatever the role
   }
 
   getExtensions(): ReadonlyMap<string, Extension> {
@@ -188,6 +193,7 @@ export class Service implements Host {
     // Last: processors and the drains' revocation hooks checkpoint into it on the way down.
     await this.ownership?.stop();
     await this.store?.close().catch((err: unknown) => errors.push(new Error(`state store: ${messageOf(err)}`)));
+    await this.readStore?.close();
     await this.telemetry?.shutdown(deadline);
     this.state = 'stopped';
     return errors;
