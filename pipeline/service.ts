@@ -151,6 +151,7 @@ export class Service implements Host {
       for (const [, c] of started.reverse()) await c.shutdown(deadline).catch(() => {});
       await this.ownership?.stop();
       await this.store?.close().catch(() => {});
+      await this.readStore?.close().catch(() => {});
       await this.telemetry?.shutdown();
       this.state = 'stopped';
       throw err;
