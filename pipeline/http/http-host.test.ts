@@ -29,7 +29,7 @@ t.test('listens on port 0 and logs through a child of the component\'s logger; r
     t.same(await res.json(), { hello: 'world' });
     await fetch(`${url}/nowhere`);
     const listening = lines.find((l) => /listening at/.test(String(l.msg)));
-    t.match(listening, { level: 30, kind: 'extension', id: 'query_api', http: 'extension query_api', msg: `extension query_api listening at ${url}` });
+    t.match(listening, { level: 30, kind: 'extension', id: 'query_api', endpoint: '127.0.0.1:0', msg: `extension query_api listening at ${url}` });
     const requests = lines.filter((l) => /request|not found/.test(String(l.msg)));
     if (level === 'info') t.same(requests, [], 'normal traffic is quiet at info');
     else {

@@ -46,9 +46,9 @@ export class HttpHost {
 
   constructor(private readonly settings: HttpHostSettings) {
     this.app = fastify({
-      // fastify's own child loggers inherit the component's bindings (kind, id).
-      // A pino logger is one; fastify's types only know the narrower interface.
-      loggerInstance: settings.logger.child({ http: settings.component }) as FastifyBaseLogger,
+      // A child: fastify's lines (and each request's) carry the component's bindings and the endpoint.
+      // A pino logger is a FastifyBaseLogger; fastify's types only know the narrower interface.
+      loggerInstance: settings.logger.child({ endpoint: settings.endpoint }) as FastifyBaseLogger,
       logController: new QuietRequestLog(),
       exposeHeadRoutes: settings.exposeHeadRoutes ?? true,
       // Idle keep-alive sockets are closed at once on close; requests in flight may finish.
