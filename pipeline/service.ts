@@ -194,7 +194,7 @@ export class Service implements Host {
     // Last: processors and the drains' revocation hooks checkpoint into it on the way down.
     await this.ownership?.stop();
     await this.store?.close().catch((err: unknown) => errors.push(new Error(`state store: ${messageOf(err)}`)));
-    await this.readStore?.close();
+    await this.readStore?.close().catch((err: unknown) => errors.push(new Error(`state store (read-only): ${messageOf(err)}`)));
     await this.telemetry?.shutdown(deadline);
     this.state = 'stopped';
     return errors;
