@@ -59,9 +59,17 @@ export interface Host {
   /**
    * The service's state store (`service.state`), shared by every component; usable from `start`
    * on. Components SHOULD scope their keys (`scoped(store, id, pipeline, partition)`) and MUST
-   * NOT start or close it.
+   * NOT start or close it. On the main thread of a Kafka-queue daemon (extensions, receivers) it
+   * is read-only, `get` and `list`, and readable once the service runs; writes reject with a
+   * PermanentError (the processors on the forwarding thread own it).
    */
   stateStore(): StateStore;
+  /**
+   * The service's extensions by id as configured (`health_check`, `health_check/internal`), as
+   * otelcol's `Host.GetExtensions()`: all of them from the first `start` on, started or not yet
+   * (extensions start in `service.extensions` order). Empty on the forwarding thread, which runs none.
+   */
+  getExtensions(): ReadonlyMap<string, Extension>;
 }
 
 export type ServiceStatus = 'starting' | 'running' | 'draining' | 'stopped';

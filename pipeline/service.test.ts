@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { FACTORIES } from '../cmd/components.js';
 import { loadConfig } from '../config/index.js';
 import { freePort, tempDir } from '../test/daemon.js';
-import type { Exporter, ExporterFactory, Host, Processor, ProcessorFactory } from './component.js';
+import type { Exporter, ExporterFactory, Extension, ExtensionFactory, Host, Processor, ProcessorFactory } from './component.js';
 import { Service, type Forwarder, type ServiceRole } from './service.js';
 import { ownershipKey } from './state/ownership.js';
 import type { StateStore } from './state/state-store.js';
@@ -44,7 +44,7 @@ const stateful: ProcessorFactory<Record<string, never>> = {
 };
 
 /** A Service for `yaml`, with the built-in factories and `extra`, loaded as the daemon loads its config. */
-function serviceFrom(dir: string, yaml: string, extra: ProcessorFactory<Record<string, never>> | ExporterFactory<Record<string, never>>, split?: ServiceRole): Service {
+function serviceFrom(dir: string, yaml: string, extra: ProcessorFactory<Record<string, never>> | ExporterFactory<Record<string, never>> | ExtensionFactory<Record<string, never>>, split?: ServiceRole): Service {
   const file = join(dir, 'config.yaml');
   writeFileSync(file, yaml);
   const { config, errors } = loadConfig({ files: [file], factories: [...FACTORIES, extra], env: {} });
@@ -154,6 +154,7 @@ t.test('ingest side: the forwarder starts before the receivers listen and drains
       return [new Error('exporter file: disk full')];
     },
     metrics: async () => [],
+    readState: async (read) => (read.op === 'get' ? { value: Buffer.from(`value of ${read.key}`) } : read.op === 'list' ? { keys: [`${read.prefix}a`] } : { fields: new Map() }),
   };
   const svc = await service('{ type: memory }', port, { role: 'ingest', forwarder });
   await svc.start();
@@ -161,7 +162,9 @@ t.test('ingest side: the forwarder starts before the receivers listen and drains
   t.ok(await listening(port), 'receivers listen once the forwarder runs');
   t.same(svc.notReadyReasons(), ['stage log traces.ingest: consumer group not joined yet'], 'the forwarder\'s reasons are the service\'s');
   t.equal(seen.store, undefined, 'processors without admission are left to the forwarding side');
-  t.throws(() => svc.stateStore(), /forwarding thread/, 'and so is the state store');
+  t.same(Buffer.from((await svc.stateStore().get('k'))!).toString(), 'value of k', 'the state store is read through the forwarder');
+  t.same(await svc.stateStore().list('p:'), ['p:a']);
+  await t.rejects(svc.stateStore().put('k', 'v'), { name: 'PermanentError', message: /read-only/ }, 'and only read');
   t.match(await svc.shutdown(), [{ message: 'exporter file: disk full' }], 'the forwarder\'s shutdown errors are the service\'s');
   t.same(events.at(-1), 'shutdown, receiver listening: false, deadline ahead: true');
 });
@@ -191,7 +194,7 @@ service:
     traces: { receivers: [otlp], processors: [memory_limiter, stateful_test], exporters: [forward] }
     traces/out: { receivers: [forward], exporters: [file] }
 `;
-  const forwarder: Forwarder = { start: async () => {}, notReadyReasons: () => [], shutdown: async () => [], metrics: async () => [] };
+  const forwarder: Forwarder = { start: async () => {}, notReadyReasons: () => [], shutdown: async () => [], metrics: async () => [], readState: async () => ({ value: undefined }) };
   const MIB64 = 64 * 1024 * 1024;
   const ingest = serviceFrom(dir, yaml, stateful, { role: 'ingest', forwarder });
   t.same(await capacities(ingest), { 'traces.ingest': MIB64 }, 'ingest: only the log the receiver feeds');
@@ -205,4 +208,40 @@ service:
   await ingest.start();
   t.same(seen.events, [], 'the stateful processor is left to the forward side');
   t.same(await ingest.shutdown(), []);
+});
+
+/** What the looking-up extension found at its start. */
+const lookedUp: { found?: ReadonlyMap<string, Extension> } = {};
+/** An extension that looks the others up from the host at start, as a query API finds health_check. */
+const looking: ExtensionFactory<Record<string, never>> = {
+  type: 'lookup_test', kind: 'extension', stability: {}, configSchema: z.strictObject({}),
+  createDefaultConfig: () => ({}),
+  create: (): Extension => ({
+    async start(host) { lookedUp.found = host.getExtensions(); },
+    async shutdown() {},
+  }),
+};
+
+t.test('getExtensions: every configured extension by its id, from the first start on', async (t) => {
+  const [a, b] = [await freePort(), await freePort()];
+  const svc = serviceFrom(tempDir(), `
+receivers:
+  otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
+exporters:
+  debug: {}
+extensions:
+  lookup_test: {}
+  health_check: { endpoint: 127.0.0.1:${a} }
+  health_check/internal: { endpoint: 127.0.0.1:${b}, path: /ready }
+service:
+  telemetry: { metrics: { level: none } }
+  extensions: [lookup_test, health_check, health_check/internal]
+  pipelines:
+    traces: { receivers: [otlp], exporters: [debug] }
+`, looking);
+  await svc.start();
+  t.teardown(() => svc.shutdown());
+  t.same([...lookedUp.found!.keys()], ['lookup_test', 'health_check', 'health_check/internal'], 'ids as configured, in service order; the later ones too');
+  t.equal(lookedUp.found, svc.getExtensions(), 'the host\'s map');
+  t.equal((await fetch(`http://127.0.0.1:${b}/ready`)).status, 200, 'and they are the running instances');
 });

@@ -14,11 +14,12 @@
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
-import type { Host, ServiceStatus } from './component.js';
+import type { Extension, Host, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
 import { pipelineKeyOf } from './entry.js';
 import { ForwardSide } from './forward-side.js';
-import type { MetricsJson } from './forward-thread/messages.js';
+import { mainThreadStateStore } from './forward-thread/main-thread-store.js';
+import type { MetricsJson, StateRead, StateReadAnswer } from './forward-thread/messages.js';
 import { IngestSide } from './ingest-side.js';
 import { KafkaQueue } from './kafka/kafka-queue.js';
 import { Started, Stopping } from './lifecycle.js';
@@ -26,7 +27,7 @@ import { MemoryQueue } from './memory-queue.js';
 import type { QueueBackend } from './queue-backend.js';
 import type { StageLog } from './stage-log.js';
 import { Stages } from './stages.js';
-import type { StateStore } from './state/state-store.js';
+import type { ManagedStateStore, StateStore } from './state/state-store.js';
 import { SelfMetrics } from './telemetry.js';
 import { TelemetryServer } from './telemetry-server.js';
 
@@ -48,6 +49,8 @@ export interface Forwarder {
   shutdown(deadline: number): Promise<Error[]>;
   /** Its self-metrics, summed into the ingest side's at every scrape. */
   metrics(): Promise<MetricsJson>;
+  /** Reads its state store (the ingest side's read-only `stateStore()` on the memory store). */
+  readState(read: StateRead): Promise<StateReadAnswer>;
 }
 
 /** One vigil instance: everything one config describes (or one side of it, per `split`). */
@@ -62,6 +65,8 @@ export class Service implements Host {
   private readonly ingest: IngestSide | undefined;
   private readonly telemetry: TelemetryServer | undefined;
   private readonly forwarder: Forwarder | undefined;
+  /** The main thread's read-only view of the forwarding thread's store (Kafka queue). */
+  private readonly readStore: ManagedStateStore | undefined;
 
   constructor(
     private readonly config: ServiceConfig,
@@ -70,6 +75,7 @@ export class Service implements Host {
   ) {
     this.forwarder = split.role === 'ingest' ? split.forwarder : undefined;
     if (this.forwarder) this.metrics.addSource(this.forwarder);
+    if (this.forwarder) this.readStore = mainThreadStateStore(config.service.state, this.forwarder, logger.child({ kind: 'state_store', access: 'read-only' }));
     this.queue = this.makeQueue();
     this.stages = new Stages((name, signal) => this.queue.makeLog(name, signal), this.metrics, (p) => pipelineKeyOf(config, p));
     // The forward side first: where it runs, the ingest side admits with its processors.
@@ -84,8 +90,13 @@ export class Service implements Host {
   }
 
   stateStore(): StateStore {
-    if (!this.forward) throw new Error('bug: the state store is used on the forwarding thread only (processors, exporters)');
-    return this.forward.store;
+    const store = this.forward?.store ?? this.readStore;
+    if (!store) throw new Error('bug: a service runs a forward side or has a forwarder');
+    return store;
+  }
+
+  getExtensions(): ReadonlyMap<string, Extension> {
+    return this.ingest?.extensions ?? new Map<string, Extension>();
   }
 
   notReadyReasons(): string[] {
@@ -100,7 +111,8 @@ export class Service implements Host {
     const started = new Started();
     try {
       await this.telemetry?.start();
-      started.push(async () => this.telemetry?.shutdown());
+      started.push(async (deadline) => this.telemetry?.shutdown(deadline));
+      started.push(async () => this.readStore?.close());
       await this.forward?.startStore(started);
       await this.ingest?.startExtensions(this, started);
       await this.forward?.startComponents(this, started);
@@ -143,7 +155,8 @@ export class Service implements Host {
     await this.ingest?.stopExtensions(stopping);
     await this.queue.close().catch((err: unknown) => stopping.errors.push(new Error(`stage logs: ${messageOf(err)}`)));
     await this.forward?.closeStore(stopping);
-    await this.telemetry?.shutdown();
+    await this.readStore?.close().catch((err: unknown) => stopping.errors.push(new Error(`state store (read-only): ${messageOf(err)}`)));
+    await this.telemetry?.shutdown(deadline);
     this.state = 'stopped';
     return stopping.errors;
   }

@@ -1,47 +1,33 @@
 /** Serves the self-metrics in Prometheus text format at `service.telemetry.metrics.address`. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { splitEndpoint } from '../config/types.js';
+import { HttpHost } from './http/http-host.js';
 import type { SelfMetrics } from './telemetry.js';
 
-/** An HTTP server answering GET /metrics. */
+/** An HTTP server answering GET /metrics (any query string); everything else is an empty 404. */
 export class TelemetryServer {
-  private server: Server | undefined;
+  private readonly http: HttpHost;
 
-  constructor(
-    private readonly address: string,
-    private readonly metrics: SelfMetrics,
-    private readonly logger: Logger,
-  ) {}
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
-        res.writeHead(404).end();
-        return;
+  constructor(address: string, metrics: SelfMetrics, logger: Logger) {
+    // GET only, as Prometheus scrapes: HEAD is a 404 like any other method.
+    this.http = new HttpHost({ component: 'telemetry', endpoint: address, logger, exposeHeadRoutes: false });
+    this.http.app.get('/metrics', async (_req, reply) => {
+      try {
+        const text = await metrics.exposition();
+        return reply.code(200).type(metrics.registry.contentType).send(text);
+      } catch (err) {
+        return reply.code(500).send(String(err));
       }
-      this.metrics.exposition().then(
-        (text) => res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(text),
-        (err: unknown) => res.writeHead(500).end(String(err)),
-      );
     });
-    const { host, port } = splitEndpoint(this.address);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    this.server = server;
-    const bound = server.address() as AddressInfo;
-    this.logger.info({ metrics: `${bound.address}:${bound.port}` }, 'self-metrics listening');
+    this.http.app.setNotFoundHandler(async (_req, reply) => reply.code(404).send());
   }
 
-  async shutdown(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  /** Listens; rejects with a ListenError naming the address. */
+  async start(): Promise<void> {
+    await this.http.start();
+  }
+
+  /** Stops listening; scrapes in flight may finish until `deadline` (epoch ms). */
+  async shutdown(deadline = Date.now()): Promise<void> {
+    await this.http.close(deadline);
   }
 }

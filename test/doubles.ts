@@ -1,6 +1,6 @@
 /** Shared test doubles: a recording consumer, a no-op consumer, a no-op host, settings for factories. */
 import { pino } from 'pino';
-import type { Consumer, CreateSettings, Host, ServiceStatus } from '../pipeline/component.js';
+import type { Consumer, CreateSettings, Extension, Host, ServiceStatus } from '../pipeline/component.js';
 import { parseComponentId } from '../pipeline/component.js';
 import type { Payload } from '../pdata/payload.js';
 import { MemoryStore } from '../pipeline/state/memory-store.js';
@@ -39,8 +39,13 @@ export const noopConsumer: Consumer = { consume: async () => {} };
 export class NoopHost implements Host {
   state: ServiceStatus = 'running';
   readonly store = new MemoryStore();
+  /** What `getExtensions` answers; tests add to it. */
+  readonly extensions = new Map<string, Extension>();
   stateStore(): StateStore {
     return this.store;
+  }
+  getExtensions(): ReadonlyMap<string, Extension> {
+    return this.extensions;
   }
   status(): ServiceStatus {
     return this.state;

@@ -3,15 +3,13 @@
  * store are reachable, 503 while starting, draining or degraded — so a load balancer stops sending
  * before we stop listening, and a rolling update waits for readiness.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { splitEndpoint } from '../../config/types.js';
 import type { CreateSettings, Extension, Host } from '../../pipeline/component.js';
+import { HttpHost } from '../../pipeline/http/http-host.js';
 import type { Config } from './config.js';
 
 /** The health_check extension. */
 export class HealthCheck implements Extension {
-  private server: Server | undefined;
+  private http: HttpHost | undefined;
   private host: Host | undefined;
   private readonly startedAt = new Date();
 
@@ -22,35 +20,32 @@ export class HealthCheck implements Extension {
 
   async start(host: Host): Promise<void> {
     this.host = host;
-    const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path !== this.config.path) {
-        res.writeHead(404).end();
-        return;
-      }
-      const reasons = this.host?.notReadyReasons() ?? ['not started'];
-      const ok = reasons.length === 0;
-      const body = ok
-        ? { status: 'Server available', upSince: this.startedAt.toISOString(), uptime: `${((Date.now() - this.startedAt.getTime()) / 1000).toFixed(3)}s` }
-        : { status: 'Server not available', reasons };
-      res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    const http = new HttpHost({ component: `extension ${this.settings.id.id}`, endpoint: this.config.endpoint, logger: this.settings.logger });
+    // Any method on the configured path, as otelcol's health check; elsewhere an empty 404.
+    http.app.all(routePath(this.config.path), async (_req, reply) => {
+      const { status, body } = this.answer();
+      // Bytes, so that fastify sends the content type as set (no `; charset=utf-8` added).
+      return reply.code(status).type('application/json').send(Buffer.from(JSON.stringify(body)));
     });
-    const { host: hostname, port } = splitEndpoint(this.config.endpoint);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, hostname, () => resolve());
-    });
-    this.server = server;
-    const bound = server.address() as AddressInfo;
-    this.settings.logger.info({ endpoint: `${bound.address}:${bound.port}` }, 'health check listening');
+    http.app.setNotFoundHandler(async (_req, reply) => reply.code(404).send());
+    await http.start();
+    this.http = http;
   }
 
-  async shutdown(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  async shutdown(deadline: number): Promise<void> {
+    await this.http?.close(deadline);
   }
+
+  /** The probe's answer now. */
+  private answer(): { status: number; body: object } {
+    const reasons = this.host?.notReadyReasons() ?? ['not started'];
+    if (reasons.length > 0) return { status: 503, body: { status: 'Server not available', reasons } };
+    const uptime = `${((Date.now() - this.startedAt.getTime()) / 1000).toFixed(3)}s`;
+    return { status: 200, body: { status: 'Server available', upSince: this.startedAt.toISOString(), uptime } };
+  }
+}
+
+/** `path` as a fastify route: its `:` are literal (`::`), not parameters. */
+function routePath(path: string): string {
+  return path.replaceAll(':', '::');
 }

@@ -1,8 +1,9 @@
 /**
  * A stand-in forwarding thread for forward-thread.test: the real protocol (serveForwarding) around
- * a scripted service. `workerData.mode`: `ok`, `fail-start`, or `die` (exits on its own once started).
+ * a scripted service with a memory state store holding a few keys. `workerData.mode`: `ok`, `fail-start`, or `die` (exits on its own once started).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { MemoryStore } from '../state/memory-store.js';
 import { SelfMetrics } from '../telemetry.js';
 import { serveForwarding, type ForwardService } from './serve.js';
 
@@ -10,8 +11,15 @@ const mode = (workerData as { mode: 'ok' | 'fail-start' | 'die' }).mode;
 const metrics = new SelfMetrics();
 metrics.kafkaConsumed.inc({ consumer: 'traces.ingest', topic: 't' }, 7);
 let state = 'starting';
+// What a processor would have checkpointed on this thread.
+const store = new MemoryStore();
+await store.start();
+await store.put('baseline/traces.ingest/0/checkout', 'p50=12ms');
+await store.put('baseline/traces.ingest/1/cart', 'p50=3ms');
+await store.put('alerts/metrics.ingest/0/high_latency', 'firing');
 const service: ForwardService = {
   metrics,
+  stateStore: () => store,
   async start() {
     if (mode === 'fail-start') throw new Error('cannot reach the brokers');
     state = 'running';
@@ -20,6 +28,7 @@ const service: ForwardService = {
   notReadyReasons: () => (state === 'running' ? ['redis localhost:6379 unreachable'] : [`service is ${state}`]),
   async shutdown(deadline = Date.now()) {
     state = 'stopped';
+    await store.close();
     return deadline > Date.now() ? [] : [new Error('deadline already passed')];
   },
 };

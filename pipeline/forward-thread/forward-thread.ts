@@ -1,16 +1,19 @@
 /**
  * The main thread's handle on the forwarding thread of a Kafka-queue daemon: starts the worker,
  * keeps its last not-ready reasons (health checks are synchronous), fetches its self-metrics for
- * each scrape, and has it drain at shutdown. If the worker dies on its own, `onDeath` is told: the
+ * each scrape, reads its state store for the main thread, and has it drain at shutdown. If the worker dies on its own, `onDeath` is told: the
  * daemon then stops (what the main thread acknowledged is in Kafka, so stopping loses nothing).
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { UnavailableError } from '../errors.js';
 import type { Forwarder } from '../service.js';
-import type { FromForwarder, MetricsJson, ToForwarder } from './messages.js';
+import type { FromForwarder, MetricsJson, StateRead, StateReadAnswer, ToForwarder } from './messages.js';
 
 /** A scrape does not wait longer than this for the forwarding thread's metrics. */
 const METRICS_TIMEOUT_MS = 2000;
+/** A state read fails (retryably) when the forwarding thread does not answer within this; as the Redis store's command timeout. */
+const STATE_READ_TIMEOUT_MS = 2000;
 /** After the drain deadline, how long the worker may take to say it stopped before it is terminated. */
 const STOP_GRACE_MS = 2000;
 
@@ -22,6 +25,7 @@ export class ForwardThread implements Forwarder {
   private stopping = false;
   private nextId = 0;
   private readonly metricsWaiting = new Map<number, (m: MetricsJson) => void>();
+  private readonly readsWaiting = new Map<number, (a: StateReadAnswer) => void>();
   private stopped: ((errors: string[]) => void) | undefined;
   private readonly exited: Promise<number>;
   private markExited!: (code: number) => void;
@@ -58,6 +62,9 @@ export class ForwardThread implements Forwarder {
             this.metricsWaiting.get(m.id)?.(m.metrics);
             this.metricsWaiting.delete(m.id);
             break;
+          case 'state-read':
+            this.readsWaiting.get(m.id)?.(m.answer);
+            break;
           case 'stopped':
             this.stopped?.(m.errors);
             break;
@@ -69,6 +76,7 @@ export class ForwardThread implements Forwarder {
         this.reasons = [reason];
         for (const answer of this.metricsWaiting.values()) answer([]);
         this.metricsWaiting.clear();
+        for (const answer of this.readsWaiting.values()) answer({ error: reason, retryable: true });
         this.stopped?.([reason]);
         this.markExited(code);
         reject(new Error(reason)); // no effect once started
@@ -113,6 +121,22 @@ export class ForwardThread implements Forwarder {
         resolve(m);
       });
       this.post({ type: 'metrics', id });
+    });
+  }
+
+  /** Reads the forwarding thread's state store; an UnavailableError when it is not running or does not answer in time. */
+  readState(read: StateRead): Promise<StateReadAnswer> {
+    if (!this.running) return Promise.reject(new UnavailableError('state store: the forwarding thread is not running'));
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => answer({ error: `state store: the forwarding thread did not answer within ${STATE_READ_TIMEOUT_MS} ms`, retryable: true }), STATE_READ_TIMEOUT_MS);
+      const answer = (a: StateReadAnswer): void => {
+        clearTimeout(timer);
+        this.readsWaiting.delete(id);
+        resolve(a);
+      };
+      this.readsWaiting.set(id, answer);
+      this.post({ type: 'state-read', id, read });
     });
   }
 
