@@ -1,11 +1,14 @@
-/** The OTLP codec: schema-driven protobuf validation, OTLP/JSON, byte-level record operations, responses. */
+/**
+ * The OTLP data model: schema-driven protobuf validation, OTLP/JSON, byte-level record operations and
+ * partitioning, per-item views, request builders, responses.
+ */
 export { Payload, SIGNALS, type Signal } from './payload.js';
 export { decodeProtobuf, type DecodeResult } from './decode.js';
 export { fromJson, toJson } from './json.js';
 export {
   filterSpans, forEachSpan, mergePayloads, partitionOf, splitByKey, splitPayload, type SpanView,
 } from './records.js';
-export { groupByPartition, type PartitionKey } from './partition.js';
+export { groupByPartition, partitionOfSeries, type PartitionKey } from './partition.js';
 export { hash64, seriesId, seriesKey } from './series.js';
 export { canonicalAttributes, canonicalValue, type AttributeValue, type Attributes } from './any-value.js';
 export { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';

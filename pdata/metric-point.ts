@@ -39,7 +39,8 @@ export interface PointFields {
   readonly flags: number;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** PointFields, writable while a point is read. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const TWO32 = 4294967296;
 const fixedNumber = (r: Reader): number => { r.fixed64(); return r.hi * TWO32 + r.lo; };
@@ -49,14 +50,12 @@ const LAYOUT: Record<number, readonly [attrs: number, exemplars: number, flags: 
   5: [7, 5, 8, 0, 0], 7: [7, 5, 8, 0, 0], 9: [9, 8, 10, 11, 12], 10: [1, 11, 10, 12, 13], 11: [7, 0, 8, 0, 0],
 };
 
-/** Reads the data point in b[start, end) of the metric type held in Metric field `dataNo`. */
-export function readPoint(dataNo: number, b: Uint8Array, start: number, end: number): PointFields {
+/**
+ * Reads the data point in b[start, end) of the metric type held in Metric field `dataNo` into `p`,
+ * whose fields must hold their empty values (undefined, 0, 0n, {}, []).
+ */
+export function readPoint(dataNo: number, b: Uint8Array, start: number, end: number, p: Mutable<PointFields>): void {
   const [attrsNo, exemplarsNo, flagsNo, minNo, maxNo] = LAYOUT[dataNo]!;
-  const p: Mutable<PointFields> = {
-    attributes: {}, startTimeUnixNano: 0n, timeUnixNano: 0n, value: undefined, count: undefined, sum: undefined, min: undefined,
-    max: undefined, bucketCounts: undefined, explicitBounds: undefined, scale: undefined, zeroCount: undefined, zeroThreshold: undefined,
-    positive: undefined, negative: undefined, quantiles: undefined, exemplars: [], flags: 0,
-  };
   const number = dataNo === 5 || dataNo === 7;
   const r = new Reader(b, start, end);
   while (r.pos < end) {
@@ -99,7 +98,6 @@ export function readPoint(dataNo: number, b: Uint8Array, start: number, end: num
   if (dataNo === 10) { p.scale ??= 0; p.zeroCount ??= 0; p.zeroThreshold ??= 0; }
   if (dataNo === 11) p.quantiles ??= [];
   if (!number) p.count ??= 0;
-  return p;
 }
 
 const zigzag = (n: number): number => (n >>> 1) ^ -(n & 1);

@@ -1,7 +1,7 @@
 /** A per-data-point view of a metrics request, read straight from the protobuf bytes. */
 import { canonicalAttributes, type Attributes } from './any-value.js';
 import { eachField, forEachScope, type Envelope } from './envelope.js';
-import { readPoint, type PointFields } from './metric-point.js';
+import { readPoint, type Mutable, type PointFields } from './metric-point.js';
 import type { Payload } from './payload.js';
 import { hash64, seriesKeyFrom } from './series.js';
 import { Reader, utf8 } from './wire.js';
@@ -72,10 +72,16 @@ function metric(env: Envelope, resourceCanonical: string, b: Uint8Array, start: 
     else d.skip(tag & 7);
   }
   eachField(b, dataStart, dataEnd, 1, (ps, pe) => {
-    const fields = readPoint(dataNo, b, ps, pe);
-    fn({
-      ...env, metricName, description, unit, type, temporality, monotonic, ...fields,
-      seriesId: hash64(seriesKeyFrom(metricName, resourceCanonical, fields.attributes)),
-    });
+    // every field written out, not spread: a spread leaves V8 a slow object shape
+    const p: Mutable<DataPointView> = {
+      resource: env.resource, serviceName: env.serviceName, scopeName: env.scopeName, scopeVersion: env.scopeVersion,
+      metricName, description, unit, type, temporality, monotonic, attributes: {}, startTimeUnixNano: 0n, timeUnixNano: 0n,
+      value: undefined, count: undefined, sum: undefined, min: undefined, max: undefined, bucketCounts: undefined, explicitBounds: undefined,
+      scale: undefined, zeroCount: undefined, zeroThreshold: undefined, positive: undefined, negative: undefined, quantiles: undefined,
+      exemplars: [], flags: 0, seriesId: '',
+    };
+    readPoint(dataNo, b, ps, pe, p);
+    p.seriesId = hash64(seriesKeyFrom(metricName, resourceCanonical, p.attributes));
+    fn(p);
   });
 }

@@ -62,6 +62,15 @@ export function groupByPartition(payload: Payload, partitions: number, key?: Par
   return out;
 }
 
+/**
+ * The partition that owns a series (its seriesId as the record key, through Kafka's partitioner):
+ * where groupByPartition(…, { by: 'series' }) sends its points, for processors loading state on assignment.
+ */
+export function partitionOfSeries(seriesId: string, partitions: number): number {
+  return partitionOf(Buffer.from(seriesId, 'latin1'), partitions);
+}
+
+// One counter for the process: requests without a key spread over partitions like Kafka's round-robin partitioner.
 function nextRoundRobin(partitions: number): number {
   roundRobin = (roundRobin + 1) % 0x40000000;
   return roundRobin % partitions;

@@ -35,8 +35,9 @@ export function forEachSpanDetailed(payload: Payload, fn: (span: SpanDetailView)
 }
 
 function readSpan(env: Envelope, b: Uint8Array, start: number, end: number): SpanDetailView {
+  // explicit, not a spread of env: a spread leaves V8 a slow object shape
   const v: Mutable<SpanDetailView> = {
-    ...env, traceId: EMPTY, spanId: EMPTY, parentSpanId: EMPTY, traceState: '', flags: 0, name: '', kind: 0,
+    resource: env.resource, serviceName: env.serviceName, scopeName: env.scopeName, scopeVersion: env.scopeVersion, traceId: EMPTY, spanId: EMPTY, parentSpanId: EMPTY, traceState: '', flags: 0, name: '', kind: 0,
     startTimeUnixNano: 0n, endTimeUnixNano: 0n, attributes: {}, statusCode: 0, statusMessage: '', eventsCount: 0, linksCount: 0,
     droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0,
   };

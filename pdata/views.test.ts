@@ -7,9 +7,9 @@ import { maxEventTime } from './event-time.js';
 import { fromJson, toJson } from './json.js';
 import { forEachLogRecord, type LogRecordView } from './log-view.js';
 import { forEachDataPoint, type DataPointView } from './metric-view.js';
-import { groupByPartition } from './partition.js';
+import { groupByPartition, partitionOfSeries } from './partition.js';
 import { Payload } from './payload.js';
-import { forEachSpan, partitionOf } from './records.js';
+import { forEachSpan } from './records.js';
 import { seriesId } from './series.js';
 import { forEachSpanDetailed, type SpanDetailView } from './span-detail.js';
 import { FULL_METRICS_JSON, makeSdkLogs, makeSdkMetrics, makeSdkSpans } from './test-fixtures.js';
@@ -71,7 +71,7 @@ t.test('series ids of the view are the ones groupByPartition places by', async (
   const groups = groupByPartition(payload, 5, { by: 'series' });
   let n = 0;
   for (const [partition, part] of groups) {
-    forEachDataPoint(part, (p) => { n++; t.equal(partitionOf(Buffer.from(p.seriesId, 'latin1'), 5), partition); });
+    forEachDataPoint(part, (p) => { n++; t.equal(partitionOfSeries(p.seriesId, 5), partition); });
   }
   t.equal(n, 8);
 });

@@ -12,10 +12,13 @@ export class Reader {
   /** Halves of the last 64-bit value read. */
   lo = 0;
   hi = 0;
-  private readonly view: DataView;
+  // Made on first fixed-width read: most readers (attributes, ids, strings) never need one.
+  private dataView: DataView | undefined;
 
-  constructor(readonly buf: Uint8Array, public pos = 0, public end = buf.length) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  constructor(readonly buf: Uint8Array, public pos = 0, public end = buf.length) {}
+
+  private get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   /** A varint that must fit 32 bits unsigned (tags, lengths); longer encodings keep their low bits. */
