@@ -3,8 +3,7 @@
  * tagged choices of stage log (`queue`) and state store (`state`). Durations come out in ms.
  */
 import { z } from 'zod';
-import { kafkaClientFields } from '../pipeline/kafka/client.js';
-import { ZSTD_AVAILABLE } from '../pipeline/kafka/codecs.js';
+import { kafkaClientFields, ZSTD_AVAILABLE } from './kafka-client.js';
 import { duration, endpoint, integer } from './types.js';
 
 /** Defaults, named so docs and tests can refer to them. */
