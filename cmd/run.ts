@@ -15,7 +15,7 @@ import { VERSION } from './version.js';
 
 /** Runs until a signal; resolves with the exit code. */
 export async function run(options: ConfigOptions): Promise<number> {
-  const config = loadAndReport(options);
+  const config = await loadAndReport(options);
   if (!config) return 1;
   const logger = pino({ level: config.service.telemetry.logs.level, base: { service: 'vigil', version: VERSION } });
 

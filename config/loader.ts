@@ -107,7 +107,7 @@ function validate(root: MapNode, options: LoadOptions, problems: Problems): Serv
   const pipelines = validatePipelines(root, servicePlain, decl as Declarations, problems);
   if (problems.errors.length > 0 || !service) return undefined;
   const components = (section: Section): ReadonlyMap<string, ComponentConfig> =>
-    new Map([...decl[section]].map(([id, d]) => [id, { id: d.id, factory: d.factory!, config: d.config }]));
+    new Map([...decl[section]].map(([id, d]) => [id, { id: d.id, factory: d.factory!, config: d.config, keyPos: d.keyPos }]));
   return {
     receivers: components('receivers'),
     processors: components('processors'),

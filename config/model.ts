@@ -1,15 +1,17 @@
 /** The loaded configuration, as the engine consumes it. */
 import type { ComponentId, Factory } from '../pipeline/component.js';
 import type { Signal } from '../pdata/payload.js';
-import type { ConfigError } from './errors.js';
+import type { ConfigError, Position } from './errors.js';
 import type { ServiceSection } from './service.js';
 
 /** One configured component: its id as written, the factory its type resolved to, its parsed config. */
 export interface ComponentConfig {
   readonly id: ComponentId;
   readonly factory: Factory;
-  /** Parsed by the factory's schema, defaults filled (or `createDefaultConfig()` when none was given). */
+  /** Parsed by the factory's schema, defaults filled (an empty body is parsed as `{}`). */
   readonly config: unknown;
+  /** Where the component's key is written, for errors found after loading (a factory refusing the config). */
+  readonly keyPos?: Position;
 }
 
 /** One pipeline of `service.pipelines`; every id it names exists and supports `signal`. */

@@ -3,13 +3,12 @@
  * tagged choices of stage log (`queue`) and state store (`state`). Durations come out in ms.
  */
 import { z } from 'zod';
-import { kafkaClientFields } from '../pipeline/kafka/client.js';
-import { ZSTD_AVAILABLE } from '../pipeline/kafka/codecs.js';
+import { kafkaClientFields, ZSTD_AVAILABLE } from './kafka-client.js';
+import { selfMetricsSchema } from './self-metrics.js';
 import { duration, endpoint, integer } from './types.js';
 
 /** Defaults, named so docs and tests can refer to them. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
-export const DEFAULT_METRICS_ADDRESS = 'localhost:8888';
 export const DEFAULT_QUEUE_MAX_SIZE_MIB = 64;
 export const DEFAULT_QUEUE_PARTITIONS = 2;
 
@@ -28,10 +27,7 @@ const telemetry = z.strictObject({
   logs: z.strictObject({
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   }).prefault({}),
-  metrics: z.strictObject({
-    level: z.enum(['none', 'basic', 'normal', 'detailed']).default('normal'),
-    address: endpoint().default(DEFAULT_METRICS_ADDRESS),
-  }).prefault({}),
+  metrics: z.preprocess(nullAsEmpty, selfMetricsSchema).prefault({}),
 });
 
 const memoryQueue = z.strictObject({

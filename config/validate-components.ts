@@ -1,7 +1,9 @@
 /**
  * The component sections (`receivers`, `processors`, …): each id is `type[/name]`, its type must
  * name a factory of that kind (or one of its aliases), and its config is checked by the factory's
- * schema with defaults filled in. A component given no config (`debug:`) gets the factory's defaults.
+ * schema with defaults filled in. A component given no config (`debug:`) is checked as an empty map,
+ * so its defaults and its required keys apply exactly as for any other body: what validates here
+ * is what the factory will be given.
  */
 import type { ComponentId, Factory, Kind } from '../pipeline/component.js';
 import { parseComponentId } from '../pipeline/component.js';
@@ -66,10 +68,10 @@ export function validateSection(root: MapNode, section: Section, kind: Kind, fac
   return out;
 }
 
-/** The component's parsed config; no config at all (`null`) means the factory's defaults. */
+/** The component's parsed config; no config at all (`null`) is an empty map, validated like any other. */
 function componentConfig(factory: Factory, value: ConfigNode, root: MapNode, path: string[], problems: Problems): { value: unknown } | undefined {
-  if (value.kind === 'scalar' && value.value === null) return { value: factory.createDefaultConfig() };
+  const plain = value.kind === 'scalar' && value.value === null ? {} : toPlain(value);
   const before = problems.errors.length;
-  const parsed = parseWith(factory.configSchema, toPlain(value), root, path, problems);
+  const parsed = parseWith(factory.configSchema, plain, root, path, problems);
   return problems.errors.length === before ? { value: parsed } : undefined;
 }

@@ -74,9 +74,11 @@ function report(issue: Issue, schema: z.ZodType, data: unknown, root: ConfigNode
     return;
   }
   const found = locate(root, path);
-  if (!found.node && issue.code === 'invalid_type' && path.length > 0) {
+  if (!found.node && path.length > 0) {
+    // The value is not written: point at the key of the map that should hold it (`otlphttp:`).
     const parent = locate(root, path.slice(0, -1));
-    problems.error(parent.node ? parent.keyPos : parent.pos, path, `missing required key "${String(path[path.length - 1])}"`);
+    const at = parent.node ? parent.keyPos : parent.pos;
+    problems.error(at, path, issue.code === 'invalid_type' ? `missing required key "${String(path[path.length - 1])}"` : issue.message);
     return;
   }
   problems.error(found.pos, path, issue.message);

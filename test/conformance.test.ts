@@ -1,14 +1,19 @@
 /**
- * One conformance test over every registered factory (STYLE.md "Tests"): the default config
- * validates; create → shutdown without start; create → start → consume → shutdown.
+ * One conformance test over every registered factory (STYLE.md "Tests"): the empty body (`type:`,
+ * what a user gets for writing nothing) either validates, is the default config, and the component
+ * built from it starts and shuts down, or `vigil validate` refuses it at the component's key with
+ * the message listed here; create → shutdown without start; create → start → consume → shutdown.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { FACTORIES } from '../cmd/components.js';
+import { checkConfig } from '../cmd/validate.js';
 import type { Component, Consumer, Factory, Processor } from '../pipeline/component.js';
 import { decodeProtobuf } from '../pdata/index.js';
+import { DEFAULT_TOPIC } from '../pipeline/kafka/encoding.js';
 import type { Payload, Signal } from '../pdata/payload.js';
 import { makeLogs, makeMetrics, makeSpans } from './e2e/sdk-fixtures.js';
 import { tempDir } from './daemon.js';
@@ -80,13 +85,94 @@ function create(f: Factory, config: unknown, signal: Signal | undefined, next: C
   }
 }
 
+/**
+ * Factories whose empty body `vigil validate` refuses (a required key, as in otelcol), keyed like
+ * REQUIRED, with what the error must say. Every other factory's empty body must validate and start.
+ */
+const EMPTY_BODY_REFUSED: Record<string, RegExp> = {
+  'receiver:otlp': /protocols/,
+  memory_limiter: /check_interval.*must be set|limit_mib/,
+  file: /path/,
+  otlp_grpc: /endpoint/,
+  otlp_http: /endpoint/,
+};
+
+/**
+ * What the default config needs from the world to start: the kafka receiver consumes otelcol's
+ * default topics, which must exist. Created once on the shared broker and left there (empty), since
+ * another run of this test may be using them.
+ */
+const PREPARE_DEFAULT: Record<string, () => Promise<void>> = {
+  'receiver:kafka': async () => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: Object.values(DEFAULT_TOPIC).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  },
+};
+
+const SECTION = { receiver: 'receivers', processor: 'processors', exporter: 'exporters', connector: 'connectors', extension: 'extensions' } as const;
+
+/** A config whose only unconfigured component is `factory`'s, written `type:` on line 2, in a pipeline of its first signal. */
+function emptyBodyYaml(f: Factory): string {
+  const signal = signalsOf(f)[0] ?? 'traces';
+  const helpers = ['otlp/helper: { protocols: { grpc: { endpoint: "127.0.0.1:0" } } }', 'debug/helper: { verbosity: basic }'];
+  const pipelines: Record<string, { receivers: string[]; processors?: string[]; exporters: string[] }> = {};
+  const through = { receivers: ['otlp/helper'], exporters: ['debug/helper'] };
+  switch (f.kind) {
+    case 'receiver': pipelines[signal] = { ...through, receivers: [f.type] }; break;
+    case 'processor': pipelines[signal] = { ...through, processors: [f.type] }; break;
+    case 'exporter': pipelines[signal] = { ...through, exporters: [f.type] }; break;
+    case 'connector': {
+      pipelines[signal] = { ...through, exporters: [f.type] };
+      pipelines[`${f.connects[signal]![0]!}/out`] = { ...through, receivers: [f.type] };
+      break;
+    }
+    case 'extension': pipelines[signal] = through; break;
+  }
+  const section = (name: string, own: string[]): string => `${name}:\n${own.map((l) => `  ${l}\n`).join('')}`;
+  const lines = [section(SECTION[f.kind], [`${f.type}:`, ...(f.kind === 'receiver' ? [helpers[0]!] : f.kind === 'exporter' ? [helpers[1]!] : [])])];
+  if (f.kind !== 'receiver') lines.push(section('receivers', [helpers[0]!]));
+  if (f.kind !== 'exporter') lines.push(section('exporters', [helpers[1]!]));
+  const extensions = f.kind === 'extension' ? `  extensions: [${f.type}]\n` : '';
+  return `${lines.join('')}service:\n${extensions}  pipelines: ${JSON.stringify(pipelines)}\n`;
+}
+
 for (const factory of FACTORIES) {
+  t.test(`${factory.kind} ${factory.type}: the empty body validates and starts, or is refused at its key`, async (t) => {
+    const file = join(tempDir(), 'collector.yaml');
+    writeFileSync(file, emptyBodyYaml(factory));
+    const result = await checkConfig({ files: [file], sets: [], factories: FACTORIES, env: {} });
+    const section = SECTION[factory.kind];
+    const refused = EMPTY_BODY_REFUSED[`${factory.kind}:${factory.type}`] ?? EMPTY_BODY_REFUSED[factory.type];
+    if (refused) {
+      t.notOk(result.config, 'refused');
+      t.ok(result.errors.length > 0, 'with an error');
+      for (const e of result.errors) {
+        t.equal(`${e.file}:${e.line}:${e.column}`, `${file}:2:3`, `${String(e)}: at the component's key`);
+        t.ok(e.path === `${section}::${factory.type}` || e.path.startsWith(`${section}::${factory.type}::`), `${e.path}: under the component's path`);
+      }
+      t.match(result.errors.map((e) => e.message).join('\n'), refused, 'saying what is missing');
+      return;
+    }
+    t.same(result.errors.map(String), [], 'validates');
+    const config = result.config![section].get(factory.type)!.config;
+    t.same(config, factory.createDefaultConfig(), 'to the default config');
+    if (NEEDS_KAFKA.has(factory.type) && !requireService(t, 'Kafka', kafkaUp)) return;
+    await PREPARE_DEFAULT[`${factory.kind}:${factory.type}`]?.();
+    const c = create(factory, config, factory.kind === 'extension' ? undefined : signalsOf(factory)[0], new RecordingConsumer());
+    await c.start(new NoopHost());
+    await c.shutdown(Date.now() + 5000);
+    t.pass('starts and shuts down');
+  });
+
   t.test(`${factory.kind} ${factory.type}`, async (t) => {
     const dir = tempDir();
     const config = factory.configSchema.parse(requiredOf(factory)?.(dir) ?? {});
     t.ok(factory.createDefaultConfig() !== undefined, 'has a default config');
-    // The default config is the parsed form of an empty block: what a user gets by writing `type:`.
-    if (!requiredOf(factory)) t.same(factory.configSchema.parse({}), factory.createDefaultConfig(), 'an empty block validates to the default config');
     const signals: Array<Signal | undefined> = factory.kind === 'extension' ? [undefined] : signalsOf(factory);
     t.ok(signals.length > 0, 'supports at least one signal');
     for (const signal of signals) {

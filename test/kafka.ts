@@ -3,7 +3,7 @@
  * topics created and deleted through the admin API, plain producing, and a group's committed offsets.
  */
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type Message } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import type { Test } from 'tap';
 import { KAFKA_BROKER } from './services.js';
 
@@ -55,7 +55,7 @@ export function dropTopicsAtEnd(t: Test, prefix: string): void {
 
 /** Produces `messages` to `topic` with acks=all, as any plain client would. */
 export async function produce(topic: string, messages: Message[]): Promise<void> {
-  const producer = testKafka().producer({ allowAutoTopicCreation: false });
+  const producer = testKafka().producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     await producer.send({ topic, messages, acks: -1 });

@@ -6,7 +6,7 @@
  * if one fails, the export is retried whole (at least once).
  */
 import type { Producer } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes, Partitioners } from 'kafkajs';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { PermanentError, RetryableError, UnavailableError, messageOf } from '../../pipeline/errors.js';
 import { createKafka, isRetriableKafkaError } from '../../pipeline/kafka/client.js';
@@ -35,7 +35,12 @@ export class KafkaExporter implements Exporter {
   async start(): Promise<void> {
     // kafkajs retries a little itself (leader moves, metadata refresh); retry_on_failure does the rest.
     const kafka = createKafka(this.config, this.settings.logger, { retry: { retries: 2, initialRetryTime: 100 } });
-    const producer = kafka.producer({ allowAutoTopicCreation: this.config.producer.allow_auto_topic_creation ?? true });
+    // kafkajs' default partitioner (murmur2 of the key, as the Java client), named so that kafkajs
+    // does not warn at every start that its default changed in v2.
+    const producer = kafka.producer({
+      allowAutoTopicCreation: this.config.producer.allow_auto_topic_creation ?? true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     try {
       await producer.connect();
     } catch (err) {

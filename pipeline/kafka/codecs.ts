@@ -6,6 +6,7 @@
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import kafkajs from 'kafkajs';
+import { ZSTD_AVAILABLE } from '../../config/kafka-client.js';
 
 // kafkajs is CommonJS and Node cannot see CompressionCodecs as a named export.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
@@ -14,9 +15,6 @@ type ZstdZlib = {
   zstdCompress?: (buf: Buffer, cb: (err: Error | null, out: Buffer) => void) => void;
   zstdDecompress?: (buf: Buffer, cb: (err: Error | null, out: Buffer) => void) => void;
 };
-
-/** True when this Node can compress and decompress zstd. */
-export const ZSTD_AVAILABLE = typeof (zlib as unknown as ZstdZlib).zstdCompress === 'function';
 
 let registered = false;
 

@@ -9,7 +9,7 @@
  * with. What the failed request carried is retried by the clients, so it may be written twice:
  * at least once, as promised.
  */
-import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type ProducerBatch } from 'kafkajs';
 import type { Logger } from 'pino';
 import { messageOf, UnavailableError } from '../errors.js';
 
@@ -57,8 +57,9 @@ export class FreshProducer implements BatchSender {
   }
 
   private make(): Producer {
-    // One request in flight keeps appends in order across retries.
-    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // One request in flight keeps appends in order across retries. The partitioner is kafkajs'
+    // default, named so that kafkajs does not warn that its default changed in v2.
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   /** Swaps `failed` for a new producer, unless another failure already did. */

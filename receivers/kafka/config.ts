@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
-import { kafkaClientFields } from '../../pipeline/kafka/client.js';
+import { kafkaClientFields } from '../../config/kafka-client.js';
 import { DEFAULT_ENCODING, DEFAULT_TOPIC, encodingSchema, type Encoding } from '../../pipeline/kafka/encoding.js';
 import type { Signal } from '../../pdata/payload.js';
 
@@ -51,12 +51,15 @@ export const configSchema = z.strictObject({
   initial_offset: z.enum(['latest', 'earliest'], { error: 'expected "latest" or "earliest"' }).default('latest'),
   session_timeout: duration().default(DEFAULT_SESSION_TIMEOUT_MS),
   heartbeat_interval: duration().default(DEFAULT_HEARTBEAT_INTERVAL_MS),
-  /** Accepted for otelcol compatibility; vigil marks after the pipeline accepted a record, always (see README). */
+  /**
+   * Accepted for otelcol compatibility; vigil marks after the pipeline accepted a record, always (see
+   * README). No default: absent means the user did not set it, and vigil then says nothing about it.
+   */
   message_marking: z.strictObject({
     after: z.boolean().default(false),
     on_error: z.boolean().default(false),
     on_permanent_error: z.boolean().optional(),
-  }).prefault({}),
+  }).optional(),
   /** `interval`: how often finished offsets are committed. Committing is never turned off. */
   autocommit: z.strictObject({
     enable: z.boolean().default(true),

@@ -161,3 +161,22 @@ t.test('partition_traces_by_id: all spans of a trace land on one partition, keye
   t.ok([...partitionOfTrace.values()].every((s) => s.size === 1), `each of ${partitionOfTrace.size} traces on one partition`);
   t.ok(new Set([...partitionOfTrace.values()].map((s) => [...s][0])).size > 1, 'traces spread over partitions');
 });
+
+t.test('message_marking: the notice is logged only when the user set the key', async (t) => {
+  if (!requireService(t, 'Kafka', up)) return;
+  const topic = unique('vigil-marking');
+  await createTopic(t, topic);
+  const { capturedSettings } = await import('../../exporters/exporterhelper/test-support.js');
+  const notices = async (extra: Record<string, unknown>): Promise<number> => {
+    const { settings, lines } = capturedSettings('kafka/marking', 'info');
+    const config = factory.configSchema.parse({ traces: { topic }, group_id: unique('vigil-marking'), heartbeat_interval: '500ms', ...extra });
+    const r = factory.create(settings, config, new Map([['traces', new RecordingConsumer()]]));
+    await r.start(new NoopHost());
+    await r.shutdown(Date.now() + 2000);
+    t.ok(lines.some((l) => l.msg === 'consuming'), 'the capture saw the receiver start');
+    return lines.filter((l) => /message_marking/.test(String(l.msg))).length;
+  };
+  t.equal(await notices({}), 0, 'not set: nothing said about it');
+  t.equal(await notices({ message_marking: { after: true } }), 0, 'set to what vigil does: nothing to say');
+  t.equal(await notices({ message_marking: { after: false, on_error: true } }), 1, 'set otherwise: explained once');
+});

@@ -52,7 +52,9 @@ export class KafkaReceiver implements Receiver {
 
   async start(): Promise<void> {
     const c = this.config;
-    if (!c.message_marking.after || c.message_marking.on_error) {
+    // Only when set (to what vigil does not do): a notice about a key the user never wrote reads like a problem.
+    const marking = c.message_marking;
+    if (marking && (!marking.after || marking.on_error)) {
       this.settings.logger.info({ message_marking: c.message_marking },
         'message_marking is accepted for otelcol compatibility: vigil marks a record once the pipeline accepted it, retries it while the pipeline refuses it, and skips it only when it can never be delivered');
     }

@@ -9,6 +9,7 @@ import t from 'tap';
 import { VIGIL } from '../daemon.js';
 
 const BAD = fileURLToPath(new URL('../../../test/e2e/testdata/bad-config.yaml', import.meta.url));
+const EMPTY = fileURLToPath(new URL('../../../test/e2e/testdata/empty-bodies.yaml', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../collector.example.yaml', import.meta.url));
 
 const vigil = (...args: string[]): { status: number | null; stderr: string; stdout: string } => {
@@ -37,6 +38,19 @@ t.test('run with a bad config exits 1 before listening', async (t) => {
     }).on('error', () => resolve(false));
   });
   t.notOk(listening, 'the receiver port was never opened');
+});
+
+t.test('an exporter written with no body is checked like any other: no endpoint, no start', async (t) => {
+  const validated = vigil('validate', '--config', EMPTY);
+  t.equal(validated.status, 1);
+  t.match(validated.stderr, /empty-bodies\.yaml:8:3 exporters::otlphttp::endpoint: set endpoint/);
+  t.match(validated.stderr, /empty-bodies\.yaml:9:3 exporters::otlp::endpoint: missing required key "endpoint"/);
+  t.notMatch(validated.stdout, /valid/);
+  const ran = vigil('--config', EMPTY);
+  t.equal(ran.status, 1);
+  t.match(ran.stderr, /exporters::otlp::endpoint: missing required key "endpoint"/);
+  t.notMatch(ran.stderr + ran.stdout, /Cannot read properties/);
+  t.notMatch(ran.stdout, /listening/);
 });
 
 t.test('the example config is valid; --set and --version work', async (t) => {
