@@ -70,6 +70,6 @@ export function validateSection(root: MapNode, section: Section, kind: Kind, fac
 function componentConfig(factory: Factory, value: ConfigNode, root: MapNode, path: string[], problems: Problems): { value: unknown } | undefined {
   if (value.kind === 'scalar' && value.value === null) return { value: factory.createDefaultConfig() };
   const before = problems.errors.length;
-  const parsed = parseWith(factory.configSchema, toPlain(value), root, path, problems);
+  const parsed: unknown = parseWith(factory.configSchema, toPlain(value), root, path, problems);
   return problems.errors.length === before ? { value: parsed } : undefined;
 }

@@ -20,6 +20,7 @@ export interface NamedHooks {
 export function fanOutHooks(listeners: readonly NamedHooks[], logger: Logger): PartitionHooks {
   const call = async (what: 'assigned' | 'revoked', partitions: number[]): Promise<void> => {
     for (const { name, hooks } of listeners) {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with `hooks` as this
       const hook = hooks[what];
       if (!hook) continue;
       try {

@@ -133,7 +133,7 @@ export class Service implements Host {
       const forwarder = this.forwarder;
       if (forwarder) {
         await forwarder.start();
-        started.push(['forwarding thread', { start: async () => {}, shutdown: async (deadline) => void await forwarder.shutdown(deadline) }]);
+        started.push(['forwarding thread', { start: async () => {}, shutdown: async (deadline) => { await forwarder.shutdown(deadline); } }]);
       }
       if (this.ingests) for (const [id, c] of this.graph.receivers) await startOne(`receiver ${id}`, c);
     } catch (err) {
@@ -191,7 +191,7 @@ export class Service implements Host {
 
   /** The processors this side runs: all, or on the ingest side those that admit data at the entry (memory_limiter). */
   private processorsHere(p: BuiltPipeline): readonly Processor[] {
-    return this.forwards ? p.processors : p.processors.filter((proc) => proc.admit);
+    return this.forwards ? p.processors : p.processors.filter((proc) => proc.admit !== undefined);
   }
 
   /** Partition changes of a pipeline's log go to its processors, then to the ownership checkpoints. */

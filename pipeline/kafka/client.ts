@@ -49,6 +49,7 @@ export const kafkaClientFields = {
   }).refine((a) => !(a.sasl && a.plain_text), { error: 'set sasl or plain_text, not both' }).optional(),
 };
 
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- built only for the type it infers
 const clientSchema = z.strictObject(kafkaClientFields);
 /** The parsed client settings. */
 export type KafkaClientConfig = z.infer<typeof clientSchema>;
@@ -84,7 +85,7 @@ function saslOf(config: KafkaClientConfig): SASLOptions | undefined {
   const a = config.auth;
   if (a?.sasl) {
     const mechanism = MECHANISMS[a.sasl.mechanism as keyof typeof MECHANISMS];
-    return { mechanism, username: a.sasl.username, password: a.sasl.password } as SASLOptions;
+    return { mechanism, username: a.sasl.username, password: a.sasl.password };
   }
   if (a?.plain_text) return { mechanism: 'plain', username: a.plain_text.username, password: a.plain_text.password };
   return undefined;

@@ -178,8 +178,8 @@ export class GroupConsumer {
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
     // The old generation may still commit while the group prepares to rebalance: do it now, so the
-    // next owner of a partition redelivers as little as possible.
-    this.consumer.on(REBALANCING, () => this.commit());
+    // next owner of a partition redelivers as little as possible. commit() never rejects.
+    this.consumer.on(REBALANCING, () => void this.commit());
     this.consumer.on(CRASH, (e) => {
       this.crashed = `kafka consumer group ${options.groupId} crashed: ${messageOf(e.payload.error)}${e.payload.restart ? ' (restarting)' : ''}`;
     });
@@ -310,6 +310,7 @@ export class GroupConsumer {
   }
 
   /** Dispatches what the window allows; resolves fetch positions of dispatched records only. */
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs' payload functions are closures over the batch, not methods
   private async onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const s = this.partitions.get(keyOf(batch.topic, batch.partition));
     if (!s) return;
@@ -362,7 +363,7 @@ export class GroupConsumer {
             'skipping a record the pipeline rejected permanently (its offset will be committed)');
           break;
         }
-        if (s.revoked || this.abandoned) return this.forget(s, entry);
+        if (s.revoked || this.abandoned) { this.forget(s, entry); return; }
         this.o.metrics.kafkaRetried.inc({ consumer: this.o.name, topic: s.topic });
         if (attempt === 1) {
           this.retryLog.warn({ topic: s.topic, partition: s.partition, offset: record.offset, err: messageOf(err) },
@@ -371,7 +372,7 @@ export class GroupConsumer {
         const jittered = delay * (1 - this.retry.jitter + Math.random() * 2 * this.retry.jitter);
         await this.sleep(jittered);
         delay = Math.min(delay * this.retry.multiplier, this.retry.maxMs);
-        if (s.revoked || this.abandoned) return this.forget(s, entry);
+        if (s.revoked || this.abandoned) { this.forget(s, entry); return; }
       }
     }
     entry.done = true;
