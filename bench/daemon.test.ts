@@ -32,14 +32,14 @@ const ports = { grpc: 1001, http: 1002, health: 1003, metrics: 1004 };
 const KAFKA: QueueSpec = { type: 'kafka', brokers: ['localhost:9092'], topicPrefix: 'p', groupId: 'g', partitions: 8 };
 
 t.test('headline YAML: otlp → batch → otlp_grpc to the sink, memory or kafka queue', async (t) => {
-  const doc = parse(daemonYaml(ports, { kind: 'sink', port: 2000 }, { type: 'memory' })) as Record<string, any>;
+  const doc = parse(daemonYaml(ports, { kind: 'sink', port: 2000 }, { type: 'memory' }));
   t.same(doc.service.pipelines.traces, { receivers: ['otlp'], processors: ['batch'], exporters: ['otlp_grpc'] });
   t.same(doc.exporters.otlp_grpc, { endpoint: '127.0.0.1:2000', tls: { insecure: true }, compression: 'none' });
   t.equal(doc.receivers.otlp.protocols.grpc.endpoint, '127.0.0.1:1001');
   t.equal(doc.extensions.health_check.endpoint, '127.0.0.1:1003');
   t.equal(doc.service.telemetry.metrics.address, '127.0.0.1:1004');
   t.same(doc.service.queue, { type: 'memory' });
-  const k = parse(daemonYaml(ports, { kind: 'file', path: '/tmp/a b.jsonl' }, KAFKA)) as Record<string, any>;
+  const k = parse(daemonYaml(ports, { kind: 'file', path: '/tmp/a b.jsonl' }, KAFKA));
   t.same(k.service.queue, { type: 'kafka', kafka: { brokers: ['localhost:9092'], topic_prefix: 'p', group_id: 'g', partitions: 8 } });
   t.same(k.exporters, { file: { path: '/tmp/a b.jsonl' } });
 });

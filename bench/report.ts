@@ -101,7 +101,7 @@ function forwardingTable(fs: ForwardingResult[]): string[] {
   const lines = [
     row(['transport', 'daemons', 'saturation spans/s (sink)', 'acked spans/s', 'refused / errors', 'daemon cores', 'CPU s per M spans', 'generator cores',
       'half-load offered', 'p50 ms', 'p99 ms', 'peak RSS MiB', '10k: CPU % core', '10k: RSS MiB', '10k: peak MiB', 'acked → sink']),
-    row(Array(16).fill('---')),
+    row(Array<string>(16).fill('---')),
   ];
   for (const f of fs) {
     const s = f.saturation;

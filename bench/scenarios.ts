@@ -4,6 +4,7 @@
  * Kafka-queue figures of issue 3. Each starts fresh daemons and stops them before returning.
  */
 import { measureDecode } from '../pdata/index.js';
+import { messageOf } from '../pipeline/errors.js';
 import { dropTopics } from '../test/kafka.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, type DaemonPorts, type ExportSpec, type QueueSpec } from './daemon-config.js';
@@ -103,7 +104,7 @@ async function stopAll(r: Running): Promise<number | null> {
   const q = r.queue;
   if (q.type === 'kafka' && !r.topicsDropped) {
     r.topicsDropped = true;
-    await dropTopics(q.brokers, q.topicPrefix).catch((err: Error) => r.log(`could not delete the topics ${q.topicPrefix}.*: ${err.message}`));
+    await dropTopics(q.brokers, q.topicPrefix).catch((err: unknown) => r.log(`could not delete the topics ${q.topicPrefix}.*: ${messageOf(err)}`));
   }
   return codes.find((c) => c !== 0) ?? codes[0] ?? null;
 }

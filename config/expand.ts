@@ -39,7 +39,7 @@ function expandText(text: string, base: number, env: Env, report: Report): { tex
   let out = '';
   let failed = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i]!;
     if (c !== '$' || i + 1 >= text.length) {
       out += c;
     } else if (text[i + 1] === '$') {

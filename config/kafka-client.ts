@@ -48,6 +48,7 @@ export const kafkaClientFields = {
   }).refine((a) => !(a.sasl && a.plain_text), { error: 'set sasl or plain_text, not both' }).optional(),
 };
 
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- built only for its inferred type
 const clientSchema = z.strictObject(kafkaClientFields);
 /** The parsed client settings. */
 export type KafkaClientConfig = z.infer<typeof clientSchema>;

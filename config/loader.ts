@@ -18,7 +18,6 @@ import { serviceSchema } from './service.js';
 import { unknownKeyMessage } from './suggest.js';
 import type { Declared, Section } from './validate-components.js';
 import { COMPONENT_SECTIONS, validateSection } from './validate-components.js';
-import type { Declarations } from './validate-pipelines.js';
 import { validatePipelines } from './validate-pipelines.js';
 import { parseWith } from './zod-issues.js';
 
@@ -104,7 +103,7 @@ function validate(root: MapNode, options: LoadOptions, problems: Problems): Serv
     servicePlain = toPlain(entry.value) ?? {};
     service = parseWith(serviceSchema, servicePlain, root, ['service'], problems);
   }
-  const pipelines = validatePipelines(root, servicePlain, decl as Declarations, problems);
+  const pipelines = validatePipelines(root, servicePlain, decl, problems);
   if (problems.errors.length > 0 || !service) return undefined;
   const components = (section: Section): ReadonlyMap<string, ComponentConfig> =>
     new Map([...decl[section]].map(([id, d]) => [id, { id: d.id, factory: d.factory!, config: d.config, keyPos: d.keyPos }]));

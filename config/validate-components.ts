@@ -72,6 +72,6 @@ export function validateSection(root: MapNode, section: Section, kind: Kind, fac
 function componentConfig(factory: Factory, value: ConfigNode, root: MapNode, path: string[], problems: Problems): { value: unknown } | undefined {
   const plain = value.kind === 'scalar' && value.value === null ? {} : toPlain(value);
   const before = problems.errors.length;
-  const parsed = parseWith(factory.configSchema, plain, root, path, problems);
+  const parsed: unknown = parseWith(factory.configSchema, plain, root, path, problems);
   return problems.errors.length === before ? { value: parsed } : undefined;
 }

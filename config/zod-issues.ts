@@ -70,7 +70,7 @@ function report(issue: Issue, schema: z.ZodType, data: unknown, root: ConfigNode
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // Report the alternative that came closest: the one with the fewest complaints.
     const best = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
-    for (const sub of best) report({ ...sub, path: [...issue.path, ...sub.path] } as Issue, schema, data, root, prefix, problems);
+    for (const sub of best) report({ ...sub, path: [...issue.path, ...sub.path] }, schema, data, root, prefix, problems);
     return;
   }
   const found = locate(root, path);
@@ -85,6 +85,7 @@ function report(issue: Issue, schema: z.ZodType, data: unknown, root: ConfigNode
 }
 
 // ---- Walking a schema along a key path, to list the keys a strict object accepts ----
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- zod's `_zod.def` is internal and untyped; each field is read after checking `type` */
 
 interface Def {
   type: string;

@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from '../pipeline/errors.js';
 import { canonicalAttributes, type Attributes } from './any-value.js';
-import { Writer } from './wire.js';
+import { type Writer } from './wire.js';
 
 /** An attribute value to write: integers become int_value, other numbers double_value, bigints int_value, undefined is left out. */
 export type AttributeInput = string | number | boolean | bigint | Uint8Array | null | undefined | readonly AttributeInput[] | { readonly [key: string]: AttributeInput };

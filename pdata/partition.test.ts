@@ -164,9 +164,9 @@ t.test('none (and keys that do not apply): whole requests, round-robin', async (
     for (let i = 0; i < 8; i++) {
       const groups = groupByPartition(p, 4, key);
       t.equal(groups.size, 1);
-      const [[partition, part]] = [...groups];
+      const [partition, part] = [...groups][0]!;
       t.equal(part, p, 'the same payload, unsplit');
-      seen.add(partition!);
+      seen.add(partition);
     }
     t.equal(seen.size, 4, `${p.signal} ${key.by}: every partition used`);
   }

@@ -121,7 +121,7 @@ function otherField(b: Uint8Array, node: Node, no: number): [number, number] | u
   const o = node.other;
   const want = (no << 3) | 2;
   for (let i = 0; i < o.length; i += 2) {
-    const r = new Reader(b, o[i]!, o[i + 1]!);
+    const r = new Reader(b, o[i], o[i + 1]);
     while (r.pos < r.end) {
       const tag = r.uint32();
       if (tag !== want) { r.skip(tag & 7); continue; }

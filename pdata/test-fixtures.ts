@@ -33,6 +33,7 @@ export function makeSdkSpans(count = 9): ReadableSpan[] {
   for (let i = 0; i < count; i++) {
     const traceId = `5b8efff798038103d269b633813fc6${(10 + Math.floor(i / 3)).toString(16).padStart(2, '0')}`;
     const spanId = `eee19b7ec3c1b1${(16 + i).toString(16).padStart(2, '0')}`;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- a fixture with plain numbers for the SDK's enums; the cast says it is one
     spans.push({
       name: `GET /cart/${i}`,
       kind: i % 5,
@@ -93,6 +94,7 @@ export function makeSdkMetrics(temporality: 0 | 1): ResourceMetrics {
 export function makeSdkLogs(count = 4): ReadableLogRecord[] {
   const logs: ReadableLogRecord[] = [];
   for (let i = 0; i < count; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- a fixture with plain numbers for the SDK's enums; the cast says it is one
     logs.push({
       hrTime: hr(1700000000, 123456789 + i),
       hrTimeObserved: hr(1700000000, 223456789),

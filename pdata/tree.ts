@@ -126,7 +126,7 @@ function measure(node: Node): number {
 function write(node: Node, src: Uint8Array, out: Uint8Array, at: number): number {
   const o = node.other;
   for (let i = 0; i < o.length; i += 2) {
-    out.set(src.subarray(o[i]!, o[i + 1]!), at);
+    out.set(src.subarray(o[i], o[i + 1]), at);
     at += o[i + 1]! - o[i]!;
   }
   for (const kid of node.kids) {

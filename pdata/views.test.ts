@@ -49,7 +49,7 @@ t.test('forEachDataPoint: summary, exemplars, flags, non-finite (hand-written JS
   const ps = points(fromJson('metrics', JSON.stringify(FULL_METRICS_JSON)).payload!);
   t.same(ps.map((p) => p.type), ['summary', 'sum', 'histogram', 'exponential_histogram', 'gauge', 'gauge', 'gauge']);
   const [summary, jobs, size, exp, g0, g1, g2] = ps;
-  t.match(summary, { metricName: 'rpc.latency', count: 18446744073709551615, sum: 12.5, flags: 1, attributes: { q: 0.5 }, value: undefined });
+  t.match(summary, { metricName: 'rpc.latency', count: 2 ** 64, sum: 12.5, flags: 1, attributes: { q: 0.5 }, value: undefined });
   t.same(summary!.quantiles!.slice(0, 2), [{ quantile: 0, value: 0.1 }, { quantile: 0.99, value: Infinity }]);
   t.ok(Number.isNaN(summary!.quantiles![2]!.value));
   t.match(jobs, { temporality: 'cumulative', monotonic: true, value: -5 });
@@ -115,7 +115,7 @@ t.test('forEachSpanDetailed agrees with forEachSpan and the JSON', async (t) => 
   const json = doc.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
   spans.forEach((s, i) => {
     const j = json[i]!;
-    t.match({ ...s, traceId: Buffer.from(s.traceId).toString('hex'), spanId: Buffer.from(s.spanId).toString('hex') }, light[i] as object, 'light fields agree');
+    t.match({ ...s, traceId: Buffer.from(s.traceId).toString('hex'), spanId: Buffer.from(s.spanId).toString('hex') }, light[i], 'light fields agree');
     t.equal(s.name, j.name);
     t.equal(Buffer.from(s.parentSpanId).toString('hex'), j.parentSpanId ?? '');
     t.equal(s.traceState, j.traceState ?? '');
@@ -138,7 +138,7 @@ t.test('maxEventTime', async (t) => {
   const metrics = fromJson('metrics', JSON.stringify(FULL_METRICS_JSON)).payload!;
   t.equal(maxEventTime(metrics), 1700000010123456789n);
   const logs = decodeProtobuf('logs', ProtobufLogsSerializer.serializeRequest(makeSdkLogs(4))!).payload!;
-  t.equal(maxEventTime(logs), 1700000000223456789n > 1700000000123456792n ? 1700000000123456792n : 0n, 'latest record time, not observed');
+  t.equal(maxEventTime(logs), 1700000000123456792n, 'latest record time, not observed');
   t.equal(maxEventTime(new Payload('traces', new Uint8Array(0), 0)), 0n);
   const big = fromJson('metrics', JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [
     { timeUnixNano: '18446744073709551615', asInt: '1' }, { timeUnixNano: '4294967296', asInt: '1' }] } }] }] }] })).payload!;

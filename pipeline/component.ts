@@ -178,9 +178,11 @@ export interface ExtensionFactory<C = unknown> extends FactoryBase<C> {
   create(settings: CreateSettings, config: C): Extension;
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- `create` takes the config type, so only `any` admits every factory's own */
 export type Factory =
   | ReceiverFactory<any>
   | ProcessorFactory<any>
   | ExporterFactory<any>
   | ConnectorFactory<any>
   | ExtensionFactory<any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */

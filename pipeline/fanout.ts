@@ -17,7 +17,7 @@ export function fanOut(consumers: readonly Consumer[]): Consumer {
     },
     async consume(payload: Payload, delivery?: Delivery): Promise<void> {
       const outcomes = await Promise.allSettled(consumers.map((c) => c.consume(payload, delivery)));
-      let permanent: unknown;
+      let permanent: Error | undefined;
       for (const o of outcomes) {
         if (o.status === 'fulfilled') continue;
         if (!isPermanent(o.reason)) throw o.reason;

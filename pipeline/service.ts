@@ -123,7 +123,7 @@ export class Service implements Host {
       const forwarder = this.forwarder;
       if (forwarder) {
         await forwarder.start();
-        started.push(async (deadline) => void await forwarder.shutdown(deadline));
+        started.push(async (deadline) => { await forwarder.shutdown(deadline); });
       }
       await this.ingest?.startReceivers(this, started);
     } catch (err) {

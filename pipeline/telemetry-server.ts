@@ -13,7 +13,7 @@ export class TelemetryServer {
     this.http.app.get('/metrics', async (_req, reply) => {
       try {
         const text = await metrics.exposition();
-        return reply.code(200).type(metrics.registry.contentType).send(text);
+        return await reply.code(200).type(metrics.registry.contentType).send(text);
       } catch (err) {
         return reply.code(500).send(String(err));
       }

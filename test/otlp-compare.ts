@@ -22,7 +22,7 @@ export function normalize(value: unknown): Json | undefined {
   }
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   const out: Record<string, Json> = {};
-  for (const key of Object.keys(value as object).sort()) {
+  for (const key of Object.keys(value).sort()) {
     const v = normalize((value as Record<string, unknown>)[key]);
     if (v !== undefined) out[key] = v;
   }

@@ -57,7 +57,7 @@ export class RedisServer {
         reject(err);
       };
       child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
         output += d;
         if (output.includes('Ready to accept connections')) {
           clearTimeout(timer);

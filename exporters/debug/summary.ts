@@ -40,6 +40,7 @@ export function basicFields(payload: Payload): Record<string, number> {
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument -- OTLP/JSON walked loosely: every value read is optional-chained, defaulted or stringified */
 type Json = Record<string, any>;
 
 function serviceOf(resource: Json | undefined): string | undefined {

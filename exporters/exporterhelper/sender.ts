@@ -49,7 +49,7 @@ export function createSender(options: SenderOptions): Sender {
 }
 
 interface Waiter {
-  resolve(): void;
+  resolve: () => void;
   reject(err: Error): void;
 }
 
@@ -138,7 +138,7 @@ class QueuedSender implements Sender {
       } catch (e) {
         err = e;
       }
-      if (isPermanent(err)) throw this.drop(payload, err as Error, 'rejected permanently');
+      if (isPermanent(err)) throw this.drop(payload, err, 'rejected permanently');
       // Shutting down: hand the data back as retryable so the stage log keeps it.
       if (this.stopping) throw err instanceof RetryableError ? err : new UnavailableError(messageOf(err), undefined, { cause: err });
       if (!this.o.retry.enabled) throw this.drop(payload, err, 'failed and retry_on_failure is disabled');

@@ -37,10 +37,13 @@ export function benchPayload(spans = 512): Payload {
 }
 
 /** Settings whose logger writes parsed JSON lines into `lines`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- log lines are arbitrary JSON; tests read their fields
 export function capturedSettings(id: string, level = 'debug'): { settings: CreateSettings; lines: Array<Record<string, any>> } {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- log lines are arbitrary JSON; tests read their fields
   const lines: Array<Record<string, any>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- log lines are arbitrary JSON; tests read their fields
       for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, any>);
       cb();
     },

@@ -64,7 +64,7 @@ export class FileExporter implements Exporter {
     // The consumer contract forbids keeping the payload's bytes, so proto is copied.
     const body = this.config.format === 'json' ? Buffer.from(toJson(payload), 'utf8') : Buffer.from(payload.bytes);
     if (!zstd) return lengthPrefixed(body);
-    const compress = (zlib as unknown as { zstdCompressSync(b: Buffer): Buffer }).zstdCompressSync;
+    const compress = (zlib as unknown as { zstdCompressSync: (b: Buffer) => Buffer }).zstdCompressSync;
     return lengthPrefixed(compress(body));
   }
 }

@@ -8,6 +8,7 @@
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { messageOf } from '../../pipeline/errors.js';
 import { backupName, pruneBackups } from './backups.js';
 import type { RotationConfig } from './config.js';
 
@@ -100,8 +101,8 @@ export class RotatingFile {
     if (this.flushing || !this.fh || this.unsynced === 0) return;
     const fh = this.fh;
     this.unsynced = 0;
-    this.flushing = fh.sync().catch((err: Error) => {
-      this.logger.warn({ path: this.path, err: err.message }, 'fsync failed');
+    this.flushing = fh.sync().catch((err: unknown) => {
+      this.logger.warn({ path: this.path, err: messageOf(err) }, 'fsync failed');
     }).finally(() => {
       this.flushing = undefined;
       if (this.pendingBytes > 0) this.scheduleFlush();
@@ -115,7 +116,7 @@ export class RotatingFile {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now())); });
     const done = (async () => { await this.flush(); await this.fh?.sync(); })();
-    const outcome = await Promise.race([done.then(() => 'done' as const), late]).catch((err: Error) => err);
+    const outcome = await Promise.race([done.then(() => 'done' as const), late]).catch((err: unknown) => err);
     clearTimeout(timer);
     if (outcome === 'late') this.logger.error({ path: this.path, pending_bytes: this.pendingBytes }, 'file not flushed by the shutdown deadline');
     else if (outcome instanceof Error) this.logger.error({ path: this.path, err: outcome.message }, 'flushing the file failed');

@@ -19,7 +19,7 @@ const BROKER = 'localhost:9092';
 const LIMIT = 16_000;
 
 t.test('an export of many times max_message_bytes to a one-partition topic is produced whole', async (t) => {
-  if (!(await requireService(t, 'kafka', await kafkaAvailable()))) return;
+  if (!requireService(t, 'kafka', await kafkaAvailable())) return;
   const prefix = `vigil-test-${randomUUID().slice(0, 8)}`;
   const topic = `${prefix}.spans`;
   dropTopicsAtEnd(t, prefix);

@@ -26,9 +26,9 @@ async function server(t: Test, handler: { fn: Handler }) {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
         calls.push({ signal, bytes: call.request, at: Date.now(), md: call.metadata });
         handler.fn(call.request, call.metadata, signal).then(({ response, error }) => {
-          if (error) cb(error as grpc.ServiceError);
+          if (error) cb(error);
           else cb(null, Buffer.from(response ?? new Uint8Array(0)));
-        }, (err: Error) => cb({ code: grpc.status.INTERNAL, details: err.message } as grpc.ServiceError));
+        }, (err: Error) => cb({ code: grpc.status.INTERNAL, details: err.message }));
       },
     });
   }

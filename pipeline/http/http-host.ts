@@ -48,6 +48,7 @@ export class HttpHost {
     this.app = fastify({
       // A child: fastify's lines (and each request's) carry the component's bindings and the endpoint.
       // A pino logger is a FastifyBaseLogger; fastify's types only know the narrower interface.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed by tsc: it widens the instance type fastify infers
       loggerInstance: settings.logger.child({ endpoint: settings.endpoint }) as FastifyBaseLogger,
       logController: new QuietRequestLog(),
       exposeHeadRoutes: settings.exposeHeadRoutes ?? true,

@@ -43,7 +43,7 @@ function saslOf(config: KafkaClientConfig): SASLOptions | undefined {
   const a = config.auth;
   if (a?.sasl) {
     const mechanism = MECHANISMS[a.sasl.mechanism as keyof typeof MECHANISMS];
-    return { mechanism, username: a.sasl.username, password: a.sasl.password } as SASLOptions;
+    return { mechanism, username: a.sasl.username, password: a.sasl.password };
   }
   if (a?.plain_text) return { mechanism: 'plain', username: a.plain_text.username, password: a.plain_text.password };
   return undefined;

@@ -23,4 +23,4 @@ export const encodingSchema = z.string().refine((e): e is Encoding => (ENCODINGS
   error: (iss) => (OTHER.includes(String(iss.input))
     ? `encoding ${JSON.stringify(iss.input)} is an otelcol encoding vigil does not implement: use "otlp_proto" or "otlp_json"`
     : `expected "otlp_proto" or "otlp_json", got ${JSON.stringify(iss.input)}`),
-}).transform((e) => e as Encoding);
+});

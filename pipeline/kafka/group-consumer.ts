@@ -172,7 +172,7 @@ export class GroupConsumer {
     this.consumer.on(GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
     // The old generation may still commit while the group prepares to rebalance: do it now, so the
     // next owner of a partition redelivers as little as possible.
-    this.consumer.on(REBALANCING, () => this.commit());
+    this.consumer.on(REBALANCING, () => void this.commit()); // commit() never rejects
     this.consumer.on(CRASH, (e) => {
       this.crashed = `kafka consumer group ${options.groupId} crashed: ${messageOf(e.payload.error)}${e.payload.restart ? ' (restarting)' : ''}`;
     });
@@ -304,6 +304,7 @@ export class GroupConsumer {
   }
 
   /** Dispatches what the window allows; resolves fetch positions of dispatched records only. */
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs' payload functions are closures over the batch, not methods
   private async onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const s = this.partitions.get(keyOf(batch.topic, batch.partition));
     if (!s) return;
@@ -364,14 +365,14 @@ export class GroupConsumer {
           this.finish(s, entry);
           return;
         }
-        if (s.revoked || this.abandoned) { s.running--; return this.forget(s, entry); }
+        if (s.revoked || this.abandoned) { s.running--; this.forget(s, entry); return; }
         this.o.metrics.kafkaRetried.inc({ consumer: this.o.name, topic: s.topic });
         if (attempt === 1) {
           this.retryLog.warn({ topic: s.topic, partition: s.partition, offset: record.offset, err: messageOf(err) },
             'record not accepted downstream, retrying with backoff (not committed until it is)');
         }
         await this.sleep(backoff.nextDelay());
-        if (s.revoked || this.abandoned) { s.running--; return this.forget(s, entry); }
+        if (s.revoked || this.abandoned) { s.running--; this.forget(s, entry); return; }
       }
     }
   }

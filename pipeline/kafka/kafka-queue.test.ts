@@ -38,7 +38,7 @@ async function offsets(topic: string, groupId: string): Promise<{ committed: num
 }
 
 t.test('appends are durable, delivered whole per trace partition, and committed after acknowledgement', async (t) => {
-  if (!(await requireService(t, 'kafka', await kafkaAvailable()))) return;
+  if (!requireService(t, 'kafka', await kafkaAvailable())) return;
   const prefix = `vigil-test-${randomUUID().slice(0, 8)}`;
   dropTopicsAtEnd(t, prefix);
   const queue = new KafkaQueue(settings(prefix, { max_message_bytes: 16_000 }), new SelfMetrics(), logger);
@@ -72,7 +72,7 @@ t.test('appends are durable, delivered whole per trace partition, and committed 
 });
 
 t.test('uncompressed appends larger than max_message_bytes on one partition are accepted (not one oversized record batch)', async (t) => {
-  if (!(await requireService(t, 'kafka', await kafkaAvailable()))) return;
+  if (!requireService(t, 'kafka', await kafkaAvailable())) return;
   const prefix = `vigil-test-${randomUUID().slice(0, 8)}`;
   dropTopicsAtEnd(t, prefix);
   const queue = new KafkaQueue(settings(prefix, { compression: 'none', partitions: 1, max_message_bytes: 16_000 }), new SelfMetrics(), logger);

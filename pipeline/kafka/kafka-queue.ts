@@ -95,7 +95,7 @@ export class KafkaQueue implements QueueBackend {
       await Promise.all(this.producers.map((p) => p.connect()));
     } catch (err) {
       await this.close();
-      throw new Error(`cannot use Kafka at ${this.settings.brokers.join(', ')}: ${messageOf(err)}`);
+      throw new Error(`cannot use Kafka at ${this.settings.brokers.join(', ')}: ${messageOf(err)}`, { cause: err });
     }
     this.probe = setInterval(() => void this.checkBrokers(), PROBE_INTERVAL_MS);
     this.probe.unref();

@@ -91,6 +91,7 @@ export class ProduceBatcher {
     try {
       this.checkRoom(bytes);
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on checkRoom's typed error
       return Promise.reject(err);
     }
     if (messages.length === 0) return Promise.resolve();

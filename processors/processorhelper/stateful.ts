@@ -98,7 +98,7 @@ class StatefulProcessor implements Processor {
   }
 
   async assigned(partitions: number[]): Promise<void> {
-    await Promise.all(partitions.map((p) => this.worker(p)));
+    await Promise.all(partitions.map((p) => this.worker(p).worker));
   }
 
   async revoked(partitions: number[], why: Revocation): Promise<void> {

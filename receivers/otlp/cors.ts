@@ -43,8 +43,8 @@ export class Cors {
   preflight(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader('Vary', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
     const origin = this.allowedOrigin(req);
-    const method = String(req.headers['access-control-request-method'] ?? '').toUpperCase();
-    const requested = String(req.headers['access-control-request-headers'] ?? '')
+    const method = (req.headers['access-control-request-method'] ?? '').toUpperCase();
+    const requested = (req.headers['access-control-request-headers'] ?? '')
       .split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
     const headersOk = this.anyHeader || requested.every((h) => this.headers.has(h));
     if (origin && method === 'POST' && headersOk) {

@@ -12,7 +12,7 @@ import { configSchema } from './config.js';
 import { serverOptions } from './grpc.js';
 import { decodePartialSuccess, decodeStatus, grpcClient, makeSpans, startReceiver, traceRequest } from './test-support.js';
 
-const GZIP = { 'grpc.default_compression_algorithm': 2 };
+const GZIP = { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.gzip };
 
 async function callError(p: Promise<unknown>): Promise<grpc.ServiceError> {
   return p.then(() => { throw new Error('expected the call to fail'); }, (e: grpc.ServiceError) => e);

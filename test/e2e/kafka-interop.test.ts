@@ -83,7 +83,7 @@ service:
   const traceExporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${httpPort}/v1/traces` });
   const logExporter = new OTLPLogExporter({ url: `http://127.0.0.1:${httpPort}/v1/logs` });
   for (const [e, items] of [[traceExporter, spans], [logExporter, logs]] as const) {
-    await new Promise<void>((resolve, reject) => (e.export as (i: unknown, cb: (r: { code: number; error?: Error }) => void) => void)(items, (r) =>
+    await new Promise<void>((resolve, reject) => (e.export as (i: unknown, cb: (r: { code: ExportResultCode; error?: Error }) => void) => void)(items, (r) =>
       (r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error ?? new Error('export failed')))));
   }
   await Promise.all([traceExporter.shutdown(), logExporter.shutdown()]);

@@ -137,7 +137,7 @@ service:
   await waitFor('health to answer 200 again', async () => (await health(healthPort)).status === 200, 10_000);
   const after = await Promise.all(keys.map((k) => waitFor(`checkpoint ${k} to be written again`, () => checkpoint(redis.endpoint, k), CHECKPOINT_WAIT_MS)));
   t.match(after, [{ state: 'owned', instance: before[0]!.instance }, { state: 'owned' }]);
-  t.ok(after.every((c) => Date.parse(c!.at) >= restartedAt - 1_000), 'fresh checkpoints, written after the restart');
+  t.ok(after.every((c) => Date.parse(c.at) >= restartedAt - 1_000), 'fresh checkpoints, written after the restart');
   t.ok((await metric(metricsPort, 'vigil_state_checkpoints_total')) > writtenDuringOutage, 'the checkpoint counter moves again');
   t.equal(await metric(metricsPort, 'vigil_state_store_up'), 1);
   await send(exporter, spans);

@@ -79,6 +79,7 @@ service:
   ];
   const metricExporters: Array<Exporter<typeof cumulative>> = [
     new MetricsGrpc({ url: grpcUrl }),
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the metrics exporters bring their own otlp-exporter-base (0.223.0): the same enum, another type
     new MetricsProto({ url: httpUrl('/v1/metrics'), compression: CompressionAlgorithm.GZIP }),
     new MetricsJson({ url: httpUrl('/v1/metrics') }),
   ];

@@ -27,7 +27,7 @@ function request(points: ReadonlyArray<[string, number, number]>): Payload {
 function windows(sink: RecordingConsumer): string[] {
   const out: string[] = [];
   for (const p of sink.received) {
-    forEachDataPoint(p, (d) => out.push(`${d.metricName} ${String(d.attributes.series)} ${(Number(d.startTimeUnixNano / 1_000_000n) - T0) / MIN}m ${d.value}`));
+    forEachDataPoint(p, (d) => out.push(`${d.metricName} ${d.attributes.series as string} ${(Number(d.startTimeUnixNano / 1_000_000n) - T0) / MIN}m ${d.value}`));
   }
   return out.sort();
 }

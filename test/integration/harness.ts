@@ -100,7 +100,7 @@ export async function startDaemon(t: Test, label: string, spec: DaemonSpec): Pro
   try {
     daemon = await Daemon.start(daemonYaml(spec), spec.ports.health);
   } catch (err) {
-    throw new Error(`${label} did not start: ${err instanceof Error ? err.message.slice(-6000) : String(err)}`);
+    throw new Error(`${label} did not start: ${err instanceof Error ? err.message.slice(-6000) : String(err)}`, { cause: err });
   }
   // Should the test process die without its teardown (a tap timeout), the daemon must not outlive it.
   const killOnExit = (): void => void daemon.child.kill('SIGKILL');

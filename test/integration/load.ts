@@ -89,8 +89,8 @@ export function rawHttpSender(port: number, name = `http:${port}`, timeoutMs = 1
         const status = res.statusCode!;
         const retryAfter = res.headers['retry-after'];
         if (status === 200) resolve({ kind: 'ok' });
-        else if ((status === 429 || status === 503) && retryAfter !== undefined) resolve({ kind: 'retryable', detail: `http ${status} retry-after=${String(retryAfter)}` });
-        else resolve({ kind: 'error', detail: `http ${status}${retryAfter === undefined ? '' : ` retry-after=${String(retryAfter)}`}` });
+        else if ((status === 429 || status === 503) && retryAfter !== undefined) resolve({ kind: 'retryable', detail: `http ${status} retry-after=${retryAfter}` });
+        else resolve({ kind: 'error', detail: `http ${status}${retryAfter === undefined ? '' : ` retry-after=${retryAfter}`}` });
       });
     });
     let timedOut = false;
