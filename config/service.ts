@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { kafkaClientFields } from '../pipeline/kafka/client.js';
-import { ZSTD_AVAILABLE } from '../pipeline/kafka/codecs.js';
 import { duration, endpoint, integer } from './types.js';
 
 /** Defaults, named so docs and tests can refer to them. */
@@ -39,9 +38,6 @@ const memoryQueue = z.strictObject({
   partitions: integer(1, 256).default(DEFAULT_QUEUE_PARTITIONS),
 });
 
-/** Codecs this process can produce with (kafkajs has gzip; zstd comes from Node's zlib when present). */
-const compressionAvailable = (c: string): boolean => c === 'none' || c === 'gzip' || (c === 'zstd' && ZSTD_AVAILABLE);
-
 /** The Kafka stage log: the client keys every Kafka component shares, then the topics' and group's. */
 const kafkaQueue = z.strictObject({
   ...kafkaClientFields,
@@ -49,11 +45,8 @@ const kafkaQueue = z.strictObject({
   topic_prefix: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'use letters, digits, ".", "_" and "-" (a Kafka topic name)' }).default('vigil'),
   partitions: integer(1, 100_000).default(8),
   replication_factor: integer(1, 32_767).default(1),
-  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none').refine(compressionAvailable, {
-    error: (iss) => iss.input === 'zstd'
-      ? `zstd needs Node 22.15 or later (this is ${process.version}); use gzip or none`
-      : `no ${String(iss.input)} codec is bundled (no maintained pure-JavaScript one); use gzip, zstd or none`,
-  }),
+  /** kafkajs has gzip; snappy, lz4 and zstd come from pipeline/kafka/codecs.ts (pure JavaScript). */
+  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),
   max_message_bytes: integer(1, 2 ** 31 - 1).default(1_000_000),
   group_id: z.string().min(1, { error: 'must not be empty' }).default('vigil'),
   session_timeout: duration().default(30_000),
