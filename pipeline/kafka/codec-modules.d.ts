@@ -7,12 +7,8 @@ declare module 'snappyjs' {
 }
 
 declare module 'lz4js' {
-  /** Compresses src[sIndex, sIndex+sLength) into dst from 0 as one LZ4 block; returns its length (0: incompressible). */
-  export function compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
   /** Decodes the LZ4 block src[sIndex, sIndex+sLength) into dst from dIndex; returns the new end of dst. */
   export function decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number;
-  /** An upper bound of one block's compressed size. */
-  export function compressBound(n: number): number;
 }
 
 declare module 'lz4js/xxh32.js' {

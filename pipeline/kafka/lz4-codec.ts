@@ -1,13 +1,15 @@
 /**
  * LZ4 as Kafka carries it since record batch v1: the standard LZ4 frame format (magic 0x184D2204),
- * with a correct header checksum (KIP-57). The blocks come from lz4js; the framing is here so that
- * every frame producers write reads back (block/content checksums, content size, 64 KiB-4 MiB
- * blocks, dependent blocks, concatenated frames) — lz4js' own frame reader misplaces block checksums.
+ * with a correct header checksum (KIP-57). Blocks are decoded by lz4js and encoded by ./lz4-block;
+ * the framing is here so that every frame producers write reads back (block/content checksums,
+ * content size, 64 KiB-4 MiB blocks, dependent blocks, concatenated frames) — lz4js' own frame
+ * reader misplaces block checksums.
  * vigil writes what the Java client writes: independent 64 KiB blocks, no checksums beyond the header's.
  * Checksums are not verified on read: the record batch around the frame carries a CRC-32C.
  */
 import lz4 from 'lz4js';
 import xxh32 from 'lz4js/xxh32.js';
+import { blockBound, compressBlock, newHashTable } from './lz4-block.js';
 
 const MAGIC = 0x184d2204;
 /** Skippable frames: magic 0x184D2A50-0x184D2A5F, a length, then bytes to ignore. */
@@ -29,12 +31,11 @@ export function lz4Compress(data: Buffer): Buffer {
   const header = Buffer.from([0x04, 0x22, 0x4d, 0x18, FLG_VERSION | FLG_BLOCK_INDEPENDENT, 4 << 4, 0]);
   header[6] = (xxh32.hash(0, header, 4, 2) >>> 8) & 0xff;
   const parts: Buffer[] = [header];
-  const table = new Uint32Array(1 << 16);
-  const scratch = new Uint8Array(lz4.compressBound(WRITE_BLOCK));
+  const table = newHashTable();
+  const scratch = Buffer.alloc(blockBound(WRITE_BLOCK));
   for (let at = 0; at < data.length; at += WRITE_BLOCK) {
     const size = Math.min(WRITE_BLOCK, data.length - at);
-    table.fill(0);
-    const packed = lz4.compressBlock(data, scratch, at, size, table);
+    const packed = compressBlock(data, at, at + size, scratch, table);
     const length = Buffer.alloc(4);
     if (packed === 0 || packed >= size) {
       length.writeUInt32LE((UNCOMPRESSED_BIT | size) >>> 0);

@@ -54,7 +54,7 @@ t.test('snappy, lz4, zstd, gzip: otelcol → vigil and vigil → otelcol through
   const peerOut = (c: Codec): string => join(dir, `peer-${c}.jsonl`);
   const [peerHttp, vigilHttp, healthPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
 
-  await Peer.start(t, peerBin, `
+  const peer = await Peer.start(t, peerBin, `
 receivers:
   otlp:
     protocols:
@@ -63,7 +63,7 @@ ${each((c) => `  kafka/${c}:
     brokers: [localhost:9092]
     group_id: ${run}-peer-${c}
     initial_offset: earliest
-    traces: { topic: ${toPeer[c]} }`)}
+    traces: { topics: [${toPeer[c]}] }`)}
 exporters:
 ${each((c) => `  kafka/${c}:
     brokers: [localhost:9092]
@@ -112,7 +112,10 @@ ${each((c) => `    traces/out-${c}: { receivers: [otlp], exporters: [kafka/${c}]
 
   const complete = (): boolean => CODECS.every((c) => spansIn(vigilOut(c)).length >= spans.length && spansIn(peerOut(c)).length >= spans.length);
   const counts = (): string => CODECS.map((c) => `${c}: vigil read ${spansIn(vigilOut(c)).length}, otelcol read ${spansIn(peerOut(c)).length}`).join('; ');
-  t.ok(await eventually(complete, 45_000), `every span crossed with every codec (${counts()})`);
+  if (!t.ok(await eventually(complete, 45_000), `every span crossed with every codec (${counts()})`)) {
+    t.comment(`otelcol said:\n${peer.output.split('\n').filter((l) => /error|warn/i.test(l)).slice(-20).join('\n')}`);
+    t.comment(`vigil said:\n${(daemon.stdout + daemon.stderr).slice(-3000)}`);
+  }
   t.equal(await daemon.stop(), 0, 'vigil exits cleanly after SIGTERM');
   for (const c of CODECS) {
     t.same(spansIn(vigilOut(c)), expected, `${c}: what otelcol wrote, vigil read unchanged`);
