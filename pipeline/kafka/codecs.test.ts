@@ -9,6 +9,7 @@ import kafkajs from 'kafkajs';
 import snappy from 'snappyjs';
 import t from 'tap';
 import { COMPRESSION_TYPE, registerCodecs } from './codecs.js';
+import { blockBound, compressBlock, newHashTable } from './lz4-block.js';
 import { lz4Compress, lz4Decompress } from './lz4-codec.js';
 import { isXerial, snappyCompress, snappyDecompress } from './snappy-codec.js';
 import { NATIVE_ZSTD, jsZstdDecompress, wasmZstdCompress, zstdCompress, zstdDecompress } from './zstd-codec.js';
@@ -87,4 +88,44 @@ t.test('zstd: the WebAssembly compressor writes standard frames', async (t) => {
   t.ok(jsZstdDecompress(packed).equals(inputs.sample!));
   t.ok((await zstdDecompress(packed)).equals(inputs.sample!));
   t.ok(jsZstdDecompress(await zstdCompress(inputs.sample!)).equals(inputs.sample!), 'what this Node writes, read by fzstd');
+});
+
+/** Walks one LZ4 block's sequences; returns where the last match started and ended in the output. */
+function lastMatch(block: Buffer): { start: number; end: number; size: number } {
+  let i = 0;
+  let pos = 0;
+  let last = { start: -1, end: -1 };
+  const length = (n: number): number => {
+    if (n < 15) return n;
+    for (;;) {
+      const b = block[i++]!;
+      n += b;
+      if (b !== 255) return n;
+    }
+  };
+  while (i < block.length) {
+    const token = block[i++]!;
+    const lit = length(token >> 4);
+    i += lit;
+    pos += lit;
+    if (i >= block.length) break;
+    i += 2;
+    const len = length(token & 15) + 4;
+    last = { start: pos, end: pos + len };
+    pos += len;
+  }
+  return { ...last, size: pos };
+}
+
+t.test('lz4: blocks keep the end-of-block rules that strict decoders (the broker) enforce', async (t) => {
+  const table = newHashTable();
+  // Repetitive data right to the end: a naive compressor matches into the last bytes.
+  for (const input of [Buffer.alloc(65_536, 'ab'), inputs.sample!.subarray(0, 65_536), Buffer.alloc(100, 7), Buffer.from('aaaaaaaaaaaaaaaaaaaaaaaa')]) {
+    const dst = Buffer.alloc(blockBound(input.length));
+    const block = dst.subarray(0, compressBlock(input, 0, input.length, dst, table));
+    const m = lastMatch(block);
+    t.equal(m.size, input.length, `decodes to ${input.length} bytes`);
+    t.ok(m.start <= input.length - 12, `the last match starts 12+ bytes before the end (${m.start} of ${input.length})`);
+    t.ok(m.end <= input.length - 5, `the last 5 bytes are literals (last match ends at ${m.end})`);
+  }
 });
