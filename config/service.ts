@@ -3,7 +3,7 @@
  * tagged choices of stage log (`queue`) and state store (`state`). Durations come out in ms.
  */
 import { z } from 'zod';
-import { kafkaClientFields, ZSTD_AVAILABLE } from './kafka-client.js';
+import { kafkaClientFields } from './kafka-client.js';
 import { selfMetricsSchema } from './self-metrics.js';
 import { duration, endpoint, integer } from './types.js';
 
@@ -35,9 +35,6 @@ const memoryQueue = z.strictObject({
   partitions: integer(1, 256).default(DEFAULT_QUEUE_PARTITIONS),
 });
 
-/** Codecs this process can produce with (kafkajs has gzip; zstd comes from Node's zlib when present). */
-const compressionAvailable = (c: string): boolean => c === 'none' || c === 'gzip' || (c === 'zstd' && ZSTD_AVAILABLE);
-
 /** The Kafka stage log: the client keys every Kafka component shares, then the topics' and group's. */
 const kafkaQueue = z.strictObject({
   ...kafkaClientFields,
@@ -45,11 +42,8 @@ const kafkaQueue = z.strictObject({
   topic_prefix: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'use letters, digits, ".", "_" and "-" (a Kafka topic name)' }).default('vigil'),
   partitions: integer(1, 100_000).default(8),
   replication_factor: integer(1, 32_767).default(1),
-  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none').refine(compressionAvailable, {
-    error: (iss) => iss.input === 'zstd'
-      ? `zstd needs Node 22.15 or later (this is ${process.version}); use gzip or none`
-      : `no ${String(iss.input)} codec is bundled (no maintained pure-JavaScript one); use gzip, zstd or none`,
-  }),
+  /** kafkajs has gzip; snappy, lz4 and zstd come from pipeline/kafka/codecs.ts (pure JavaScript). */
+  compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),
   max_message_bytes: integer(1, 2 ** 31 - 1).default(1_000_000),
   group_id: z.string().min(1, { error: 'must not be empty' }).default('vigil'),
   session_timeout: duration().default(30_000),

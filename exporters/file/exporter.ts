@@ -3,9 +3,9 @@
  * `format: proto` / compression each request behind a 4-byte big-endian length. One instance is
  * shared by every pipeline and signal that names it, so all of them land in one file.
  */
-import * as zlib from 'node:zlib';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
+import { zstdCompress } from '../../pipeline/kafka/zstd-codec.js';
 import { toJson } from '../../pdata/index.js';
 import type { Payload } from '../../pdata/payload.js';
 import { BurstLog } from '../../pipeline/burst-log.js';
@@ -42,7 +42,7 @@ export class FileExporter implements Exporter {
     if (this.state !== 'running') throw new UnavailableError(`file exporter ${this.labels.exporter} is not running`);
     const m = this.settings.metrics;
     try {
-      await this.file.write(this.encode(payload));
+      await this.file.write(await this.encode(payload));
     } catch (err) {
       m.exporterFailed[payload.signal].inc(this.labels, payload.itemCount);
       this.burst.warn({ path: this.config.path, err: (err as Error).message }, 'writing to the file failed; the request is retried upstream');
@@ -58,13 +58,13 @@ export class FileExporter implements Exporter {
     await this.file.close(deadline);
   }
 
-  private encode(payload: Payload): Buffer[] {
+  private async encode(payload: Payload): Promise<Buffer[]> {
     const zstd = this.config.compression === 'zstd';
     if (this.config.format === 'json' && !zstd) return [Buffer.from(toJson(payload), 'utf8'), NEWLINE];
     // The consumer contract forbids keeping the payload's bytes, so proto is copied.
     const body = this.config.format === 'json' ? Buffer.from(toJson(payload), 'utf8') : Buffer.from(payload.bytes);
     if (!zstd) return lengthPrefixed(body);
-    const compress = (zlib as unknown as { zstdCompressSync: (b: Buffer) => Buffer }).zstdCompressSync;
-    return lengthPrefixed(compress(body));
+    // Node's zlib on 22.15+, the WebAssembly libzstd before (the Kafka clients' codec).
+    return lengthPrefixed(await zstdCompress(body));
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Config of the kafka exporter: otelcol's kafkaexporter keys, so an otelcol config for it loads
- * unchanged (apart from encodings and compressions vigil does not implement, refused by name).
+ * unchanged (apart from encodings vigil does not implement, refused by name).
  */
 import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
 import { kafkaClientFields } from '../../config/kafka-client.js';
+import { KAFKA_COMPRESSIONS } from '../../pipeline/kafka/codecs.js';
 import { DEFAULT_ENCODING, DEFAULT_TOPIC, encodingSchema, type Encoding } from '../../pipeline/kafka/encoding.js';
 import type { Signal } from '../../pdata/payload.js';
 import { DEFAULT_TIMEOUT_MS, queueSchema, retrySchema, timeoutSchema } from '../exporterhelper/index.js';
@@ -14,11 +15,10 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 /** vigil's default is all in-sync replicas (otelcol's is 1): DESIGN.md "Delivery and state". */
 export const DEFAULT_REQUIRED_ACKS = -1;
 
-const compression = z.string().default('none').refine((c) => c === 'none' || c === 'gzip', {
-  error: (iss) => (['snappy', 'lz4', 'zstd'].includes(String(iss.input))
-    ? `compression ${JSON.stringify(iss.input)} needs a native codec kafkajs does not bundle: use "gzip" or "none"`
-    : `expected "gzip" or "none", got ${JSON.stringify(iss.input)}`),
-});
+/** otelcol's codecs; kafkajs has gzip, pipeline/kafka/codecs.ts adds snappy, lz4 and zstd. */
+const compression = z.enum(KAFKA_COMPRESSIONS, {
+  error: (iss) => `expected one of ${KAFKA_COMPRESSIONS.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(iss.input)}`,
+}).default('none');
 
 const producer = z.strictObject({
   max_message_bytes: integer(1).default(DEFAULT_MAX_MESSAGE_BYTES),

@@ -6,10 +6,11 @@
  * if one fails, the export is retried whole (at least once).
  */
 import type { Producer } from 'kafkajs';
-import { CompressionTypes, Partitioners } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { PermanentError, RetryableError, UnavailableError, messageOf } from '../../pipeline/errors.js';
 import { createKafka, isRetriableKafkaError } from '../../pipeline/kafka/client.js';
+import { COMPRESSION_TYPE } from '../../pipeline/kafka/codecs.js';
 import type { Payload } from '../../pdata/payload.js';
 import { createSender, type Sender } from '../exporterhelper/index.js';
 import { destination, type Config } from './config.js';
@@ -85,7 +86,7 @@ export class KafkaExporter implements Exporter {
         topic,
         messages: request.map((m) => ({ key: m.key, value: m.value })),
         acks: p.required_acks,
-        compression: p.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        compression: COMPRESSION_TYPE[p.compression],
         ...(timeout > 0 ? { timeout } : {}),
       })));
     } catch (err) {

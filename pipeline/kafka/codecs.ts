@@ -1,32 +1,48 @@
 /**
- * Compression codecs kafkajs lacks, from Node's own zlib: zstd where the running Node has it
- * (22.15 and later). Registered once per process, for producing and for reading records others
- * compressed. Snappy and LZ4 have no codec here: no maintained pure-JavaScript one is bundled.
+ * The compression codecs kafkajs lacks — snappy, lz4 and zstd — from pure JavaScript (and, for
+ * zstd compression on Node older than 22.15, WebAssembly): no native addon. kafkajs itself has
+ * gzip. Registered once per process, for producing and for reading what other clients compressed.
  */
-import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
 import kafkajs from 'kafkajs';
-import { ZSTD_AVAILABLE } from '../../config/kafka-client.js';
+import { lz4Compress, lz4Decompress } from './lz4-codec.js';
+import { snappyCompress, snappyDecompress } from './snappy-codec.js';
+import { zstdCompress, zstdDecompress } from './zstd-codec.js';
 
 // kafkajs is CommonJS and Node cannot see CompressionCodecs as a named export.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 
-type ZstdZlib = {
-  zstdCompress?: (buf: Buffer, cb: (err: Error | null, out: Buffer) => void) => void;
-  zstdDecompress?: (buf: Buffer, cb: (err: Error | null, out: Buffer) => void) => void;
+/** The Kafka compression names vigil's clients accept (otelcol's set). */
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+/** One of KAFKA_COMPRESSIONS. */
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
+/** kafkajs' attribute value of each compression name. */
+export const COMPRESSION_TYPE: Record<KafkaCompression, kafkajs.CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
 };
+
+type Encoder = { buffer: Buffer };
 
 let registered = false;
 
-/** Teaches kafkajs the codecs this Node offers; harmless to call more than once. */
+/** Teaches kafkajs snappy, lz4 and zstd; harmless to call more than once. */
 export function registerCodecs(): void {
-  if (registered || !ZSTD_AVAILABLE) return;
+  if (registered) return;
   registered = true;
-  const z = zlib as unknown as Required<ZstdZlib>;
-  const compress = promisify(z.zstdCompress);
-  const decompress = promisify(z.zstdDecompress);
+  CompressionCodecs[CompressionTypes.Snappy] = () => ({
+    compress: async (encoder: Encoder) => snappyCompress(encoder.buffer),
+    decompress: async (buffer: Buffer) => snappyDecompress(buffer),
+  });
+  CompressionCodecs[CompressionTypes.LZ4] = () => ({
+    compress: async (encoder: Encoder) => lz4Compress(encoder.buffer),
+    decompress: async (buffer: Buffer) => lz4Decompress(buffer),
+  });
   CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-    compress: (encoder: { buffer: Buffer }) => compress(encoder.buffer),
-    decompress: (buffer: Buffer) => decompress(buffer),
+    compress: (encoder: Encoder) => zstdCompress(encoder.buffer),
+    decompress: (buffer: Buffer) => zstdDecompress(buffer),
   });
 }

@@ -96,3 +96,25 @@ t.test('a broker that cannot be reached fails start-up with a clear error', asyn
   queue.makeLog('traces.ingest', 'traces');
   await t.rejects(queue.start(), /cannot use Kafka at 127\.0\.0\.1:1/);
 });
+
+for (const compression of ['snappy', 'lz4', 'zstd'] as const) {
+  t.test(`compression ${compression}: the stage log writes and reads its records back whole`, async (t) => {
+    if (!requireService(t, 'kafka', await kafkaAvailable())) return;
+    const prefix = `vigil-test-${randomUUID().slice(0, 8)}`;
+    dropTopicsAtEnd(t, prefix);
+    const queue = new KafkaQueue(settings(prefix, { compression, partitions: 2 }), new SelfMetrics(), logger);
+    const log = queue.makeLog('traces.ingest', 'traces');
+    await queue.start();
+    t.teardown(() => queue.close());
+    const received: Payload[] = [];
+    await log.consume(async (payload) => {
+      received.push(payload);
+    });
+    const request = decodeProtobuf('traces', makeRealisticTraceRequest(256)).payload!;
+    const records = [...groupByPartition(request, log.partitions)].map(([partition, payload]) => ({ key: undefined, partition, payload }));
+    await log.append(records);
+    await waitFor('every span delivered', () => received.reduce((n, r) => n + r.itemCount, 0) >= 256, 30_000);
+    t.equal(received.reduce((n, r) => n + r.itemCount, 0), 256, `every span delivered once through ${compression} batches`);
+    t.equal(await log.drain(Date.now() + 10_000), 0, 'drain leaves nothing behind');
+  });
+}

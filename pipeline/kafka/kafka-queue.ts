@@ -4,7 +4,7 @@
  * It also watches the brokers, so readiness turns false while they are unreachable even when no
  * data flows.
  */
-import { CompressionTypes, type Admin, type Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { QueueSettings } from '../../config/index.js';
 import { messageOf } from '../errors.js';
@@ -13,6 +13,7 @@ import type { QueueBackend } from '../queue-backend.js';
 import type { StageLog } from '../stage-log.js';
 import type { SelfMetrics } from '../telemetry.js';
 import { createKafka } from './client.js';
+import { COMPRESSION_TYPE } from './codecs.js';
 import { FreshProducer } from './fresh-producer.js';
 import { KafkaLog } from './kafka-log.js';
 import { ensureTopic, stageTopic } from './topics.js';
@@ -36,14 +37,6 @@ const PROBE_INTERVAL_MS = 3000;
  */
 const PRODUCE_LANES = 2;
 const PROBE_TIMEOUT_MS = 2500;
-
-const COMPRESSION: Record<KafkaQueueSettings['compression'], CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-};
 
 /** Stage logs on Kafka topics. */
 export class KafkaQueue implements QueueBackend {
@@ -69,7 +62,7 @@ export class KafkaQueue implements QueueBackend {
       topic: stageTopic(this.settings.topic_prefix, name),
       groupId: `${this.settings.group_id}.${name}`.replace(/[^A-Za-z0-9._-]/g, '-'),
       partitions: this.settings.partitions,
-      compression: COMPRESSION[this.settings.compression],
+      compression: COMPRESSION_TYPE[this.settings.compression],
       maxMessageBytes: this.settings.max_message_bytes,
       sessionTimeoutMs: this.settings.session_timeout,
       maxPendingBytes: MAX_PENDING_BYTES,

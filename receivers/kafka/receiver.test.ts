@@ -55,13 +55,14 @@ async function exporter(t: Test, config: Record<string, unknown>) {
 const metric = async (settings: ReturnType<typeof testSettings>, name: string): Promise<number> =>
   (await settings.metrics.registry.getSingleMetric(name)?.get())?.values.reduce((n, v) => n + v.value, 0) ?? 0;
 
-for (const encoding of ['otlp_proto', 'otlp_json'] as const) {
-  t.test(`exporter → topic → receiver, ${encoding}: the SDK's traces, metrics and logs come out unchanged`, async (t) => {
+const ROUND_TRIPS = [['otlp_proto', 'gzip'], ['otlp_json', 'gzip'], ['otlp_proto', 'snappy'], ['otlp_proto', 'lz4'], ['otlp_json', 'zstd']] as const;
+for (const [encoding, compression] of ROUND_TRIPS) {
+  t.test(`exporter → topic → receiver, ${encoding}, ${compression}: the SDK's traces, metrics and logs come out unchanged`, async (t) => {
     if (!requireService(t, 'Kafka', up)) return;
     const topics = { traces: unique('vigil-rt-spans'), metrics: unique('vigil-rt-metrics'), logs: unique('vigil-rt-logs') };
     for (const topic of Object.values(topics)) await createTopic(t, topic);
     const blocks = { traces: { topic: topics.traces }, metrics: { topic: topics.metrics }, logs: { topic: topics.logs } };
-    const { e } = await exporter(t, { ...blocks, encoding, producer: { compression: 'gzip' } });
+    const { e } = await exporter(t, { ...blocks, encoding, producer: { compression } });
     const sent = await sdkPayloads();
     for (const p of Object.values(sent)) await e.consume(p);
     const { sinks } = await receiver(t, { ...blocks, encoding }, ['traces', 'metrics', 'logs']);
