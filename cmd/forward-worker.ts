@@ -10,7 +10,7 @@ import { fromPortable } from '../pipeline/forward-thread/portable-config.js';
 import { serveForwarding } from '../pipeline/forward-thread/serve.js';
 import { messageOf } from '../pipeline/errors.js';
 import { Service } from '../pipeline/service.js';
-import { FACTORIES } from './components.js';
+import { loadRegistry } from './registry.js';
 import { VERSION } from './version.js';
 
 const port = parentPort!;
@@ -19,7 +19,7 @@ const fail = (error: string): void => port.postMessage({ type: 'start-failed', e
 
 let service: Service | undefined;
 try {
-  const config = fromPortable(data.config, FACTORIES);
+  const config = fromPortable(data.config, await loadRegistry(data.registry));
   const logger = pino({ level: config.service.telemetry.logs.level, base: { service: 'vigil', version: VERSION, thread: 'forward' } });
   process.on('unhandledRejection', (reason) => logger.error({ err: messageOf(reason) }, 'unhandled rejection'));
   service = new Service(config, logger, { role: 'forward' });

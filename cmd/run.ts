@@ -23,7 +23,7 @@ export async function run(options: ConfigOptions): Promise<number> {
   const death = new Promise<string>((resolve) => (forwarderDied = resolve));
   let service: Service;
   try {
-    service = new Service(config, logger, split(config, logger, forwarderDied));
+    service = new Service(config, logger, split(config, options.registry, logger, forwarderDied));
     await service.start();
   } catch (err) {
     logger.fatal({ err: messageOf(err) }, 'cannot start');
@@ -53,10 +53,10 @@ export async function run(options: ConfigOptions): Promise<number> {
 }
 
 /** Kafka queue: ingest here, forward on a worker thread, so forwarding gets a core of its own. */
-function split(config: ServiceConfig, logger: Logger, onDeath: (reason: string) => void): ServiceRole {
+function split(config: ServiceConfig, registry: string | undefined, logger: Logger, onDeath: (reason: string) => void): ServiceRole {
   if (config.service.queue.type !== 'kafka') return { role: 'all' };
   const script = new URL('./forward-worker.js', import.meta.url);
   // The validated config itself, not its files: the worker must run what was validated here.
-  const data: ForwardWorkerData = { config: toPortable(config) };
+  const data: ForwardWorkerData = { config: toPortable(config), registry: registry ?? new URL('./components.js', import.meta.url).href };
   return { role: 'ingest', forwarder: new ForwardThread(script, data, logger.child({ kind: 'forward_thread' }), onDeath) };
 }

@@ -12,6 +12,8 @@ export interface ConfigOptions {
   readonly files: readonly string[];
   readonly sets: readonly string[];
   readonly factories: readonly Factory[];
+  /** URL of the module exporting `factories` as FACTORIES (cmd/registry), for the forwarding thread. */
+  readonly registry?: string;
 }
 
 /**

@@ -46,17 +46,17 @@ export class Daemon {
    * Starts vigil with `yaml` (which MUST enable a health_check extension on `healthPort`) and
    * waits until it answers 200.
    */
-  static async start(yaml: string, healthPort: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
-    const daemon = Daemon.spawn(yaml, healthPort, extraArgs, env);
+  static async start(yaml: string, healthPort: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, entry = VIGIL): Promise<Daemon> {
+    const daemon = Daemon.spawn(yaml, healthPort, extraArgs, env, entry);
     await daemon.waitHealthy(15_000);
     return daemon;
   }
 
-  /** Starts vigil with `yaml` written to `configFile`, without waiting for anything. */
-  static spawn(yaml: string, healthPort: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Daemon {
+  /** Starts vigil (or another build of the command, `entry`) with `yaml` written to `configFile`, without waiting for anything. */
+  static spawn(yaml: string, healthPort: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, entry = VIGIL): Daemon {
     const file = join(tempDir(), 'config.yaml');
     writeFileSync(file, yaml);
-    const child = spawn(process.execPath, [...shebangNodeFlags(VIGIL), VIGIL, '--config', file, ...extraArgs], {
+    const child = spawn(process.execPath, [...shebangNodeFlags(entry), entry, '--config', file, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });

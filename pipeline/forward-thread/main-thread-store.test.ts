@@ -43,7 +43,7 @@ service:
 `);
   const { config, errors } = loadConfig({ files: [file], factories: FACTORIES, env: {} });
   if (!config) throw new Error(errors.map(String).join('\n'));
-  const data: ForwardWorkerData = { config: toPortable(config) };
+  const data: ForwardWorkerData = { config: toPortable(config), registry: new URL('../../cmd/components.js', import.meta.url).href };
   const forwarder = new ForwardThread(WORKER, data, logger, (reason) => t.fail(reason));
   const svc = new Service(config, logger, { role: 'ingest', forwarder });
   await svc.start();

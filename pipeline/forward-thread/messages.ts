@@ -11,6 +11,8 @@ export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 /** What the forwarding thread needs to build its side: the config the main thread validated. */
 export interface ForwardWorkerData {
   readonly config: PortableConfig;
+  /** URL of the module exporting the factories as FACTORIES (cmd/registry): the main thread's list. */
+  readonly registry: string;
 }
 
 /** A read of the forwarding thread's state store, asked by the main thread (the memory store lives there only). */

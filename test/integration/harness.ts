@@ -96,9 +96,14 @@ export function daemonTail(d: Daemon, lines = 40): string {
  * end, and its output tail on stderr when the test failed.
  */
 export async function startDaemon(t: Test, label: string, spec: DaemonSpec): Promise<Daemon> {
+  return startDaemonWith(t, label, daemonYaml(spec), spec.ports.health);
+}
+
+/** startDaemon for any YAML (with a health_check on `healthPort`), and optionally another build of the command. */
+export async function startDaemonWith(t: Test, label: string, yaml: string, healthPort: number, entry?: string): Promise<Daemon> {
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start(daemonYaml(spec), spec.ports.health);
+    daemon = await Daemon.start(yaml, healthPort, [], {}, entry);
   } catch (err) {
     throw new Error(`${label} did not start: ${err instanceof Error ? err.message.slice(-6000) : String(err)}`, { cause: err });
   }
