@@ -16,6 +16,8 @@ export interface PortableComponent {
   /** The factory's own type (an alias in the file was already resolved to it). */
   readonly type: string;
   readonly config: unknown;
+  /** Where its key stands in the config file (ComponentConfig.keyPos). */
+  readonly keyPos?: ComponentConfig['keyPos'];
 }
 
 /** A ServiceConfig in structured-cloneable form. */
@@ -32,7 +34,7 @@ export interface PortableConfig {
 /** `config` without its factory objects, ready for `postMessage` / `workerData`. */
 export function toPortable(config: ServiceConfig): PortableConfig {
   const strip = (section: ReadonlyMap<string, ComponentConfig>): Map<string, PortableComponent> =>
-    new Map([...section].map(([key, c]) => [key, { id: c.id, kind: c.factory.kind, type: c.factory.type, config: c.config }]));
+    new Map([...section].map(([key, c]) => [key, { id: c.id, kind: c.factory.kind, type: c.factory.type, config: c.config, ...(c.keyPos && { keyPos: c.keyPos }) }]));
   return {
     receivers: strip(config.receivers),
     processors: strip(config.processors),
@@ -53,7 +55,7 @@ export function fromPortable(portable: PortableConfig, factories: readonly Facto
     new Map([...section].map(([key, c]) => {
       const factory = factories.find((f) => f.kind === c.kind && f.type === c.type);
       if (!factory) throw new Error(`bug: no ${c.kind} factory of type "${c.type}" (for ${c.id.id}) on this thread`);
-      return [key, { id: c.id, factory, config: c.config }];
+      return [key, { id: c.id, factory, config: c.config, ...(c.keyPos && { keyPos: c.keyPos }) }];
     }));
   return {
     receivers: attach(portable.receivers),
