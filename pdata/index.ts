@@ -8,7 +8,7 @@ export { fromJson, toJson } from './json.js';
 export {
   filterSpans, forEachSpan, mergePayloads, partitionOf, splitByKey, splitPayload, type SpanView,
 } from './records.js';
-export { groupByPartition, partitionOfSeries, type PartitionKey } from './partition.js';
+export { groupByPartition, type PartitionKey } from './partition.js';
 export { hash64, seriesId, seriesKey } from './series.js';
 export { canonicalAttributes, canonicalValue, type AttributeValue, type Attributes } from './any-value.js';
 export { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';
