@@ -1,6 +1,6 @@
 /** The byte-level series hash: order-independent per attribute set, deterministic, pinned. */
 import t from 'tap';
-import { writeAttributes, type AttributesInput } from './build-common.js';
+import { double, nested, string, writeAttributes, type AttributesInput } from './build-common.js';
 import { hashBytes, hashKeyValues, seriesHash } from './series-hash.js';
 import { Writer } from './wire.js';
 
@@ -36,6 +36,11 @@ t.test('hashKeyValues: attribute order does not matter, contents do', async (t) 
   t.not(setHash({ a: 'x' }), setHash({ a: 'x', b: '' }), 'an extra attribute counts, even empty');
   t.not(setHash({ n: 3 }), setHash({ n: 3.5 }));
   t.not(setHash({ n: 3 }), setHash({ n: '3' }), 'a string is not a number');
+  // documented: the bytes decide, so an int 3 and a double 3.0 are two series here (seriesId makes them one)
+  const w3 = new Writer();
+  nested(w3, 1, () => { string(w3, 1, 'n'); nested(w3, 2, () => double(w3, 4, 3)); });
+  const asDouble = w3.finish();
+  t.not(hashKeyValues(asDouble, 0, asDouble.length, 1), setHash({ n: 3 }), 'int 3 and double 3.0 differ');
   t.not(setHash({ k: { x: 1, y: 2 } }), setHash({ k: { x: 2, y: 1 } }), 'nested kvlists by their bytes');
   t.not(setHash({ k: [1, 2] }), setHash({ k: [2, 1] }), 'arrays are ordered');
   // two KeyValues with one key (OTLP forbids it): both count, deterministically, and a repeat does not cancel

@@ -6,9 +6,11 @@
  * the point make different series.
  *
  * The hash is over raw KeyValue bytes, so two encodings of one value are two series: an int and a
- * double of the same number, a string sent as bytes, or a KeyValue written value-before-key. The
- * Collector's own series identity keeps value types apart too; SDKs encode a given attribute the
- * same way every time. Duplicate keys each count (OTLP forbids them; they stay deterministic).
+ * double of the same number, a string sent as bytes, a nested kvlist in another key order, or a
+ * KeyValue written value-before-key. The Collector's own series identity keeps value types apart
+ * too, and an SDK encodes a given attribute the same way every time. seriesId (./series) makes an
+ * int and a double equal: a sender mixing both for one series has it on two partitions. Duplicate
+ * keys each count (OTLP forbids them; they stay deterministic).
  * No seed is random: every process and machine computes the same key, as the stage logs need.
  */
 import { Reader } from './wire.js';
