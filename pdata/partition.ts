@@ -14,9 +14,9 @@ import { Reader } from './wire.js';
  * What an item is keyed by. trace_id: spans and log records by their trace id (log records without
  * one are unkeyed). series: data points by their series (metric name, resource and point attributes,
  * hashed from the bytes: see ./series-hash; not a hash of seriesId). attribute: the item's
- * attribute `name`, else its resource's; absent → unkeyed. none: nothing is keyed. Unkeyed items of a request stay together
- * on one partition, chosen round-robin per request; a key that does not apply to the signal
- * (series for spans) leaves every item unkeyed.
+ * attribute `name`, else its resource's; absent → unkeyed. none: nothing is keyed. Unkeyed items
+ * of a request stay together on one partition, chosen round-robin per request; a key that does not
+ * apply to the signal (series for spans) leaves every item unkeyed.
  */
 export type PartitionKey = { by: 'trace_id' } | { by: 'series' } | { by: 'attribute'; name: string } | { by: 'none' };
 
@@ -140,7 +140,7 @@ function seriesKeyFunction(b: Uint8Array): KeyOf {
     if (m !== metric) {
       metric = m;
       const at = otherField(b, m, 1);
-      nameHash = at ? hashBytes(b, at[0], at[1]) : hashBytes(b, 0, 0);
+      nameHash = at ? hashBytes(b, at[0], at[1]) : 0; // no name hashes like an empty one
       const r = resourceNode(m);
       if (r !== res) {
         res = r;
