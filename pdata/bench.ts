@@ -1,6 +1,7 @@
 /** A realistic trace request and the codec's single-core throughput on it, for the project benchmark. */
 import { decodeProtobuf } from './decode.js';
 import { toJson } from './json-write.js';
+import { groupByPartition } from './partition.js';
 import { Payload } from './payload.js';
 import { splitByKey } from './records.js';
 import { Writer } from './wire.js';
@@ -108,5 +109,54 @@ export function measureDecode(): { decodeSpansPerSec: number; toJsonSpansPerSec:
     decodeSpansPerSec: rate(spans, () => decodeProtobuf('traces', bytes)),
     toJsonSpansPerSec: rate(spans, () => toJson(payload)),
     splitSpansPerSec: rate(spans, () => splitByKey(payload)),
+  };
+}
+
+/**
+ * An ExportMetricsServiceRequest of 500 gauge points over 50 series: 2 resources of 5 attributes,
+ * 5 metrics each, 5 point-attribute sets of 4 attributes, 10 points per series.
+ */
+export function makeRealisticMetricsRequest(): Uint8Array {
+  const w = new Writer(64 * 1024);
+  const t0 = 1700000000123456789n;
+  for (let res = 0; res < 2; res++) {
+    nested(w, 1, () => {
+      nested(w, 1, () => { for (const a of RESOURCE.slice(0, 4)) attribute(w, 1, a); attribute(w, 1, ['k8s.pod.name', `checkout-${res}`]); });
+      nested(w, 2, () => {
+        nested(w, 1, () => { w.tag(1, 2); w.string('@opentelemetry/instrumentation-http'); });
+        for (let m = 0; m < 5; m++) {
+          nested(w, 2, () => {
+            w.tag(1, 2); w.string(`http.server.metric_${m}`);
+            w.tag(3, 2); w.string('ms');
+            nested(w, 5, () => {
+              for (let i = 0; i < 50; i++) {
+                const set = i % 5;
+                nested(w, 1, () => {
+                  const attrs: Attr[] = [['http.request.method', 'GET'], ['http.route', `/api/v1/cart/${set}`],
+                    ['http.response.status_code', BigInt(200 + set)], ['server.address', 'checkout.internal']];
+                  for (const a of attrs) attribute(w, 7, a);
+                  fixed64(w, 3, t0 + BigInt(i) * 1_000_000n);
+                  w.tag(4, 1); w.double(i * 0.5);
+                });
+              }
+            });
+          });
+        }
+      });
+    });
+  }
+  return w.finish();
+}
+
+/**
+ * groupByPartition on 8 partitions, items per second on this core: metrics by series (the 500-point
+ * request above) against traces by trace id (a 512-span request), the same harness for both.
+ */
+export function measurePartitionSplit(): { seriesPointsPerSec: number; traceSpansPerSec: number } {
+  const metrics = new Payload('metrics', makeRealisticMetricsRequest(), 500);
+  const traces = new Payload('traces', makeRealisticTraceRequest(512), 512);
+  return {
+    seriesPointsPerSec: rate(500, () => groupByPartition(metrics, 8, { by: 'series' })),
+    traceSpansPerSec: rate(512, () => groupByPartition(traces, 8, { by: 'trace_id' })),
   };
 }

@@ -8,12 +8,12 @@ export { fromJson, toJson } from './json.js';
 export {
   filterSpans, forEachSpan, mergePayloads, partitionOf, splitByKey, splitPayload, type SpanView,
 } from './records.js';
-export { groupByPartition, partitionOfSeries, type PartitionKey } from './partition.js';
+export { groupByPartition, type PartitionKey } from './partition.js';
 export { hash64, seriesId, seriesKey } from './series.js';
 export { canonicalAttributes, canonicalValue, type AttributeValue, type Attributes } from './any-value.js';
 export { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';
 export { MAX_ANY_DEPTH, MESSAGES, REQUEST, message, type FieldDef, type MessageDef } from './schema.js';
-export { makeRealisticTraceRequest, measureDecode } from './bench.js';
+export { makeRealisticMetricsRequest, makeRealisticTraceRequest, measureDecode, measurePartitionSplit } from './bench.js';
 export { forEachDataPoint, type DataPointView, type ExemplarView, type MetricType, type PointFields, type Temporality } from './metric-view.js';
 export { forEachLogRecord, type LogRecordView } from './log-view.js';
 export { forEachSpanDetailed, type SpanDetailView } from './span-detail.js';

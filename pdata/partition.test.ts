@@ -8,6 +8,7 @@ import { groupByPartition, type PartitionKey } from './partition.js';
 import { Payload } from './payload.js';
 import { forEachSpan, partitionOf } from './records.js';
 import { hash64, seriesId, seriesKey } from './series.js';
+import { forEachDataPoint } from './metric-view.js';
 
 interface JsonKv { key: string; value: { stringValue?: string; intValue?: string; doubleValue?: number; boolValue?: boolean } }
 interface Doc { [k: string]: unknown }
@@ -23,14 +24,18 @@ function attrs(list: JsonKv[] | undefined): Attributes {
   return out;
 }
 
-/** A metrics request: resources × series of one sum, attributes listed in the given order. */
-function metricsRequest(series: number[], reversed = false): Payload {
-  const order = <T>(a: T[]): T[] => (reversed ? [...a].reverse() : a);
+type Order = <T>(a: T[]) => T[];
+const asIs: Order = (a) => a;
+const reversed: Order = (a) => [...a].reverse();
+const rotated: Order = (a) => [...a.slice(1), ...a.slice(0, 1)];
+
+/** A metrics request: resources × series of one sum, resources' attributes, points and their attributes in the given order. */
+function metricsRequest(series: number[], order: Order = asIs, resourceOrder: Order = order): Payload {
   const resourceMetrics = ['checkout', 'cart'].map((service) => ({
-    resource: { attributes: order(kv({ 'service.name': service, 'host.name': 'node-7', 'process.pid': 42 })) },
+    resource: { attributes: resourceOrder(kv({ 'service.name': service, 'host.name': 'node-7', 'process.pid': 42 })) },
     scopeMetrics: [{ scope: { name: 's' }, metrics: [{ name: 'http.requests', sum: { aggregationTemporality: 2, isMonotonic: true,
       dataPoints: order(series.map((i) => ({ timeUnixNano: String(1700000000000000000 + i), asInt: String(i),
-        attributes: order(kv({ 'http.route': `/r/${i % 7}`, code: 200 + (i % 5), ratio: 0.5, ok: i % 2 === 0 })) }))) } }] }],
+        attributes: order(kv({ 'http.route': `/r/${i % 7}`, code: 200 + (i % 5), ratio: 0.5, ok: i % 2 === 0, seq: i })) }))) } }] }],
   }));
   return fromJson('metrics', JSON.stringify({ resourceMetrics })).payload!;
 }
@@ -72,26 +77,94 @@ t.test('seriesKey and seriesId: canonical, order-independent, stable', async (t)
   t.equal(ids.size, 200000, 'no collision over 200k near-identical keys');
 });
 
-t.test('metrics by series: each point on the partition of its series id, whatever request it came in', async (t) => {
+t.test('metrics by series: one series, one partition, whatever request and attribute order it came in', async (t) => {
   const series = Array.from({ length: 40 }, (_, i) => i);
-  const payload = metricsRequest(series);
-  const groups = groupByPartition(payload, 8, { by: 'series' });
-  t.ok(groups.size > 4, `spread over ${groups.size} partitions`);
-  valid(t, groups.values());
-  const placed = new Map<string, number>();
-  let count = 0;
-  for (const [partition, part] of groups) {
-    for (const [id] of points(part)) {
-      t.equal(partitionOf(Buffer.from(id, 'latin1'), 8), partition);
-      placed.set(id, partition);
-      count++;
+  for (const partitions of [2, 8]) {
+    const payload = metricsRequest(series);
+    const groups = groupByPartition(payload, partitions, { by: 'series' });
+    t.equal(groups.size, partitions, `spread over all ${partitions} partitions`);
+    valid(t, groups.values());
+    const placed = new Map<string, number>();
+    let count = 0;
+    for (const [partition, part] of groups) {
+      for (const [id] of points(part)) {
+        t.notOk(placed.has(id), 'a series is in one group');
+        placed.set(id, partition);
+        count++;
+      }
+    }
+    t.equal(count, 80, 'every point once');
+    t.same(points(payload).map(([, v]) => v).sort(), [...groups.values()].flatMap(points).map(([, v]) => v).sort(), 'every value once');
+    // other requests: subsets of the series, points and attributes reordered, resource attributes apart
+    const others = [metricsRequest(series.filter((i) => i % 3 === 0), reversed), metricsRequest(series, rotated, reversed),
+      metricsRequest(series.filter((i) => i % 2 === 1), asIs, rotated), metricsRequest([5])];
+    for (const other of others) {
+      for (const [partition, part] of groupByPartition(other, partitions, { by: 'series' })) {
+        for (const [id] of points(part)) t.equal(placed.get(id), partition, 'same series, same partition');
+      }
     }
   }
-  t.equal(count, 80, 'every point once');
-  t.same(points(payload).map(([, v]) => v).sort(), [...groups.values()].flatMap(points).map(([, v]) => v).sort());
-  // another request, attributes and points in reverse order, a subset of the series: same partitions
-  const other = groupByPartition(metricsRequest(series.filter((i) => i % 3 === 0), true), 8, { by: 'series' });
-  for (const [partition, part] of other) for (const [id] of points(part)) t.equal(placed.get(id), partition, 'same series, same partition');
+});
+
+/** Points per partition of a request, and the chi-square statistic against an even spread. */
+function spread(payload: Payload, partitions: number): { counts: number[]; chiSquare: number } {
+  const counts = new Array<number>(partitions).fill(0);
+  for (const [partition, part] of groupByPartition(payload, partitions, { by: 'series' })) counts[partition] = part.itemCount;
+  const expected = payload.itemCount / partitions;
+  return { counts, chiSquare: counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0) };
+}
+
+t.test('metrics by series: distinct series spread evenly', async (t) => {
+  // 7 degrees of freedom: the 99.9th percentile of chi-square is 24.3
+  const byPoint = fromJson('metrics', JSON.stringify({ resourceMetrics: [{ resource: { attributes: kv({ 'service.name': 'a' }) }, scopeMetrics: [{ metrics: [
+    { name: 'm', gauge: { dataPoints: Array.from({ length: 10000 }, (_, i) => ({ asInt: '1', attributes: kv({ 'http.route': '/x', seq: i }) })) } }] }] }] })).payload!;
+  const points = spread(byPoint, 8);
+  t.ok(points.chiSquare < 24.3, `10k series by point attribute: ${points.counts.join(' ')}, chi-square ${points.chiSquare.toFixed(1)}`);
+  const byResource = fromJson('metrics', JSON.stringify({ resourceMetrics: Array.from({ length: 2000 }, (_, i) => ({
+    resource: { attributes: kv({ 'service.name': 'a', 'service.instance.id': `i-${i}` }) },
+    scopeMetrics: [{ metrics: [{ name: 'm', gauge: { dataPoints: [{ asInt: '1', attributes: kv({ 'http.route': '/x' }) }] } }] }] })) })).payload!;
+  const resources = spread(byResource, 8);
+  t.ok(resources.chiSquare < 24.3, `2k series by resource attribute: ${resources.counts.join(' ')}, chi-square ${resources.chiSquare.toFixed(1)}`);
+  const byName = fromJson('metrics', JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: Array.from({ length: 2000 }, (_, i) => (
+    { name: `metric.${i}`, gauge: { dataPoints: [{ asDouble: 1 }] } })) }] }] })).payload!;
+  const names = spread(byName, 8);
+  t.ok(names.chiSquare < 24.3, `2k series by metric name, no attributes: ${names.counts.join(' ')}, chi-square ${names.chiSquare.toFixed(1)}`);
+  t.ok(spread(byPoint, 2).chiSquare < 10.8, 'two partitions (the memory queue) too');
+});
+
+/** A point of series `s` (attributes in either order) whose other fields vary with `i`, for each metric type. */
+const POINTS: Record<string, (s: number, i: number) => Doc> = {
+  gauge: (s, i) => ({ timeUnixNano: String(i), asDouble: i }),
+  sum: (s, i) => ({ timeUnixNano: String(i), asInt: String(i) }),
+  histogram: (s, i) => ({ count: String(i), bucketCounts: [String(i), '0'], explicitBounds: [i + 0.5], min: 0, max: i }),
+  exponentialHistogram: (s, i) => ({ count: String(i), scale: i % 4, zeroCount: String(i), positive: { offset: i, bucketCounts: [String(i)] } }),
+  summary: (s, i) => ({ count: String(i), sum: i, quantileValues: [{ quantile: 0.5, value: i }] }),
+};
+
+t.test('metrics by series: every metric type keyed by its points\' attributes alone', async (t) => {
+  const metrics = Object.entries(POINTS).map(([type, point]) => ({ name: 'm', [type]: { aggregationTemporality: 2, dataPoints: Array.from({ length: 64 }, (_, i) => {
+    const attributes = kv({ s: i % 16, a: 'x' });
+    return { ...point(i % 16, i), attributes: i % 2 ? attributes.reverse() : attributes };
+  }) } }));
+  const payload = fromJson('metrics', JSON.stringify({ resourceMetrics: [{ resource: { attributes: kv({ 'service.name': 'a' }) }, scopeMetrics: [{ metrics }] }] })).payload!;
+  const groups = groupByPartition(payload, 8, { by: 'series' });
+  valid(t, groups.values());
+  const placed = new Map<string, number>();
+  const partitionsOf = new Map<string, Set<number>>();
+  let n = 0;
+  for (const [partition, part] of groups) {
+    forEachDataPoint(part, (p) => {
+      n++;
+      const id = `${p.type} ${p.seriesId}`;
+      if (!placed.has(id)) placed.set(id, partition);
+      t.equal(placed.get(id), partition, `${id}: one partition`);
+      const seen = partitionsOf.get(p.type) ?? new Set<number>();
+      partitionsOf.set(p.type, seen.add(partition));
+    });
+  }
+  t.equal(n, 64 * 5, 'every point once');
+  t.equal(placed.size, 16 * 5);
+  for (const [type, seen] of partitionsOf) t.ok(seen.size > 3, `${type}: 16 series over ${seen.size} partitions`);
 });
 
 function logsRequest(): Payload {

@@ -3,21 +3,20 @@
  * request belongs to, and the request rebuilt once per partition it touches. Keys go through
  * Kafka's default partitioner (partitionOf), so the embedded log and a Kafka topic agree.
  */
-import {
-  canonicalAttributes, canonicalValue, findKeyValue, readKeyValues, type AttributeValue, type Attributes,
-} from './any-value.js';
+import { canonicalValue, findKeyValue, type AttributeValue } from './any-value.js';
 import { Payload } from './payload.js';
 import { groupSpansByPartition, partitionOf } from './records.js';
-import { hash64, seriesKeyFrom } from './series.js';
+import { hashBytes, hashKeyValues, seriesHash } from './series-hash.js';
 import { buildRequest, indexRequest, type Node, type Tree } from './tree.js';
-import { Reader, utf8 } from './wire.js';
+import { Reader } from './wire.js';
 
 /**
  * What an item is keyed by. trace_id: spans and log records by their trace id (log records without
- * one are unkeyed). series: data points by seriesId. attribute: the item's attribute `name`, else its
- * resource's; absent → unkeyed. none: nothing is keyed. Unkeyed items of a request stay together
- * on one partition, chosen round-robin per request; a key that does not apply to the signal
- * (series for spans) leaves every item unkeyed.
+ * one are unkeyed). series: data points by their series (metric name, resource and point attributes,
+ * hashed from the bytes: see ./series-hash; not a hash of seriesId). attribute: the item's
+ * attribute `name`, else its resource's; absent → unkeyed. none: nothing is keyed. Unkeyed items
+ * of a request stay together on one partition, chosen round-robin per request; a key that does not
+ * apply to the signal (series for spans) leaves every item unkeyed.
  */
 export type PartitionKey = { by: 'trace_id' } | { by: 'series' } | { by: 'attribute'; name: string } | { by: 'none' };
 
@@ -62,14 +61,6 @@ export function groupByPartition(payload: Payload, partitions: number, key?: Par
   return out;
 }
 
-/**
- * The partition that owns a series (its seriesId as the record key, through Kafka's partitioner):
- * where groupByPartition(…, { by: 'series' }) sends its points, for processors loading state on assignment.
- */
-export function partitionOfSeries(seriesId: string, partitions: number): number {
-  return partitionOf(Buffer.from(seriesId, 'latin1'), partitions);
-}
-
 // One counter for the process: requests without a key spread over partitions like Kafka's round-robin partitioner.
 function nextRoundRobin(partitions: number): number {
   roundRobin = (roundRobin + 1) % 0x40000000;
@@ -81,18 +72,7 @@ type KeyOf = (leaf: Node) => Uint8Array | undefined;
 function keyFunction(payload: Payload, tree: Tree, key: PartitionKey): KeyOf {
   const b = tree.bytes;
   if (key.by === 'trace_id') return (leaf) => logTraceId(b, leaf);
-  if (key.by === 'series') {
-    const resources = new Map<Node, string>();
-    return (leaf) => {
-      const res = resourceNode(leaf);
-      let canonical = resources.get(res);
-      if (canonical === undefined) {
-        canonical = canonicalAttributes(resourceAttributes(b, res));
-        resources.set(res, canonical);
-      }
-      return Buffer.from(hash64(seriesKeyFrom(metricName(b, leaf.parent!.parent!), canonical, pointAttributes(b, leaf))), 'latin1');
-    };
-  }
+  if (key.by === 'series') return seriesKeyFunction(b);
   if (key.by !== 'attribute') return () => undefined;
   const name = key.name;
   const resources = new Map<Node, AttributeValue | undefined>();
@@ -132,20 +112,9 @@ function otherField(b: Uint8Array, node: Node, no: number): [number, number] | u
   return undefined;
 }
 
-/** The attributes of the Resource of a resource_* node (empty when it has none). */
-function resourceAttributes(b: Uint8Array, res: Node): Attributes {
-  const at = otherField(b, res, 1);
-  return at ? readKeyValues(b, at[0], at[1], 1) : {};
-}
-
 function resourceAttribute(b: Uint8Array, res: Node, name: string): AttributeValue | undefined {
   const at = otherField(b, res, 1);
   return at ? findKeyValue(b, at[0], at[1], 1, name) : undefined;
-}
-
-function metricName(b: Uint8Array, metric: Node): string {
-  const at = otherField(b, metric, 1);
-  return at ? utf8(b, at[0], at[1]) : '';
 }
 
 /** The attributes field of a data point, by the type of its metric (the field under Metric). */
@@ -154,8 +123,38 @@ function pointAttributesField(leaf: Node): number {
   return type === 9 ? 9 : type === 10 ? 1 : 7;
 }
 
-function pointAttributes(b: Uint8Array, leaf: Node): Attributes {
-  return readKeyValues(b, leaf.start, leaf.end, pointAttributesField(leaf));
+/**
+ * Keys data points by series from the raw bytes (./series-hash): the resource's attributes hashed once
+ * per resource and the metric name once per metric (a request lists a metric's points together), the
+ * point's attributes per point. The key is the 4-byte series hash; the buffer is reused per point,
+ * as groupByPartition reads it at once.
+ */
+function seriesKeyFunction(b: Uint8Array): KeyOf {
+  const key = new Uint8Array(4);
+  let res: Node | undefined;
+  let resHash = 0;
+  let metric: Node | undefined;
+  let nameHash = 0;
+  return (leaf) => {
+    const m = leaf.parent!.parent!;
+    if (m !== metric) {
+      metric = m;
+      const at = otherField(b, m, 1);
+      nameHash = at ? hashBytes(b, at[0], at[1]) : 0; // no name hashes like an empty one
+      const r = resourceNode(m);
+      if (r !== res) {
+        res = r;
+        const resource = otherField(b, r, 1);
+        resHash = resource ? hashKeyValues(b, resource[0], resource[1], 1) : 0;
+      }
+    }
+    const h = seriesHash(nameHash, resHash, hashKeyValues(b, leaf.start, leaf.end, pointAttributesField(leaf)));
+    key[0] = h >>> 24;
+    key[1] = h >>> 16;
+    key[2] = h >>> 8;
+    key[3] = h;
+    return key;
+  };
 }
 
 /** A log record's trace id (field 9), unless absent or all zeros. */

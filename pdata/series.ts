@@ -1,7 +1,8 @@
 /**
  * The identity of a metric time series: its metric name, resource attributes and data point
- * attributes. Stage 2 partitions by it and stateful processors key their state by it, so both
- * compute it here, from the same canonical text.
+ * attributes, from decoded values. Stateful processors key their state by it; the stage logs
+ * partition by a byte-level hash of the same parts instead (./series-hash), which is faster but
+ * tells apart encodings this text makes equal (an int and a double of one number).
  */
 import { canonicalAttributes, type Attributes } from './any-value.js';
 

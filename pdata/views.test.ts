@@ -7,7 +7,7 @@ import { maxEventTime } from './event-time.js';
 import { fromJson, toJson } from './json.js';
 import { forEachLogRecord, type LogRecordView } from './log-view.js';
 import { forEachDataPoint, type DataPointView } from './metric-view.js';
-import { groupByPartition, partitionOfSeries } from './partition.js';
+import { groupByPartition } from './partition.js';
 import { Payload } from './payload.js';
 import { forEachSpan } from './records.js';
 import { seriesId } from './series.js';
@@ -66,14 +66,20 @@ t.test('forEachDataPoint: summary, exemplars, flags, non-finite (hand-written JS
   t.equal(summary!.resource['service.name'], 'checkout');
 });
 
-t.test('series ids of the view are the ones groupByPartition places by', async (t) => {
-  const payload = decodeProtobuf('metrics', ProtobufMetricsSerializer.serializeRequest(makeSdkMetrics(1))!).payload!;
-  const groups = groupByPartition(payload, 5, { by: 'series' });
-  let n = 0;
-  for (const [partition, part] of groups) {
-    forEachDataPoint(part, (p) => { n++; t.equal(partitionOfSeries(p.seriesId, 5), partition); });
+t.test('series ids of the view: each on one partition of groupByPartition, in every request', async (t) => {
+  const placed = new Map<string, number>();
+  for (const temporality of [1, 0] as const) {
+    const payload = decodeProtobuf('metrics', ProtobufMetricsSerializer.serializeRequest(makeSdkMetrics(temporality))!).payload!;
+    let n = 0;
+    for (const [partition, part] of groupByPartition(payload, 5, { by: 'series' })) {
+      forEachDataPoint(part, (p) => {
+        n++;
+        if (!placed.has(p.seriesId)) placed.set(p.seriesId, partition);
+        t.equal(placed.get(p.seriesId), partition, `series ${p.seriesId}`);
+      });
+    }
+    t.equal(n, 8);
   }
-  t.equal(n, 8);
 });
 
 t.test('forEachLogRecord', async (t) => {
