@@ -1,0 +1,117 @@
+/**
+ * Why vigil's protobuf decoder is hand-written, kept measured: vigil's decoder against protobufjs
+ * on the same request bytes (the realistic 512-span trace request), spans/s on one core and bytes
+ * allocated per request.
+ */
+import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { decodeProtobuf, forEachSpanDetailed, makeRealisticTraceRequest } from '../pdata/index.js';
+import { otlpRoot, protobufjsSpanCount, requestType } from './protobufjs-otlp.js';
+
+/** One decoder's figures. */
+export interface CodecFigures {
+  spansPerSec: number;
+  /** Heap allocated by one request's decode, per span. */
+  bytesPerSpan: number;
+}
+
+/** The comparison: vigil's decoder, then protobufjs, on the same request. */
+export interface CodecComparison {
+  spans: number;
+  requestBytes: number;
+  /** decodeProtobuf: what the receivers run on every request (validate, count the spans). */
+  vigilValidate: CodecFigures;
+  /** decodeProtobuf, then every span's fields read (forEachSpanDetailed): the work a full decode also does. */
+  vigilDetailed: CodecFigures;
+  /** protobufjs Type.decode: every field into message objects (64-bit integers as Long). */
+  protobufjsDecode: CodecFigures;
+  /** Type.decode then toObject(): plain objects, 64-bit integers still Long, bytes still Uint8Array. */
+  protobufjsToObject: CodecFigures;
+  /** Type.decode then toObject({ longs: String }): nanosecond times as decimal strings, as OTLP/JSON and proto-loader users want them. */
+  protobufjsToObjectLongs: CodecFigures;
+}
+
+const ALLOC_SAMPLES = 11;
+const LONGS_AS_STRINGS = { longs: String };
+
+/**
+ * Heap allocated by one call: the growth of the used heap across it, plus what each GC that ran
+ * during it freed. A GC may also free garbage left by the call before, which is about what this
+ * call leaves to the next one, so the median of a few samples is close to the true figure.
+ */
+function allocated(fn: () => unknown): number {
+  const samples: number[] = [];
+  for (let i = 0; i < ALLOC_SAMPLES; i++) {
+    const gcs = new GCProfiler();
+    gcs.start();
+    const before = getHeapStatistics().used_heap_size;
+    const kept = fn();
+    const after = getHeapStatistics().used_heap_size;
+    let freed = 0;
+    for (const gc of gcs.stop()?.statistics ?? []) freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+    if (kept !== undefined) samples.push(after - before + freed);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1]!;
+}
+
+/** Spans/s of `fn` over at least `minMs`, after a warm-up (so V8 has optimised it), and its allocation per span. */
+function measure(spans: number, fn: () => unknown, minMs: number): CodecFigures {
+  for (let i = 0; i < 20; i++) fn();
+  const alloc = allocated(fn);
+  let runs = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < minMs) {
+    fn();
+    runs++;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  }
+  return { spansPerSec: Math.round((runs * spans) / (elapsed / 1000)), bytesPerSpan: Math.round(alloc / spans) };
+}
+
+/** Validates, then reads every span in full (attributes included); returns the spans read. */
+function detailed(bytes: Uint8Array): number {
+  const payload = decodeProtobuf('traces', bytes).payload;
+  let n = 0;
+  if (payload) forEachSpanDetailed(payload, () => { n++; });
+  return n;
+}
+
+/** One run of the five decoders on a `spans`-span request, each timed for `minMs`. */
+export function compareCodecs(spans = 512, minMs = 400): CodecComparison {
+  const bytes = makeRealisticTraceRequest(spans);
+  const type = requestType(otlpRoot(), 'traces');
+  return {
+    spans, requestBytes: bytes.length,
+    vigilValidate: measure(spans, () => decodeProtobuf('traces', bytes), minMs),
+    vigilDetailed: measure(spans, () => detailed(bytes), minMs),
+    protobufjsDecode: measure(spans, () => type.decode(bytes), minMs),
+    protobufjsToObject: measure(spans, () => type.toObject(type.decode(bytes)), minMs),
+    protobufjsToObjectLongs: measure(spans, () => type.toObject(type.decode(bytes), LONGS_AS_STRINGS), minMs),
+  };
+}
+
+/** Span counts of the same request by both decoders (the comparison is only fair when they agree). */
+export function spanCounts(spans = 512): { vigil: number; protobufjs: number; protobufjsObject: number } {
+  const bytes = makeRealisticTraceRequest(spans);
+  const type = requestType(otlpRoot(), 'traces');
+  const decoded = type.decode(bytes);
+  return {
+    vigil: decodeProtobuf('traces', bytes).payload?.itemCount ?? 0,
+    protobufjs: protobufjsSpanCount(decoded),
+    protobufjsObject: protobufjsSpanCount(type.toObject(decoded, LONGS_AS_STRINGS)),
+  };
+}
+
+const KEYS = ['vigilValidate', 'vigilDetailed', 'protobufjsDecode', 'protobufjsToObject', 'protobufjsToObjectLongs'] as const;
+
+/** The median of three comparisons, per decoder and figure, as one run is noisy. */
+export function medianComparison(runs: readonly CodecComparison[]): CodecComparison {
+  const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const first = runs[0]!;
+  const out: CodecComparison = { ...first };
+  for (const k of KEYS) {
+    out[k] = { spansPerSec: mid(runs.map((r) => r[k].spansPerSec)), bytesPerSpan: mid(runs.map((r) => r[k].bytesPerSpan)) };
+  }
+  return out;
+}
