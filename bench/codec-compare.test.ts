@@ -52,12 +52,13 @@ t.test('the comparison runs and the report shows every decoder with its ratio', 
   t.ok(c.requestBytes > 64 * 400, 'the realistic request');
   for (const k of ['vigilValidate', 'vigilDetailed', 'protobufjsDecode', 'protobufjsToObject', 'protobufjsToObjectLongs'] as const) {
     t.ok(c[k].spansPerSec > 0, `${k}: ${c[k].spansPerSec} spans/s`);
+    t.ok(c[k].spansPerCpuSec > 0, `${k}: ${c[k].spansPerCpuSec} spans per CPU-second`);
     t.ok(c[k].bytesPerSpan > 0, `${k}: ${c[k].bytesPerSpan} bytes/span`);
     t.ok([runs[0]![k].spansPerSec, runs[1]![k].spansPerSec, runs[2]![k].spansPerSec].includes(c[k].spansPerSec), 'the median is one of the runs');
   }
   t.ok(c.protobufjsDecode.bytesPerSpan > c.vigilValidate.bytesPerSpan, 'protobufjs builds objects; validation does not');
   const md = codecTable(c).join('\n');
-  t.match(md, /\| protobufjs: Type\.decode \(message objects\) \| [\d,]+ \| [\d,]+ \| \d+\.\d× \|/);
-  t.match(md, /\| vigil: decodeProtobuf \(validate, count\) \| [\d,]+ \| [\d,]+ \| 1\.0× \|/);
+  t.match(md, /\| protobufjs: Type\.decode \(message objects\) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| \d+\.\d× \|/);
+  t.match(md, /\| vigil: decodeProtobuf \(validate, count\) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| 1\.0× \|/);
   t.equal(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---')).length, 6, 'header and five decoders');
 });
