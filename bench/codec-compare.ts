@@ -33,6 +33,9 @@ export interface CodecComparison {
   protobufjsToObjectLongs: CodecFigures;
 }
 
+const KEYS = ['vigilValidate', 'vigilDetailed', 'protobufjsDecode', 'protobufjsToObject', 'protobufjsToObjectLongs'] as const;
+type CodecKey = (typeof KEYS)[number];
+const SLICES = 8;
 const ALLOC_SAMPLES = 11;
 const LONGS_AS_STRINGS = { longs: String };
 
@@ -57,31 +60,46 @@ function allocated(fn: () => unknown): number {
   return samples[samples.length >> 1]!;
 }
 
-/**
- * Spans per second of `fn`, by the wall clock and per CPU-second of this process, after a warm-up
- * (so V8 has optimised it), and its allocation per span. It runs until it has used `minMs` of CPU:
- * on a shared machine the wall clock also counts time the core spent on other work, the CPU time
- * (GC helper threads included) does not.
- */
-function measure(spans: number, fn: () => unknown, minMs: number): CodecFigures {
-  for (let i = 0; i < 20; i++) fn();
-  const alloc = allocated(fn);
-  let runs = 0;
+/** Calls, wall time and CPU time one decoder has used so far. */
+interface Tally { runs: number; wallMs: number; cpuMs: number }
+
+/** Runs `fn` until it has used `ms` of this process's CPU (GC helper threads included), adding to `t`. */
+function slice(fn: () => unknown, ms: number, t: Tally): void {
   const start = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   let cpuMs = 0;
-  while (cpuMs < minMs) {
+  while (cpuMs < ms) {
     fn();
-    runs++;
+    t.runs++;
     const cpu = process.cpuUsage(cpu0);
     cpuMs = (cpu.user + cpu.system) / 1000;
   }
-  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return {
-    spansPerSec: Math.round((runs * spans) / (wallMs / 1000)),
-    spansPerCpuSec: Math.round((runs * spans) / (cpuMs / 1000)),
-    bytesPerSpan: Math.round(alloc / spans),
-  };
+  t.cpuMs += cpuMs;
+  t.wallMs += Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * Each decoder's spans per second (wall clock) and per CPU-second, and its allocation per span.
+ * They take turns in short slices, so a change in the machine's load hits all of them alike; each
+ * gets `minMs` of CPU in all. On a shared machine the wall clock also counts time the core spent on
+ * other work, the CPU time does not.
+ */
+function measureAll(spans: number, fns: Record<CodecKey, () => unknown>, minMs: number): Record<CodecKey, CodecFigures> {
+  const tallies = {} as Record<CodecKey, Tally>;
+  const allocs = {} as Record<CodecKey, number>;
+  for (const k of KEYS) {
+    // warm-up, so V8 has optimised it
+    for (let i = 0; i < 20; i++) fns[k]();
+    allocs[k] = allocated(fns[k]);
+    tallies[k] = { runs: 0, wallMs: 0, cpuMs: 0 };
+  }
+  for (let s = 0; s < SLICES; s++) for (const k of KEYS) slice(fns[k], minMs / SLICES, tallies[k]);
+  const out = {} as Record<CodecKey, CodecFigures>;
+  for (const k of KEYS) {
+    const t = tallies[k];
+    out[k] = { spansPerSec: Math.round((t.runs * spans) / (t.wallMs / 1000)), spansPerCpuSec: Math.round((t.runs * spans) / (t.cpuMs / 1000)), bytesPerSpan: Math.round(allocs[k] / spans) };
+  }
+  return out;
 }
 
 /** Validates, then reads every span in full (attributes included); returns the spans read. */
@@ -98,11 +116,13 @@ export function compareCodecs(spans = 512, minMs = 400): CodecComparison {
   const type = requestType(otlpRoot(), 'traces');
   return {
     spans, requestBytes: bytes.length,
-    vigilValidate: measure(spans, () => decodeProtobuf('traces', bytes), minMs),
-    vigilDetailed: measure(spans, () => detailed(bytes), minMs),
-    protobufjsDecode: measure(spans, () => type.decode(bytes), minMs),
-    protobufjsToObject: measure(spans, () => type.toObject(type.decode(bytes)), minMs),
-    protobufjsToObjectLongs: measure(spans, () => type.toObject(type.decode(bytes), LONGS_AS_STRINGS), minMs),
+    ...measureAll(spans, {
+      vigilValidate: () => decodeProtobuf('traces', bytes),
+      vigilDetailed: () => detailed(bytes),
+      protobufjsDecode: () => type.decode(bytes),
+      protobufjsToObject: () => type.toObject(type.decode(bytes)),
+      protobufjsToObjectLongs: () => type.toObject(type.decode(bytes), LONGS_AS_STRINGS),
+    }, minMs),
   };
 }
 
@@ -117,8 +137,6 @@ export function spanCounts(spans = 512): { vigil: number; protobufjs: number; pr
     protobufjsObject: protobufjsSpanCount(type.toObject(decoded, LONGS_AS_STRINGS)),
   };
 }
-
-const KEYS = ['vigilValidate', 'vigilDetailed', 'protobufjsDecode', 'protobufjsToObject', 'protobufjsToObjectLongs'] as const;
 
 /** The median of three comparisons, per decoder and figure, as one run is noisy. */
 export function medianComparison(runs: readonly CodecComparison[]): CodecComparison {
