@@ -2,7 +2,8 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Measured } from './measure.js';
-import type { FileResult, ForwardingResult } from './scenarios.js';
+import type { CodecComparison } from './codec-compare.js';
+import type { DecodeCeiling, FileResult, ForwardingResult } from './scenarios.js';
 
 /** One target from the issues, with the measured value. */
 export interface Check {
@@ -20,7 +21,7 @@ export interface BenchReport {
   startedAt: string;
   machine: Machine;
   settings: Record<string, unknown>;
-  decode?: { decodeSpansPerSec: number; toJsonSpansPerSec: number; splitSpansPerSec: number };
+  decode?: DecodeCeiling;
   forwarding: ForwardingResult[];
   file?: FileResult;
   checks: Check[];
@@ -116,6 +117,28 @@ function forwardingTable(fs: ForwardingResult[]): string[] {
   return lines;
 }
 
+const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(1)}×` : '–');
+
+/** vigil's decoder against protobufjs on the same request: throughput, allocation, and how many times cheaper vigil's validation is per CPU-second. */
+export function codecTable(c: CodecComparison): string[] {
+  const base = c.vigilValidate.spansPerCpuSec;
+  const rows: [string, CodecComparison['vigilValidate']][] = [
+    ['vigil: decodeProtobuf (validate, count)', c.vigilValidate],
+    ['vigil: decodeProtobuf + every span read (forEachSpanDetailed)', c.vigilDetailed],
+    ['protobufjs: Type.decode (message objects)', c.protobufjsDecode],
+    ['protobufjs: Type.decode + toObject()', c.protobufjsToObject],
+    ['protobufjs: Type.decode + toObject({ longs: String })', c.protobufjsToObjectLongs],
+  ];
+  return [
+    `vigil's decoder against protobufjs on the same ${c.spans}-span request (${n0(c.requestBytes)} bytes), one thread, median of three runs. ` +
+      'Spans per CPU-second is the figure to compare (the wall clock also counts time other work took the core); the ratio is vigil validate\'s over each row\'s.',
+    '',
+    row(['decoder', 'spans per CPU-second', 'spans/s (wall)', 'heap bytes per span', 'vigil validate ÷ this']),
+    row(['---', '---:', '---:', '---:', '---:']),
+    ...rows.map(([name, f]) => row([name, n0(f.spansPerCpuSec), n0(f.spansPerSec), n0(f.bytesPerSpan), ratio(base, f.spansPerCpuSec)])),
+  ];
+}
+
 /** The report as markdown: machine, targets with PASS/FAIL, then the detail tables. */
 export function markdown(r: BenchReport): string {
   const m = r.machine;
@@ -153,6 +176,7 @@ export function markdown(r: BenchReport): string {
   if (r.decode) {
     out.push('', '## Decode-only ceiling (one core, 512-span request)', '',
       `validate/count (decodeProtobuf): ${n0(r.decode.decodeSpansPerSec)} spans/s; to OTLP/JSON: ${n0(r.decode.toJsonSpansPerSec)} spans/s; split by trace: ${n0(r.decode.splitSpansPerSec)} spans/s.`);
+    out.push('', ...codecTable(r.decode.comparison));
   }
   if (r.errors.length > 0) out.push('', '## Errors', '', ...r.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`));
   out.push('', 'Throughput is spans counted at the sink (or written to the file) per second of the steady window, warm-up excluded; refused requests are not throughput. ' +

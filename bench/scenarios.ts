@@ -6,6 +6,7 @@
 import { measureDecode } from '../pdata/index.js';
 import { messageOf } from '../pipeline/errors.js';
 import { dropTopics } from '../test/kafka.js';
+import { compareCodecs, medianComparison, type CodecComparison } from './codec-compare.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, type DaemonPorts, type ExportSpec, type QueueSpec } from './daemon-config.js';
 import { countFileSpans, fileSize } from './file-count.js';
@@ -243,9 +244,13 @@ export async function filePipeline(ctx: BenchContext, dir: string): Promise<File
   }
 }
 
+/** The decode-only figures: vigil's codec, and vigil's decoder against protobufjs on the same request. */
+export type DecodeCeiling = ReturnType<typeof measureDecode> & { comparison: CodecComparison };
+
 /** The codec alone on this core, for the same 512-span request: the median of three short runs, as one run is noisy. */
-export function decodeCeiling(): ReturnType<typeof measureDecode> {
+export function decodeCeiling(): DecodeCeiling {
   const runs = [measureDecode(), measureDecode(), measureDecode()];
   const median = (pick: (r: ReturnType<typeof measureDecode>) => number): number => runs.map(pick).sort((a, b) => a - b)[1]!;
-  return { decodeSpansPerSec: median((r) => r.decodeSpansPerSec), toJsonSpansPerSec: median((r) => r.toJsonSpansPerSec), splitSpansPerSec: median((r) => r.splitSpansPerSec) };
+  const comparison = medianComparison([compareCodecs(), compareCodecs(), compareCodecs()]);
+  return { decodeSpansPerSec: median((r) => r.decodeSpansPerSec), toJsonSpansPerSec: median((r) => r.toJsonSpansPerSec), splitSpansPerSec: median((r) => r.splitSpansPerSec), comparison };
 }
