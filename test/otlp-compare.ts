@@ -66,3 +66,23 @@ export function flatten(signal: keyof typeof LAYOUT, docs: Doc[], keyOf: (item: 
   }
   return out;
 }
+
+const METRIC_DATA = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
+
+/**
+ * Flattens metrics requests into data points, each carrying its metric (name, unit, type,
+ * temporality), resource and scope: the unit that survives re-partitioning, since a pipeline keyed
+ * by series may deliver one metric's points in several requests.
+ */
+export function flattenPoints(docs: Doc[]): FlatItem[] {
+  return flatten('metrics', docs, () => '').flatMap(({ value }) => {
+    const { item, ...envelope } = value as { item: Doc };
+    const kind = METRIC_DATA.find((k) => item[k] !== undefined);
+    if (!kind) return [];
+    const { dataPoints, ...data } = item[kind] as Doc & { dataPoints?: Doc[] };
+    return (dataPoints ?? []).map((point) => ({
+      key: String(item.name),
+      value: normalize({ ...envelope, metric: { ...item, [kind]: { ...data, point } } }),
+    }));
+  });
+}
