@@ -3,6 +3,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Measured } from './measure.js';
 import type { CodecComparison } from './codec-compare.js';
+import type { FileSteadyResult } from './file-steady.js';
 import type { DecodeCeiling, FileResult, ForwardingResult } from './scenarios.js';
 
 /** One target from the issues, with the measured value. */
@@ -24,6 +25,7 @@ export interface BenchReport {
   decode?: DecodeCeiling;
   forwarding: ForwardingResult[];
   file?: FileResult;
+  fileSteady?: FileSteadyResult;
   checks: Check[];
   errors: string[];
 }
@@ -57,10 +59,13 @@ function check(name: string, value: number, unit: string, op: Check['op'], targe
   return { name, value, unit, op, target, pass: op === '>=' ? value >= target : value <= target };
 }
 
+/** The file-steady target: every second delivers at least this share of the offered rate. */
+const STEADY_SHARE = 0.8;
+
 const cpuPerMillion = (m: Measured): number => (m.sinkWindowSpans > 0 ? (m.daemonCpuSeconds / m.sinkWindowSpans) * 1e6 : Infinity);
 
 /** The issues' targets for what was run: issue 2's on the memory queue, issue 3's on Kafka. */
-export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: FileResult): Check[] {
+export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: FileResult, steady?: FileSteadyResult): Check[] {
   const out: Check[] = [];
   for (const f of forwarding) {
     const who = `${f.transport}${f.daemons > 1 ? ` ×${f.daemons} daemons` : ''}`;
@@ -85,6 +90,13 @@ export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: Fi
   if (file) {
     out.push(check('file pipeline at saturation', file.spansPerSec, 'spans/s', '>=', 50_000));
     out.push(check('file: every acknowledged span is in the file', file.fileSpans, 'spans', '>=', file.ackedTotal));
+  }
+  if (steady) {
+    // Issue 14: per-second delivery within 20 % of the offered rate, the slowest second included.
+    const floor = STEADY_SHARE * steady.offered;
+    out.push(check(`file-steady at ${n0(steady.offered)} spans/s: slowest second`, steady.min, 'spans/s', '>=', floor));
+    out.push(check(`file-steady at ${n0(steady.offered)} spans/s: median second`, steady.median, 'spans/s', '>=', floor));
+    out.push(check('file-steady: every acknowledged span is in the file', steady.fileSpans, 'spans', '>=', steady.ackedTotal));
   }
   return out;
 }
@@ -173,6 +185,7 @@ export function markdown(r: BenchReport): string {
     out.push('', '## File: otlp → batch → file', '', `${n0(f.spansPerSec)} spans/s written (file growth over the window; ${n0(f.fileSpans)} spans in ${n1(f.fileBytes / MIB)} MiB after the flush, ` +
       `${n0(f.ackedTotal)} acknowledged); generator acked ${n0(f.saturation.ackRate)} spans/s; daemon ${n2(f.saturation.daemonCoreShare)} cores; exit ${f.exitCode}.`);
   }
+  if (r.fileSteady) out.push('', ...steadySection(r.fileSteady));
   if (r.decode) {
     out.push('', '## Decode-only ceiling (one core, 512-span request)', '',
       `validate/count (decodeProtobuf): ${n0(r.decode.decodeSpansPerSec)} spans/s; to OTLP/JSON: ${n0(r.decode.toJsonSpansPerSec)} spans/s; split by trace: ${n0(r.decode.splitSpansPerSec)} spans/s.`);
@@ -182,4 +195,16 @@ export function markdown(r: BenchReport): string {
   out.push('', 'Throughput is spans counted at the sink (or written to the file) per second of the steady window, warm-up excluded; refused requests are not throughput. ' +
     'CPU and RSS are read from /proc for the daemon process (worker threads included; child processes added). Latency is send → OK per request, exact percentiles.');
   return `${out.join('\n')}\n`;
+}
+
+function steadySection(f: FileSteadyResult): string[] {
+  const m = f.measured;
+  return [
+    `## File, steady: otlp → batch → file at ${n0(f.offered)} spans/s for ${f.durationMs / 1000} s`, '',
+    `Spans written per second: min ${n0(f.min)}, median ${n0(f.median)}, max ${n0(f.max)} (${f.seconds.length} seconds); ` +
+      `generator acked ${n0(m.ackRate)} spans/s, ${m.phase.refusedRequests} requests refused, ${m.phase.errorRequests} errors, ${m.phase.lateRequests} sent late; ` +
+      `daemon ${n2(m.daemonCoreShare)} cores, ${n2(f.cpuPerMillion)} CPU s per million spans, peak RSS ${n1(m.daemonHwmBytes / MIB)} MiB; ` +
+      `${n0(f.fileSpans)} spans in the file, ${n0(f.ackedTotal)} acknowledged; exit ${f.exitCode}.`, '',
+    `Per second: ${f.seconds.map((s) => n0(s.spans)).join(' ')}`,
+  ];
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --duration 10s --warmup 3s --only grpc,http,file,decode --queue memory|kafka]`:
+ * `npm run bench [-- --duration 10s --warmup 3s --only grpc,http,file,decode,file-steady --queue memory|kafka]`:
  * runs the scenarios against the real daemon, prints a markdown report with the issues' targets
  * and writes bench/results/latest.{json,md}. Entry point; the only file here that exits.
  */
@@ -12,16 +12,21 @@ import { killAllDaemons, VIGIL } from './daemon.js';
 import { LoadGen } from './ipc.js';
 import { checks, machine, markdown, type BenchReport } from './report.js';
 import { decodeCeiling, filePipeline, forwarding, type BenchContext } from './scenarios.js';
+import { fileSteady } from './file-steady.js';
 import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const WATCHDOG_MS = 20 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'decode'];
+const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'file-steady'];
+/** What runs without --only: file-steady takes minutes, so it is asked for by name. */
+const DEFAULT_SCENARIOS = ['grpc', 'http', 'file', 'decode'];
 
 function options() {
   const { values } = parseArgs({
     options: {
       duration: { type: 'string', default: '10s' },
+      'steady-duration': { type: 'string', default: '2m' },
+      rate: { type: 'string', default: '40000' },
       warmup: { type: 'string', default: '3s' },
       only: { type: 'string' },
       queue: { type: 'string', default: 'memory' },
@@ -38,19 +43,23 @@ function options() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,file-steady] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
   const durationMs = parseDuration(values.duration);
   const warmupMs = parseDuration(values.warmup);
   const burstMs = parseDuration(values.burst);
+  const steadyMs = parseDuration(values['steady-duration']);
+  if (steadyMs === undefined || steadyMs < 5000) throw new Error('--steady-duration takes a duration of at least 5s, like 2m');
+  const rate = Number(values.rate);
+  if (!(rate >= 1000 && rate <= 1_000_000)) throw new Error('--rate is 1000..1000000 spans/s');
   if (durationMs === undefined || durationMs <= 0 || warmupMs === undefined || burstMs === undefined || burstMs <= 0) {
     throw new Error('--duration, --warmup and --burst take durations like 10s');
   }
   if (values.queue !== 'memory' && values.queue !== 'kafka') throw new Error('--queue is memory or kafka');
   const kafka = values.queue === 'kafka';
-  const only = (values.only ?? (kafka ? 'grpc' : SCENARIOS.join(','))).split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (values.only ?? (kafka ? 'grpc' : DEFAULT_SCENARIOS.join(','))).split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario "${s}" (valid: ${SCENARIOS.join(', ')})`);
   const daemons = (values.daemons ?? (kafka ? '1,2' : '1')).split(',').map(Number);
   if (daemons.some((d) => !(d >= 1 && d <= 4))) throw new Error('--daemons takes counts between 1 and 4');
@@ -58,7 +67,7 @@ function options() {
   if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
   const partitions = Number(values.partitions);
   if (!(Number.isInteger(partitions) && partitions >= 1 && partitions <= 1024)) throw new Error('--partitions is 1..1024');
-  return { durationMs, warmupMs, burstMs, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, profile: values.profile, nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean), out: outDir(values.out, kafka) };
+  return { durationMs, warmupMs, burstMs, steadyMs, rate, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, profile: values.profile, nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean), out: outDir(values.out, kafka) };
 }
 
 /** Where the report goes: --out, else bench/results/ (memory queue) or bench/results/kafka/, so neither run overwrites the other. */
@@ -73,6 +82,7 @@ async function main(): Promise<number> {
   const report: BenchReport = {
     startedAt: new Date().toISOString(), machine: machine(),
     settings: { queue: opts.kafka ? 'kafka' : 'memory', duration_s: opts.durationMs / 1000, warmup_s: opts.warmupMs / 1000, streams: opts.concurrency, spans_per_request: 512, only: opts.only.join('+'),
+      ...(opts.only.includes('file-steady') ? { steady_s: opts.steadyMs / 1000, steady_rate: opts.rate } : {}),
       ...(opts.kafka ? { brokers: opts.brokers.join(','), partitions: opts.partitions, compression: opts.compression ?? 'default', burst_s: opts.burstMs / 1000 } : {}),
       ...(opts.nodeFlags.length > 0 ? { node_flags: opts.nodeFlags.join(' ') } : {}) },
     forwarding: [], checks: [], errors: [],
@@ -105,6 +115,13 @@ async function main(): Promise<number> {
           }
         }
       }
+      if (opts.only.includes('file-steady') && !opts.kafka) {
+        try {
+          report.fileSteady = await fileSteady({ ...ctx, durationMs: opts.steadyMs, rate: opts.rate }, tmpdir());
+        } catch (err) {
+          report.errors.push(`file-steady: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
       if (opts.only.includes('file') && !opts.kafka) {
         try {
           report.file = await filePipeline(ctx, tmpdir());
@@ -117,7 +134,7 @@ async function main(): Promise<number> {
     }
   }
   report.machine.loadAtEnd = loadavg()[0]!;
-  report.checks = checks(opts.kafka, report.forwarding, report.file);
+  report.checks = checks(opts.kafka, report.forwarding, report.file, report.fileSteady);
   const md = markdown(report);
   process.stdout.write(md);
   mkdirSync(opts.out, { recursive: true });

@@ -17,10 +17,26 @@ PLAIN[0x5c] = 0;
 
 /** One line of OTLP/JSON for the payload, as the Collector's file exporter writes it. */
 export function toJson(payload: Payload): string {
-  const w = new JsonOut(payload.bytes);
-  w.message(REQUEST[payload.signal], 0, payload.bytes.length);
+  const w = write(payload);
   // latin1 is a plain copy into a one-byte string; only non-ASCII text needs the UTF-8 decoder
   return w.buf.toString(w.nonAscii ? 'utf8' : 'latin1', 0, w.pos);
+}
+
+/**
+ * The same OTLP/JSON as `toJson`, as UTF-8 bytes, for writers that want bytes (files, sockets).
+ * It skips the string: for a batch of thousands of spans that string is megabytes in V8's
+ * large-object space, copied twice (bytes → string → bytes), and it is what drives full GCs
+ * when the file exporter runs under load. The buffer is off the V8 heap and is the result as it is.
+ */
+export function toJsonBytes(payload: Payload): Buffer {
+  const w = write(payload);
+  return w.buf.subarray(0, w.pos);
+}
+
+function write(payload: Payload): JsonOut {
+  const w = new JsonOut(payload.bytes);
+  w.message(REQUEST[payload.signal], 0, payload.bytes.length);
+  return w;
 }
 
 class JsonOut {

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { invalid } from './decode.test-helpers.js';
 import { decodeProtobuf } from './decode.js';
-import { fromJson, toJson } from './json.js';
+import { fromJson, toJson, toJsonBytes } from './json.js';
 import { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -80,4 +80,11 @@ t.test('export responses and statuses', async (t) => {
   t.equal(status.subarray(0, 8).toString('hex'), '0808120466756c6c', 'code 8, message "full"');
   t.match(status.toString('latin1'), 'type.googleapis.com/google.rpc.RetryInfo');
   t.equal(status.subarray(status.length - 10).toString('hex'), '0a08080110' + '80cab5ee01', 'Duration{seconds: 1, nanos: 500000000}');
+});
+
+t.test('toJsonBytes is toJson as UTF-8 bytes, non-ASCII included', async (t) => {
+  for (const value of ['plain', 'grüße ✓ 日本']) {
+    const payload = fromJson('traces', Buffer.from(request('1', '2', `,"status":{"message":"${value}"}`))).payload!;
+    t.same(toJsonBytes(payload), Buffer.from(toJson(payload), 'utf8'));
+  }
 });

@@ -26,7 +26,17 @@ export class QueueFullError extends RetryableError {
 
 /** Refused to protect the process (memory limit, draining). Receivers answer 503 / UNAVAILABLE. */
 export class UnavailableError extends RetryableError {
-  override readonly name = 'UnavailableError';
+  override readonly name: string = 'UnavailableError';
+}
+
+/** Refused because the process is above its memory limit (memory_limiter). Answered as UnavailableError. */
+export class MemoryLimitError extends UnavailableError {
+  override readonly name = 'MemoryLimitError';
+}
+
+/** Refused because the component or stage log is shutting down (draining). Answered as UnavailableError. */
+export class ShuttingDownError extends UnavailableError {
+  override readonly name = 'ShuttingDownError';
 }
 
 /** True when the error says: do not try again. */

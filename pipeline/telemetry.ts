@@ -45,6 +45,10 @@ export class SelfMetrics {
   readonly receiverRefused = perSignal(
     (item) => this.counter(`otelcol_receiver_refused_${item}_total`, `Number of ${item} that could not be pushed into the pipeline.`, ['receiver', 'transport']),
   );
+  // Requests, not items: a request refused before it was decoded has no known item count (it is
+  // not in otelcol_receiver_refused_*), but its size is known. Every refused request is counted here.
+  readonly receiverRefusedRequests = this.counter('vigil_receiver_refused_requests_total', 'Export requests a receiver refused, decoded or not, by reason (queue_full, memory_limit, shutting_down, unavailable, permanent).', ['receiver', 'transport', 'otel_signal', 'reason']);
+  readonly receiverRefusedBytes = this.counter('vigil_receiver_refused_bytes_total', 'Bytes (as received, inflated) of the export requests a receiver refused, by reason.', ['receiver', 'transport', 'otel_signal', 'reason']);
   readonly processorIncoming = this.counter('otelcol_processor_incoming_items_total', 'Number of items passed to the processor.', ['processor', 'pipeline', 'otel_signal']);
   readonly processorOutgoing = this.counter('otelcol_processor_outgoing_items_total', 'Number of items emitted from the processor.', ['processor', 'pipeline', 'otel_signal']);
   readonly processorRefused = this.counter('vigil_processor_refused_items_total', 'Number of items a processor refused at admission (memory_limiter).', ['processor', 'pipeline', 'otel_signal']);

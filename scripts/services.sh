@@ -2,6 +2,7 @@
 # The real services the integration tests use, on this machine:
 #   Apache Kafka (KRaft, single node) on localhost:9092, from Maven Central (see kafka-broker.sh)
 #   Debian's redis-server on localhost:6379
+#   promtool (Debian's prometheus package), installed only: the alert-rule tests run it
 #
 #   services.sh up     install what is missing, start both, wait until both answer (harmless twice)
 #   services.sh down   stop both
@@ -20,6 +21,14 @@ install_redis() {
   echo "services: installing redis-server from Debian"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+}
+
+# promtool, for the alert-rule tests (test/alerts.test.ts); the package's server is not started here.
+install_promtool() {
+  command -v promtool >/dev/null && return
+  echo "services: installing promtool (Debian's prometheus package)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq prometheus >/dev/null
 }
 
 install_java() {
@@ -51,6 +60,7 @@ redis_down() {
 case "${1:-}" in
   up)
     install_java
+    install_promtool
     redis_up
     bash "$HERE/kafka-broker.sh" start "$STATE/kafka" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
     ;;

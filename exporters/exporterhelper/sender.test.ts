@@ -128,7 +128,7 @@ t.test('shutdown: a batch waiting to retry is handed back as retryable at once',
   await s.shutdown(Date.now() + 5000);
   t.ok(Date.now() - start < 200, 'did not wait for the retry');
   await t.rejects(pending, { name: 'UnavailableError' });
-  await t.rejects(s.consume(await samplePayload('traces', 1)), { name: 'UnavailableError', message: /shutting down/ });
+  await t.rejects(s.consume(await samplePayload('traces', 1)), { name: 'ShuttingDownError', message: /shutting down/ });
 });
 
 t.test('shutdown lets an in-flight send finish before the deadline', async (t) => {

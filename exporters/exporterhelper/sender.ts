@@ -5,7 +5,7 @@
  * log before the exporter is vigil's durable queue, so acknowledging earlier could lose data.
  */
 import type { CreateSettings } from '../../pipeline/component.js';
-import { PermanentError, QueueFullError, RetryableError, UnavailableError, isPermanent, messageOf } from '../../pipeline/errors.js';
+import { PermanentError, QueueFullError, RetryableError, ShuttingDownError, UnavailableError, isPermanent, messageOf } from '../../pipeline/errors.js';
 import type { Payload } from '../../pdata/payload.js';
 import { Backoff } from '../../pipeline/backoff.js';
 import { BurstLog } from '../../pipeline/burst-log.js';
@@ -73,7 +73,7 @@ class QueuedSender implements Sender {
   }
 
   async consume(payload: Payload): Promise<void> {
-    if (this.stopping) throw new UnavailableError(`exporter ${this.labels.exporter} is shutting down`);
+    if (this.stopping) throw new ShuttingDownError(`exporter ${this.labels.exporter} is shutting down`);
     const { queue } = this.o;
     if (queue.enabled && this.active >= queue.num_consumers) {
       if (this.waiting.length >= queue.queue_size) {

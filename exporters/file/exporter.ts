@@ -6,7 +6,7 @@
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
 import { zstdCompress } from '../../pipeline/kafka/zstd-codec.js';
-import { toJson } from '../../pdata/index.js';
+import { toJsonBytes } from '../../pdata/index.js';
 import type { Payload } from '../../pdata/payload.js';
 import { BurstLog } from '../../pipeline/burst-log.js';
 import type { Config } from './config.js';
@@ -60,9 +60,10 @@ export class FileExporter implements Exporter {
 
   private async encode(payload: Payload): Promise<Buffer[]> {
     const zstd = this.config.compression === 'zstd';
-    if (this.config.format === 'json' && !zstd) return [Buffer.from(toJson(payload), 'utf8'), NEWLINE];
+    // The JSON writer's own bytes, never a string: see toJsonBytes.
+    if (this.config.format === 'json' && !zstd) return [toJsonBytes(payload), NEWLINE];
     // The consumer contract forbids keeping the payload's bytes, so proto is copied.
-    const body = this.config.format === 'json' ? Buffer.from(toJson(payload), 'utf8') : Buffer.from(payload.bytes);
+    const body = this.config.format === 'json' ? toJsonBytes(payload) : Buffer.from(payload.bytes);
     if (!zstd) return lengthPrefixed(body);
     // Node's zlib on 22.15+, the WebAssembly libzstd before (the Kafka clients' codec).
     return lengthPrefixed(await zstdCompress(body));

@@ -3,7 +3,9 @@
  * operating system, so a record acknowledged upstream survives the process being killed. Records
  * written while a writev is under way gather and leave together in the next one: at low load each
  * record is written at once, under load writes grow by themselves. A record never straddles two
- * files. The file is fsynced every flush interval, bounding what a machine crash can take.
+ * files. The file is fsynced every flush interval, bounding what a machine crash can take; the
+ * fsync runs beside the writes, never in front of them: a slow disk (another process's dirty pages
+ * flushed by the same journal commit) must not hold every acknowledgement up for its duration.
  */
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -35,6 +37,8 @@ export class RotatingFile {
   private pendingBytes = 0;
   private flushing: Promise<void> | undefined;
   private flushQueued = false;
+  /** The fsync under way, if any; rotation and close wait for it before closing the handle. */
+  private syncing: Promise<void> | undefined;
   /** Bytes written since the last fsync. */
   private unsynced = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -53,7 +57,7 @@ export class RotatingFile {
     await mkdir(dirname(this.path), { recursive: true });
     this.fh = await open(this.path, this.append ? 'a' : 'w');
     this.size = this.append ? (await stat(this.path)).size : 0;
-    this.timer = setInterval(() => this.syncIfIdle(), this.flushIntervalMs);
+    this.timer = setInterval(() => this.syncNow(), this.flushIntervalMs);
     this.timer.unref();
   }
 
@@ -96,16 +100,18 @@ export class RotatingFile {
     });
   }
 
-  /** The timer's fsync; skipped while a write or rotation holds the file. */
-  private syncIfIdle(): void {
-    if (this.flushing || !this.fh || this.unsynced === 0) return;
+  /**
+   * The timer's fsync, concurrent with writes (the kernel orders them: it covers what was written
+   * before it started). At most one at a time; skipped when nothing was written since the last.
+   */
+  private syncNow(): void {
+    if (this.syncing || !this.fh || this.unsynced === 0) return;
     const fh = this.fh;
     this.unsynced = 0;
-    this.flushing = fh.sync().catch((err: unknown) => {
+    this.syncing = fh.sync().catch((err: unknown) => {
       this.logger.warn({ path: this.path, err: messageOf(err) }, 'fsync failed');
     }).finally(() => {
-      this.flushing = undefined;
-      if (this.pendingBytes > 0) this.scheduleFlush();
+      this.syncing = undefined;
     });
   }
 
@@ -115,7 +121,7 @@ export class RotatingFile {
     if (!this.fh) return;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now())); });
-    const done = (async () => { await this.flush(); await this.fh?.sync(); })();
+    const done = (async () => { await this.flush(); await this.syncing; await this.fh?.sync(); })();
     const outcome = await Promise.race([done.then(() => 'done' as const), late]).catch((err: unknown) => err);
     clearTimeout(timer);
     if (outcome === 'late') this.logger.error({ path: this.path, pending_bytes: this.pendingBytes }, 'file not flushed by the shutdown deadline');
@@ -167,8 +173,11 @@ export class RotatingFile {
 
   /** Renames the full file to its backup name, opens a fresh one, prunes old backups. */
   private async rotate(): Promise<void> {
-    await this.fh!.close();
+    // No new fsync on this handle from now on; the last one may still run on it.
+    const old = this.fh!;
     this.fh = undefined;
+    await this.syncing;
+    await old.close();
     // Two rotations within one millisecond would collide on the backup name.
     const at = Math.max(Date.now(), this.lastBackup + 1);
     this.lastBackup = at;

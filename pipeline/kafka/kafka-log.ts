@@ -8,7 +8,7 @@
 import type { CompressionTypes, Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Hold } from '../delivery.js';
-import { messageOf, PermanentError, UnavailableError } from '../errors.js';
+import { messageOf, PermanentError, ShuttingDownError } from '../errors.js';
 import { decodeProtobuf, type Signal } from '../../pdata/index.js';
 import type { DeliveryHandler, PartitionHooks, StageLog, StageLogStats, StageRecord } from '../stage-log.js';
 import type { SelfMetrics } from '../telemetry.js';
@@ -156,7 +156,7 @@ export class KafkaLog implements StageLog {
   }
 
   private checkDraining(): void {
-    if (this.draining) throw new UnavailableError(`stage log ${this.name} is draining`, RETRY_AFTER_MS);
+    if (this.draining) throw new ShuttingDownError(`stage log ${this.name} is draining`, RETRY_AFTER_MS);
   }
 
   private publishSize(): void {

@@ -1,7 +1,7 @@
 /** memory_limiter: refusing above the soft limit (at admission), recovering, passing accepted data through. */
 import t from 'tap';
 import { pino } from 'pino';
-import { UnavailableError } from '../../pipeline/errors.js';
+import { MemoryLimitError, UnavailableError } from '../../pipeline/errors.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
 import { randomSpans } from '../processorhelper/test-support.js';
@@ -30,7 +30,7 @@ t.test('refuses above the soft limit with a retryable error, and recovers', asyn
   t.ok(p.limiter.isRefusing);
   let err: unknown;
   try { p.admit!(randomSpans(3)); } catch (e) { err = e; }
-  t.ok(err instanceof UnavailableError, 'UnavailableError (retryable)');
+  t.ok(err instanceof MemoryLimitError && err instanceof UnavailableError, 'MemoryLimitError, an UnavailableError (retryable)');
   t.equal((err as UnavailableError).retryAfterMs, 1000, 'retry after one check interval');
   t.match((err as Error).message, /soft limit of 80 MiB/);
   const refused = (await metrics.processorRefused.get()).values;
@@ -84,7 +84,7 @@ t.test('the real RSS reader works with a real limit', async (t) => {
   const p = createMemoryLimiter(testSettings('memory_limiter'), config, 'traces', new RecordingConsumer());
   await p.start(new NoopHost());
   t.ok(p.limiter.isRefusing, 'a node process uses more than 1 MiB');
-  t.throws(() => p.admit!(randomSpans(1)), UnavailableError);
+  t.throws(() => p.admit!(randomSpans(1)), MemoryLimitError);
   await p.shutdown(Date.now() + 1000);
 });
 

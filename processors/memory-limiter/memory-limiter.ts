@@ -6,7 +6,7 @@
  * forces a garbage collection when node runs with --expose-gc.
  */
 import type { Consumer, CreateSettings, Processor } from '../../pipeline/component.js';
-import { UnavailableError } from '../../pipeline/errors.js';
+import { MemoryLimitError } from '../../pipeline/errors.js';
 import type { Payload, Signal } from '../../pdata/payload.js';
 import { createProcessor, processorLabels, type ProcessorLabels } from '../processorhelper/index.js';
 import { limitsOf, type Config, type Limits } from './config.js';
@@ -65,11 +65,11 @@ export class MemoryLimiter {
     this.timer = undefined;
   }
 
-  /** Throws a retryable UnavailableError while memory is above the soft limit. */
+  /** Throws a retryable MemoryLimitError (an UnavailableError) while memory is above the soft limit. */
   admit(payload: Payload): void {
     if (!this.refusing) return;
     this.settings.metrics.processorRefused.inc(this.labels, payload.itemCount);
-    throw new UnavailableError(
+    throw new MemoryLimitError(
       `data refused: memory usage is above the soft limit of ${mib(this.limits.softBytes)} MiB`,
       this.intervalMs,
     );

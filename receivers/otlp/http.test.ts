@@ -7,7 +7,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import t from 'tap';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { PermanentError, QueueFullError, UnavailableError } from '../../pipeline/errors.js';
+import { MemoryLimitError, PermanentError, QueueFullError, UnavailableError } from '../../pipeline/errors.js';
 import { decodePartialSuccess, decodeStatus, httpRequest, makeSpans, startReceiver, traceRequest, type HttpAnswer } from './test-support.js';
 
 const PROTO = { 'Content-Type': 'application/x-protobuf' };
@@ -130,8 +130,19 @@ t.test('pipeline refusals map to retryable answers with Retry-After', async (t) 
   t.equal(permanent.status, 500, 'PermanentError: 500 (not retryable)');
   t.equal(permanent.headers['retry-after'], undefined, 'no Retry-After');
 
+  sink.fail = new MemoryLimitError('above the soft limit');
+  const overLimit = traceRequest(1);
+  t.equal((await httpRequest(http, { headers: PROTO, body: overLimit })).status, 503, 'MemoryLimitError: 503');
+
   const refused = (await r.metrics.registry.getSingleMetric('otelcol_receiver_refused_spans_total')!.get()).values;
-  t.equal(refused.find((v) => v.labels.transport === 'http')?.value, 12, 'six refused requests of 2 spans counted as refused');
+  t.equal(refused.find((v) => v.labels.transport === 'http')?.value, 14, 'seven decoded refused requests of 2 spans counted as refused; the undecoded one not');
+  const byReason = async (name: string): Promise<Record<string, number>> => Object.fromEntries(
+    (await r.metrics.registry.getSingleMetric(name)!.get()).values.map((v) => [String(v.labels.reason), v.value]),
+  );
+  t.same(await byReason('vigil_receiver_refused_requests_total'), { queue_full: 4, unavailable: 2, permanent: 1, memory_limit: 1 }, 'every refused request counted by reason, the undecoded one too');
+  const bytes = await byReason('vigil_receiver_refused_bytes_total');
+  t.equal(bytes.memory_limit, overLimit.byteLength, 'and their bytes');
+  t.ok(bytes.queue_full! > 3 * overLimit.byteLength, `the undecoded one's included (${bytes.queue_full} bytes)`);
 
   sink.fail = undefined;
   t.equal((await httpRequest(http, { headers: PROTO, body: traceRequest(1) })).status, 200, 'serves again once the pipeline accepts');

@@ -6,7 +6,7 @@ import type { Consumer, CreateSettings } from '../../pipeline/component.js';
 import { InvalidInputError } from '../../pipeline/errors.js';
 import type { DecodeResult } from '../../pdata/index.js';
 import type { Signal } from '../../pdata/payload.js';
-import { RefusalLog } from './refusals.js';
+import { RefusalLog, refusalReason } from './refusals.js';
 
 export type Transport = 'grpc' | 'http';
 
@@ -19,12 +19,18 @@ export interface ExportOutcome {
 /** Runs exports into the pipeline for every signal the receiver is wired into. */
 export class Intake {
   private readonly refusals: RefusalLog;
+  private closing = false;
 
   constructor(
     private readonly settings: CreateSettings,
     private readonly next: ReadonlyMap<Signal, Consumer>,
   ) {
-    this.refusals = new RefusalLog(settings.logger);
+    this.refusals = new RefusalLog(settings.logger, settings.metrics);
+  }
+
+  /** From now on the receiver is shutting down: refusals are counted with reason shutting_down. */
+  close(): void {
+    this.closing = true;
   }
 
   /** True when some pipeline takes this signal from us. */
@@ -43,8 +49,8 @@ export class Intake {
     try {
       next.checkRoom?.(bytes);
     } catch (err) {
-      // Not decoded, so the item count is unknown: logged, not counted as refused items.
-      this.refusals.note(err, signal, transport, undefined);
+      // Not decoded, so the item count is unknown: counted as a refused request of `bytes`, not as items.
+      this.refuse(err, signal, transport, bytes, undefined);
       throw err;
     }
     let result: DecodeResult;
@@ -63,11 +69,16 @@ export class Intake {
         await next.consume(payload);
       } catch (err) {
         this.settings.metrics.receiverRefused[signal].inc(labels, payload.itemCount);
-        this.refusals.note(err, signal, transport, payload.itemCount);
+        this.refuse(err, signal, transport, bytes, payload.itemCount);
         throw err;
       }
       this.settings.metrics.receiverAccepted[signal].inc(labels, payload.itemCount);
     }
     return { rejected, message: rejected > 0 ? (result.rejectMessage ?? `${rejected} items rejected`) : '' };
+  }
+
+  private refuse(err: unknown, signal: Signal, transport: Transport, bytes: number, items: number | undefined): void {
+    const reason = refusalReason(err, this.closing);
+    this.refusals.note(err, { receiver: this.settings.id.id, signal, transport, reason, bytes, items });
   }
 }

@@ -17,9 +17,11 @@ export class OtlpReceiver implements Receiver {
   private readonly grpc: GrpcFrontend | undefined;
   private readonly http: HttpFrontend | undefined;
   private bound: BoundAddresses = {};
+  private readonly intake: Intake;
 
   constructor(private readonly settings: CreateSettings, config: Config, next: ReadonlyMap<Signal, Consumer>) {
     const intake = new Intake(settings, next);
+    this.intake = intake;
     const { grpc, http } = config.protocols;
     if (grpc) this.grpc = new GrpcFrontend(grpc, intake, settings.logger);
     if (http) this.http = new HttpFrontend(http, intake, settings.logger);
@@ -43,6 +45,7 @@ export class OtlpReceiver implements Receiver {
   }
 
   async shutdown(deadline: number): Promise<void> {
+    this.intake.close();
     const results = await Promise.allSettled([this.grpc?.shutdown(deadline), this.http?.shutdown(deadline)]);
     this.bound = {};
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -13,6 +13,7 @@ import { Daemon, freePort } from '../daemon.js';
 import { waitUntil } from '../wait.js';
 import { TraceSink } from '../sink.js';
 import { makeSpans } from './sdk-fixtures.js';
+import { sampleOf } from './refusal-metrics.js';
 
 function post(port: number, body: Uint8Array): Promise<{ status: number; retryAfter: string | undefined }> {
   return new Promise((resolve, reject) => {
@@ -115,9 +116,54 @@ service:
   t.equal(grpcOutcome?.code, grpc.status.RESOURCE_EXHAUSTED, 'gRPC clients are told RESOURCE_EXHAUSTED');
   t.ok(grpcOutcome?.metadata.get('grpc-status-details-bin').length, 'with google.rpc.Status details (RetryInfo)');
 
+  // Every refusal is in the self-metrics, by transport and reason, though none was decoded.
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const refused = (transport: string): number => sampleOf(text, 'vigil_receiver_refused_requests_total', { receiver: 'otlp', transport, otel_signal: 'traces', reason: 'queue_full' });
+  t.equal(refused('http'), statuses.get(429) ?? 0, `every HTTP 429 counted as a refused request (${refused('http')})`);
+  t.equal(refused('grpc'), grpcOutcome?.code === grpc.status.RESOURCE_EXHAUSTED ? 1 : 0, 'the RESOURCE_EXHAUSTED call too');
+  const refusedBytes = sampleOf(text, 'vigil_receiver_refused_bytes_total', { reason: 'queue_full' });
+  t.ok(refusedBytes > (refused('http') + 1) * 1000, `with their bytes (${refusedBytes})`);
+  t.equal(sampleOf(text, 'vigil_receiver_refused_requests_total'), refused('http') + 1, 'no refusal for another reason');
+
   sink.delayMs = 0;
   await waitUntil(() => [...acked].every((id) => sink.spanIds.has(id)), 20_000, 100);
   const lost = [...acked].filter((id) => !sink.spanIds.has(id));
   t.equal(lost.length, 0, `all ${acked.size} acknowledged spans reached the exporter's destination`);
+  t.equal(await daemon.stop(), 0);
+});
+
+t.test('memory_limiter refusals are counted by reason, in items, requests and bytes', async (t) => {
+  const [httpPort, healthPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  // A limit no node process stays under: every request is refused, after it was decoded.
+  const daemon = await Daemon.start(`
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: 127.0.0.1:${httpPort} }
+processors:
+  memory_limiter: { check_interval: 100ms, limit_mib: 2, spike_limit_mib: 1 }
+exporters:
+  debug: {}
+extensions:
+  health_check: { endpoint: 127.0.0.1:${healthPort} }
+service:
+  extensions: [health_check]
+  telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: error } }
+  pipelines:
+    traces: { receivers: [otlp], processors: [memory_limiter], exporters: [debug] }
+`, healthPort);
+  t.teardown(() => daemon.stop('SIGKILL'));
+  let bytes = 0;
+  for (let i = 0; i < 5; i++) {
+    const body = ProtobufTraceSerializer.serializeRequest(makeSpans(10))!; // 10 roots, each with a child: 20 spans
+    bytes += body.byteLength;
+    t.equal((await post(httpPort, body)).status, 503, 'refused with 503');
+  }
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const labels = { receiver: 'otlp', transport: 'http', otel_signal: 'traces', reason: 'memory_limit' };
+  t.equal(sampleOf(text, 'vigil_receiver_refused_requests_total', labels), 5, 'five refused requests, reason memory_limit');
+  t.equal(sampleOf(text, 'vigil_receiver_refused_bytes_total', labels), bytes, 'their bytes');
+  t.equal(sampleOf(text, 'otelcol_receiver_refused_spans_total', { receiver: 'otlp', transport: 'http' }), 100, 'decoded, so their spans are in otelcol_receiver_refused_spans_total');
+  t.equal(sampleOf(text, 'otelcol_receiver_accepted_spans_total'), 0, 'none accepted');
   t.equal(await daemon.stop(), 0);
 });
