@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { waitUntil } from '../test/wait.js';
 import { clkTck, cpuBetween, parseStatTicks, parseStatusKb, processTree, sampleProc } from './proc-stats.js';
 
 t.test('parses stat with spaces and parentheses in the command name', async (t) => {
@@ -26,10 +27,12 @@ t.test('measures a busy child, its worker thread and its own child process', asy
     const keep = Buffer.alloc(64 * 1024 * 1024, 1);
     setTimeout(() => keep.length, 3500);
   `;
-  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  // Without tap's NODE_OPTIONS loaders, which make every node start slow (and slower on a busy machine).
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
   t.teardown(() => child.kill('SIGKILL'));
-  await new Promise((r) => setTimeout(r, 600));
-  t.equal(processTree(child.pid!).length, 2, 'grandchild found');
+  const seen = await waitUntil(() => processTree(child.pid!).length === 2, 5_000, 20);
+  t.ok(seen, 'grandchild found');
+  await new Promise((r) => setTimeout(r, 200)); // both busy loops running
   // The child's main thread only waits, so CPU of the child alone is its worker thread's.
   const rootSeconds = (): number => parseStatTicks(readFileSync(`/proc/${child.pid}/stat`, 'utf8')) / clkTck();
   const a = sampleProc(child.pid!);
