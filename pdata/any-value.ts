@@ -2,7 +2,7 @@
  * OTLP AnyValue and KeyValue lists read from protobuf bytes into plain JavaScript values, and their
  * canonical text (sorted keys, typed scalars) that series ids and partition keys are built on.
  */
-import { Reader, utf8 } from './wire.js';
+import { eachField, Reader, utf8 } from './wire.js';
 
 /** An AnyValue as JavaScript: int64 beyond 2^53 is a bigint, a kvlist a plain object, an empty value null. */
 export type AttributeValue = string | number | boolean | bigint | Uint8Array | null | AttributeValue[] | { [key: string]: AttributeValue };
@@ -74,15 +74,7 @@ export function readKeyValue(out: Attributes, b: Uint8Array, start: number, end:
 
 /** Every KeyValue in field `no` of the message in b[start, end), as a plain object. */
 export function readKeyValues(b: Uint8Array, start: number, end: number, no: number, out: Attributes = {}): Attributes {
-  const want = (no << 3) | 2;
-  const r = new Reader(b, start, end);
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag !== want) { r.skip(tag & 7); continue; }
-    const n = r.length();
-    readKeyValue(out, b, r.pos, r.pos + n);
-    r.pos += n;
-  }
+  eachField(b, start, end, no, (s, e) => readKeyValue(out, b, s, e));
   return out;
 }
 

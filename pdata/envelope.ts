@@ -5,7 +5,7 @@
  */
 import { readKeyValues, type Attributes } from './any-value.js';
 import type { Payload } from './payload.js';
-import { Reader, utf8 } from './wire.js';
+import { eachField, utf8 } from './wire.js';
 
 /** What an item inherits from its resource and scope. The objects are shared by the items: do not mutate. */
 export interface Envelope {
@@ -35,20 +35,6 @@ export function forEachScope(payload: Payload, fn: (env: Envelope, b: Uint8Array
       fn({ resource, serviceName, scopeName, scopeVersion }, b, ss, se);
     });
   });
-}
-
-/** Calls `fn` with the content range of every length-delimited field `no` of the message in b[start, end). */
-export function eachField(b: Uint8Array, start: number, end: number, no: number, fn: (start: number, end: number) => void): void {
-  const want = (no << 3) | 2;
-  const r = new Reader(b, start, end);
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag !== want) { r.skip(tag & 7); continue; }
-    const n = r.length();
-    const at = r.pos;
-    r.pos += n;
-    fn(at, at + n);
-  }
 }
 
 /** Lowercase hex of b[start, end) ('' when empty). */

@@ -1,8 +1,8 @@
 /** A per-log-record view of a logs request, read straight from the protobuf bytes. */
 import { readAnyValue, readKeyValue, type AttributeValue, type Attributes } from './any-value.js';
-import { eachField, forEachScope, hex, type Envelope } from './envelope.js';
+import { forEachScope, hex, type Envelope } from './envelope.js';
 import type { Payload } from './payload.js';
-import { Reader, uint64BigInt, utf8 } from './wire.js';
+import { eachField, Reader, uint64BigInt, utf8 } from './wire.js';
 
 /** One log record with its resource and scope. Ids are lowercase hex ('' when absent). */
 export interface LogRecordView extends Envelope {

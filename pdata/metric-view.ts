@@ -1,10 +1,10 @@
 /** A per-data-point view of a metrics request, read straight from the protobuf bytes. */
 import { canonicalAttributes, type Attributes } from './any-value.js';
-import { eachField, forEachScope, type Envelope } from './envelope.js';
+import { forEachScope, type Envelope } from './envelope.js';
 import { readPoint, type Mutable, type PointFields } from './metric-point.js';
 import type { Payload } from './payload.js';
 import { hash64, seriesKeyFrom } from './series.js';
-import { Reader, utf8 } from './wire.js';
+import { eachField, Reader, utf8 } from './wire.js';
 
 export type { ExemplarView, PointFields } from './metric-point.js';
 

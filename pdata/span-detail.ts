@@ -3,10 +3,10 @@
  * attributes), for processors that need them; forEachSpan stays as light as it was.
  */
 import { readKeyValue, type Attributes } from './any-value.js';
-import { eachField, forEachScope, type Envelope } from './envelope.js';
+import { forEachScope, type Envelope } from './envelope.js';
 import type { Payload } from './payload.js';
 import type { SpanView } from './span-view.js';
-import { Reader, uint64BigInt, utf8 } from './wire.js';
+import { eachField, Reader, uint64BigInt, utf8 } from './wire.js';
 
 /** A span with its attributes and envelope. Ids are views into the payload (copy to keep); parentSpanId is empty for a root. */
 export interface SpanDetailView extends SpanView, Omit<Envelope, 'serviceName'> {

@@ -266,3 +266,17 @@ export function utf8(buf: Uint8Array, start: number, end: number): string {
   }
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
 }
+
+/** Calls `fn` with the content range of every length-delimited field `no` of the message in b[start, end). */
+export function eachField(b: Uint8Array, start: number, end: number, no: number, fn: (start: number, end: number) => void): void {
+  const want = (no << 3) | 2;
+  const r = new Reader(b, start, end);
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag !== want) { r.skip(tag & 7); continue; }
+    const n = r.length();
+    const at = r.pos;
+    r.pos += n;
+    fn(at, at + n);
+  }
+}
