@@ -18,6 +18,7 @@ import type { Payload, Signal } from '../pdata/payload.js';
 import { makeLogs, makeMetrics, makeSpans } from './e2e/sdk-fixtures.js';
 import { tempDir } from './daemon.js';
 import { NoopHost, RecordingConsumer, testSettings } from './doubles.js';
+import { createTopicsWithLeaders } from '../pipeline/kafka/topics.js';
 import { testKafka, unique } from './kafka.js';
 import { kafkaAvailable, requireService } from './services.js';
 
@@ -27,7 +28,7 @@ const kafkaTopics = { traces: unique('vigil-conf-spans'), metrics: unique('vigil
 if (kafkaUp) {
   const admin = testKafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: Object.values(kafkaTopics).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+  await createTopicsWithLeaders(admin, Object.values(kafkaTopics).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })));
   await admin.disconnect();
   t.teardown(async () => {
     const a = testKafka().admin();
@@ -107,7 +108,7 @@ const PREPARE_DEFAULT: Record<string, () => Promise<void>> = {
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: Object.values(DEFAULT_TOPIC).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+      await createTopicsWithLeaders(admin, Object.values(DEFAULT_TOPIC).map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })));
     } finally {
       await admin.disconnect();
     }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import type { Test } from 'tap';
+import { createTopicsWithLeaders } from '../pipeline/kafka/topics.js';
 import { KAFKA_BROKER } from './services.js';
 
 /** A name no other test (or engineer) on the shared broker uses: `prefix-<random>`. */
@@ -20,7 +21,7 @@ export async function createTopic(t: Test, topic: string, partitions = 1): Promi
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions, replicationFactor: 1 }]);
   } finally {
     await admin.disconnect();
   }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import t from 'tap';
+import { createTopicsWithLeaders } from '../../pipeline/kafka/topics.js';
 import { dropTopicsAtEnd } from '../../test/kafka.js';
 import { kafkaAvailable, requireService } from '../../test/services.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
@@ -28,7 +29,7 @@ t.test('an export of many times max_message_bytes to a one-partition topic is pr
   await admin.connect();
   t.teardown(() => admin.disconnect());
   // The broker refuses any partition's record batch above this, as it would above its 1 MB default.
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: String(LIMIT) }] }] });
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: String(LIMIT) }] }]);
 
   const config = factory.configSchema.parse({
     brokers: [BROKER], traces: { topic }, partition_traces_by_id: true,
