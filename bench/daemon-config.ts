@@ -20,6 +20,33 @@ export type ExportSpec = { kind: 'sink'; port: number } | { kind: 'file'; path: 
 
 /** The YAML for one daemon. */
 export function daemonYaml(ports: DaemonPorts, exporter: ExportSpec, queue: QueueSpec): string {
+  return `${receiversToExporters(ports, exporter)}extensions:
+  health_check: { endpoint: 127.0.0.1:${ports.health} }
+service:
+  extensions: [health_check]
+${queueYaml(queue)}
+  telemetry:
+    logs: { level: warn }
+    metrics: { address: 127.0.0.1:${ports.metrics} }
+${pipelines(exporter)}`;
+}
+
+/**
+ * The same pipeline for the otelcol peer: the same receivers, batch and exporter sections word for
+ * word (both accept them), its self-metrics in otelcol's `readers` form, logs at info so the bench
+ * sees "Everything is ready", no health_check (the peer is built without it) and no stage log
+ * (otelcol has none; its otlp exporter's default sending queue is its buffer).
+ */
+export function otelcolYaml(ports: DaemonPorts, exporter: ExportSpec): string {
+  return `${receiversToExporters(ports, exporter)}service:
+  telemetry:
+    metrics:
+      readers:
+        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: ${ports.metrics} } } }
+${pipelines(exporter)}`;
+}
+
+function receiversToExporters(ports: DaemonPorts, exporter: ExportSpec): string {
   const exporterYaml = exporter.kind === 'sink'
     ? `  otlp_grpc:
     endpoint: 127.0.0.1:${exporter.port}
@@ -27,15 +54,6 @@ export function daemonYaml(ports: DaemonPorts, exporter: ExportSpec, queue: Queu
     compression: none`
     : `  file:
     path: ${JSON.stringify(exporter.path)}`;
-  const queueYaml = queue.type === 'memory'
-    ? '  queue: { type: memory }'
-    : `  queue:
-    type: kafka
-    kafka:
-      brokers: [${queue.brokers.map((b) => JSON.stringify(b)).join(', ')}]
-      topic_prefix: ${JSON.stringify(queue.topicPrefix)}
-      group_id: ${JSON.stringify(queue.groupId)}
-      partitions: ${queue.partitions}${queue.compression ? `\n      compression: ${queue.compression}` : ''}`;
   return `receivers:
   otlp:
     protocols:
@@ -45,15 +63,23 @@ processors:
   batch: {}
 exporters:
 ${exporterYaml}
-extensions:
-  health_check: { endpoint: 127.0.0.1:${ports.health} }
-service:
-  extensions: [health_check]
-${queueYaml}
-  telemetry:
-    logs: { level: warn }
-    metrics: { address: 127.0.0.1:${ports.metrics} }
-  pipelines:
+`;
+}
+
+function queueYaml(queue: QueueSpec): string {
+  return queue.type === 'memory'
+    ? '  queue: { type: memory }'
+    : `  queue:
+    type: kafka
+    kafka:
+      brokers: [${queue.brokers.map((b) => JSON.stringify(b)).join(', ')}]
+      topic_prefix: ${JSON.stringify(queue.topicPrefix)}
+      group_id: ${JSON.stringify(queue.groupId)}
+      partitions: ${queue.partitions}${queue.compression ? `\n      compression: ${queue.compression}` : ''}`;
+}
+
+function pipelines(exporter: ExportSpec): string {
+  return `  pipelines:
     traces:
       receivers: [otlp]
       processors: [batch]

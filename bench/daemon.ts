@@ -1,7 +1,8 @@
 /**
- * The real vigil daemon as a child process: writes its YAML, starts `node dist/cmd/vigil.js
- * --config FILE`, waits for the health check, scrapes its self-metrics, and stops it. Every
- * daemon started is killed if the benchmark exits early.
+ * The daemon under test as a child process: the real vigil (`node dist/cmd/vigil.js --config FILE`,
+ * ready when its health check answers) or the real otelcol peer (`otelcol-vigil-peer --config FILE`,
+ * ready when it logs that everything started). Writes the YAML, scrapes the self-metrics, stops it.
+ * Every daemon started is killed if the benchmark exits early.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -66,11 +67,17 @@ export function parsePrometheus(text: string): Map<string, number> {
 /** Where a daemon listens and how it is started. */
 export interface DaemonOptions {
   yaml: string;
+  /** vigil's health_check port (unused for otelcol, whose readiness is read from its log). */
   healthPort: number;
   metricsPort: number;
-  /** Extra node flags, e.g. --cpu-prof. */
+  /** Extra node flags, e.g. --cpu-prof (vigil only). */
   nodeArgs?: string[];
+  /** The otelcol binary to run instead of vigil. */
+  otelcol?: string;
 }
+
+/** What otelcol logs (at info) once every component has started. */
+const OTELCOL_READY = 'Everything is ready';
 
 /** A running daemon. */
 export class BenchDaemon {
@@ -92,7 +99,9 @@ export class BenchDaemon {
     const logFile = join(dir, 'daemon.log');
     writeFileSync(configFile, options.yaml);
     const fd = openSync(logFile, 'w');
-    const child = spawn(process.execPath, [...shebangNodeFlags(VIGIL), ...(options.nodeArgs ?? []), VIGIL, '--config', configFile], { stdio: ['ignore', fd, fd] });
+    const child = options.otelcol
+      ? spawn(options.otelcol, ['--config', configFile], { stdio: ['ignore', fd, fd] })
+      : spawn(process.execPath, [...shebangNodeFlags(VIGIL), ...(options.nodeArgs ?? []), VIGIL, '--config', configFile], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     live.add(child);
     const daemon = new BenchDaemon(child, options, logFile, configFile);
@@ -113,11 +122,21 @@ export class BenchDaemon {
     }
   }
 
-  /** Polls the health check until 200; fails with the daemon's output if it exits or times out. */
+  /** Which system this is, for messages. */
+  get name(): string {
+    return this.options.otelcol ? 'otelcol' : 'vigil';
+  }
+
+  /** Polls the health check until 200 (otelcol: its log until it says it is ready); fails with the daemon's output if it exits or times out. */
   async waitHealthy(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (this.exitCode !== undefined) throw new Error(`vigil exited with ${this.exitCode}:\n${this.tail()}`);
+      if (this.exitCode !== undefined) throw new Error(`${this.name} exited with ${this.exitCode}:\n${this.tail()}`);
+      if (this.options.otelcol) {
+        if (this.tail(1 << 20).includes(OTELCOL_READY)) return;
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
       try {
         const res = await fetch(`http://127.0.0.1:${this.options.healthPort}/`, { signal: AbortSignal.timeout(1000) });
         await res.arrayBuffer();
@@ -128,7 +147,7 @@ export class BenchDaemon {
       await new Promise((r) => setTimeout(r, 50));
     }
     this.child.kill('SIGKILL');
-    throw new Error(`vigil did not become healthy in ${timeoutMs} ms:\n${this.tail()}`);
+    throw new Error(`${this.name} did not become healthy in ${timeoutMs} ms:\n${this.tail()}`);
   }
 
   /** The self-metrics, summed per name; empty if the endpoint does not answer within 2 s. */

@@ -3,6 +3,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Measured } from './measure.js';
 import type { CodecComparison } from './codec-compare.js';
+import { ratioTable, type PathRun, type RatioRow } from './compare.js';
 import type { FileSteadyResult } from './file-steady.js';
 import type { DecodeCeiling, FileResult, ForwardingResult } from './scenarios.js';
 
@@ -26,6 +27,8 @@ export interface BenchReport {
   forwarding: ForwardingResult[];
   file?: FileResult;
   fileSteady?: FileSteadyResult;
+  /** Every run of the side-by-side comparison with otelcol (issue 13), and which binary that was. */
+  compare?: { otelcol: string; repetitions: number; runs: PathRun[] };
   checks: Check[];
   errors: string[];
 }
@@ -65,8 +68,9 @@ const STEADY_SHARE = 0.8;
 const cpuPerMillion = (m: Measured): number => (m.sinkWindowSpans > 0 ? (m.daemonCpuSeconds / m.sinkWindowSpans) * 1e6 : Infinity);
 
 /** The issues' targets for what was run: issue 2's on the memory queue, issue 3's on Kafka. */
-export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: FileResult, steady?: FileSteadyResult): Check[] {
+export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: FileResult, steady?: FileSteadyResult, compare?: PathRun[]): Check[] {
   const out: Check[] = [];
+  if (compare) out.push(...compareChecks(ratioTable(compare)));
   for (const f of forwarding) {
     const who = `${f.transport}${f.daemons > 1 ? ` ×${f.daemons} daemons` : ''}`;
     out.push(check(`${who}: every acknowledged span reached the sink`, f.sinkTotal, 'spans', '>=', f.ackedTotal));
@@ -101,10 +105,37 @@ export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: Fi
   return out;
 }
 
+/**
+ * Issue 13's targets, as ratios of medians measured in the same run: CPU per span at most otelcol's
+ * on every path, throughput at least otelcol's on forwarding and file, peak RSS at 10 000 spans/s at
+ * most otelcol's.
+ */
+function compareChecks(rows: RatioRow[]): Check[] {
+  const out: Check[] = [];
+  for (const r of rows) {
+    if (r.figure === 'CPU-s per M spans') out.push(check(`vs otelcol, ${r.path}: CPU per span`, r.ratio, '× otelcol', '<=', 1));
+    if (r.figure === 'spans/s') out.push(check(`vs otelcol, ${r.path}: throughput`, r.ratio, '× otelcol', '>=', 1));
+    if (r.figure === 'peak RSS MiB' && r.path === 'steady-10k') out.push(check(`vs otelcol, ${r.path}: peak RSS`, r.ratio, '× otelcol', '<=', 1));
+  }
+  return out;
+}
+
+function compareTable(rows: RatioRow[], repetitions: number): string[] {
+  const cell = (s: RatioRow['vigil']): string => `${fmtFigure(s.median)} (${fmtFigure(s.min)}–${fmtFigure(s.max)})`;
+  return [
+    `Each path on a fresh daemon of each system, ${repetitions} repetitions, the order alternating; median (min–max). Same receivers, batch and exporter config, same generator and sink.`, '',
+    row(['path', 'figure', 'vigil', 'otelcol', 'vigil ÷ otelcol']),
+    row(['---', '---', '---:', '---:', '---:']),
+    ...rows.map((r) => row([r.path, r.figure, cell(r.vigil), cell(r.otelcol), Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '–'])),
+  ];
+}
+
+const fmtFigure = (v: number): string => (!Number.isFinite(v) ? '–' : Math.abs(v) >= 1000 ? n0(v) : n1(v));
+
 const n0 = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '∞');
 const n1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '∞');
 const n2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '∞');
-const fmt = (v: number, unit: string): string => (unit === 'ms' || unit === 's' ? n2(v) : unit.startsWith('%') || unit.startsWith('MiB') ? n1(v) : n0(v));
+const fmt = (v: number, unit: string): string => (unit === 'ms' || unit === 's' || unit.startsWith('×') ? n2(v) : unit.startsWith('%') || unit.startsWith('MiB') ? n1(v) : n0(v));
 
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -167,6 +198,7 @@ export function markdown(r: BenchReport): string {
     row(['---', '---:', '---:', '---']),
     ...r.checks.map((c) => row([c.name, `${fmt(c.value, c.unit)} ${c.unit}`, `${c.op} ${fmt(c.target, c.unit)}`, c.pass ? 'PASS' : '**FAIL**'])),
   ];
+  if (r.compare) out.push('', `## Side by side with otelcol (${r.compare.otelcol})`, '', ...compareTable(ratioTable(r.compare.runs), r.compare.repetitions));
   if (r.forwarding.length > 0) out.push('', '## Forwarding: otlp → batch → otlp_grpc → counting sink', '', ...forwardingTable(r.forwarding));
   for (const f of r.forwarding) {
     if (f.sustained) {

@@ -13,13 +13,15 @@ import { LoadGen } from './ipc.js';
 import { checks, machine, markdown, type BenchReport } from './report.js';
 import { decodeCeiling, filePipeline, forwarding, type BenchContext } from './scenarios.js';
 import { fileSteady } from './file-steady.js';
+import { compareWithOtelcol } from './compare.js';
+import { peerBinary } from '../test/peer.js';
 import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
-const WATCHDOG_MS = 20 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'file-steady'];
+const WATCHDOG_MS = 45 * 60_000;
+const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady'];
 /** What runs without --only: file-steady takes minutes, so it is asked for by name. */
-const DEFAULT_SCENARIOS = ['grpc', 'http', 'file', 'decode'];
+const DEFAULT_SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare'];
 
 function options() {
   const { values } = parseArgs({
@@ -35,6 +37,7 @@ function options() {
       compression: { type: 'string' },
       burst: { type: 'string', default: '10s' },
       concurrency: { type: 'string', default: '8' },
+      repeat: { type: 'string', default: '3' },
       daemons: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'node-flags': { type: 'string', default: '' },
@@ -44,7 +47,7 @@ function options() {
   });
   if (values.help) {
     process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,file-steady] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
-      '[--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
+      '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
   const durationMs = parseDuration(values.duration);
@@ -65,9 +68,11 @@ function options() {
   if (daemons.some((d) => !(d >= 1 && d <= 4))) throw new Error('--daemons takes counts between 1 and 4');
   const concurrency = Number(values.concurrency);
   if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
+  const repeat = Number(values.repeat);
+  if (!(Number.isInteger(repeat) && repeat >= 1 && repeat <= 20)) throw new Error('--repeat is 1..20');
   const partitions = Number(values.partitions);
   if (!(Number.isInteger(partitions) && partitions >= 1 && partitions <= 1024)) throw new Error('--partitions is 1..1024');
-  return { durationMs, warmupMs, burstMs, steadyMs, rate, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, profile: values.profile, nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean), out: outDir(values.out, kafka) };
+  return { durationMs, warmupMs, burstMs, steadyMs, rate, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, repeat, profile: values.profile, nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean), out: outDir(values.out, kafka) };
 }
 
 /** Where the report goes: --out, else bench/results/ (memory queue) or bench/results/kafka/, so neither run overwrites the other. */
@@ -82,6 +87,7 @@ async function main(): Promise<number> {
   const report: BenchReport = {
     startedAt: new Date().toISOString(), machine: machine(),
     settings: { queue: opts.kafka ? 'kafka' : 'memory', duration_s: opts.durationMs / 1000, warmup_s: opts.warmupMs / 1000, streams: opts.concurrency, spans_per_request: 512, only: opts.only.join('+'),
+      ...(opts.only.includes('compare') ? { repeat: opts.repeat } : {}),
       ...(opts.only.includes('file-steady') ? { steady_s: opts.steadyMs / 1000, steady_rate: opts.rate } : {}),
       ...(opts.kafka ? { brokers: opts.brokers.join(','), partitions: opts.partitions, compression: opts.compression ?? 'default', burst_s: opts.burstMs / 1000 } : {}),
       ...(opts.nodeFlags.length > 0 ? { node_flags: opts.nodeFlags.join(' ') } : {}) },
@@ -122,6 +128,15 @@ async function main(): Promise<number> {
           report.errors.push(`file-steady: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
+      if (opts.only.includes('compare') && !opts.kafka) {
+        try {
+          const otelcol = await peerBinary();
+          const runs = await compareWithOtelcol(ctx, otelcol, opts.repeat, tmpdir(), (e) => report.errors.push(e));
+          report.compare = { otelcol, repetitions: opts.repeat, runs };
+        } catch (err) {
+          report.errors.push(`compare: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
       if (opts.only.includes('file') && !opts.kafka) {
         try {
           report.file = await filePipeline(ctx, tmpdir());
@@ -134,7 +149,7 @@ async function main(): Promise<number> {
     }
   }
   report.machine.loadAtEnd = loadavg()[0]!;
-  report.checks = checks(opts.kafka, report.forwarding, report.file, report.fileSteady);
+  report.checks = checks(opts.kafka, report.forwarding, report.file, report.fileSteady, report.compare?.runs);
   const md = markdown(report);
   process.stdout.write(md);
   mkdirSync(opts.out, { recursive: true });
@@ -153,7 +168,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 process.once('exit', killAllDaemons);
 setTimeout(() => {
-  process.stderr.write('bench: watchdog: run exceeded 20 minutes\n');
+  process.stderr.write('bench: watchdog: run exceeded 45 minutes\n');
   killAllDaemons();
   process.exit(3);
 }, WATCHDOG_MS).unref();

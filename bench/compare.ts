@@ -1,0 +1,168 @@
+/**
+ * vigil against the real OpenTelemetry Collector on the same machine, in the same run (issue 13):
+ * every path runs on a fresh daemon of each system in turn, the order alternating between
+ * repetitions so a change in the machine's load hits both alike. Same pipeline YAML sections, same
+ * generator, same sink. The figures per path are the median and the spread over the repetitions.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BenchDaemon, freePorts } from './daemon.js';
+import { daemonYaml, otelcolYaml, type ExportSpec } from './daemon-config.js';
+import { countFileSpans, fileSize } from './file-count.js';
+import { measuredPhase, peakRss, waitForSink, type Measured } from './measure.js';
+import type { BenchContext } from './scenarios.js';
+import type { PhaseSpec } from './phase.js';
+
+/** The two systems compared. */
+export type System = 'vigil' | 'otelcol';
+
+/** The paths of issue 13's table. */
+export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k'] as const;
+/** One of them. */
+export type ComparePath = typeof COMPARE_PATHS[number];
+
+/** What one run of one path on one system measured. */
+export interface PathRun {
+  path: ComparePath;
+  system: System;
+  repetition: number;
+  /** Spans/s through the pipeline: counted at the sink, or written to the file. */
+  spansPerSec: number;
+  /** Daemon CPU-seconds (user + system, every thread) per million spans through it. */
+  cpuSecondsPerMillion: number;
+  /** Share of one core the daemon used over the window. */
+  coreShare: number;
+  peakRssBytes: number;
+  /** Send → OK of the requests in the window, ms. */
+  p99Ms: number;
+  refused: number;
+}
+
+const STEADY_RATE = 10_000;
+const DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs every path `repetitions` times on both systems; `otelcol` is the peer binary. A failed run is
+ * reported through `onError` and skipped, so one bad start does not lose the rest.
+ */
+export async function compareWithOtelcol(ctx: BenchContext, otelcol: string, repetitions: number, tmp: string, onError: (message: string) => void): Promise<PathRun[]> {
+  const runs: PathRun[] = [];
+  for (let rep = 1; rep <= repetitions; rep++) {
+    const order: System[] = rep % 2 === 1 ? ['vigil', 'otelcol'] : ['otelcol', 'vigil'];
+    for (const path of COMPARE_PATHS) {
+      for (const system of order) {
+        try {
+          runs.push(await runPath(ctx, system === 'otelcol' ? otelcol : undefined, path, rep, tmp));
+        } catch (err) {
+          onError(`compare ${path} ${system} #${rep}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
+  }
+  return runs;
+}
+
+async function runPath(ctx: BenchContext, otelcol: string | undefined, path: ComparePath, repetition: number, tmp: string): Promise<PathRun> {
+  const system: System = otelcol ? 'otelcol' : 'vigil';
+  const [grpc, http, health, metrics] = (await freePorts(4)) as [number, number, number, number];
+  const ports = { grpc, http, health, metrics };
+  const file = join(tmp, `vigil-compare-${system}-${Date.now().toString(36)}.json`);
+  const exporter: ExportSpec = path === 'file' ? { kind: 'file', path: file } : { kind: 'sink', port: ctx.gen.sinkPort };
+  const yaml = otelcol ? otelcolYaml(ports, exporter) : daemonYaml(ports, exporter, { type: 'memory' });
+  const daemon = await BenchDaemon.start({ yaml, healthPort: health, metricsPort: metrics, ...(otelcol ? { otelcol } : { nodeArgs: ctx.nodeArgs }) });
+  try {
+    await ctx.gen.resetSink();
+    const transport = path === 'forward-http' ? 'http' : 'grpc';
+    const spec: PhaseSpec = {
+      transport, targets: [`127.0.0.1:${transport === 'grpc' ? grpc : http}`], concurrency: ctx.concurrency,
+      warmupMs: ctx.warmupMs, durationMs: ctx.durationMs,
+      ...(path === 'steady-10k' ? { mode: 'rate', rateSpansPerSec: STEADY_RATE } : { mode: 'saturation' }),
+    };
+    ctx.log(`compare #${repetition} ${path}: ${system}`);
+    const sizes: number[] = [];
+    const m = await measuredPhase(ctx.gen, [daemon], spec, () => sizes.push(fileSize(file)));
+    const peak = peakRss([daemon]);
+    let spans = m.sinkWindowSpans;
+    if (path === 'file') {
+      await daemon.stop();
+      const counted = await countFileSpans(file);
+      spans = counted.spans > 0 ? (sizes[1]! - sizes[0]!) / (counted.bytes / counted.spans) : 0;
+    } else {
+      // Everything acknowledged must come out, on both systems, or the throughput flatters.
+      const drained = await waitForSink(ctx.gen, m.phase.ackedSpans, performance.now(), DRAIN_TIMEOUT_MS);
+      if (drained.ms < 0) throw new Error(`${m.phase.ackedSpans} spans acknowledged, ${drained.sinkSpans} reached the sink`);
+    }
+    return result(path, system, repetition, m, spans, peak);
+  } finally {
+    await daemon.stop();
+    rmSync(file, { force: true });
+  }
+}
+
+function result(path: ComparePath, system: System, repetition: number, m: Measured, windowSpans: number, peakRssBytes: number): PathRun {
+  return {
+    path, system, repetition,
+    spansPerSec: windowSpans / m.wallSeconds,
+    cpuSecondsPerMillion: windowSpans > 0 ? m.daemonCpuSeconds / windowSpans * 1e6 : Number.POSITIVE_INFINITY,
+    coreShare: m.daemonCoreShare,
+    peakRssBytes,
+    p99Ms: m.phase.latency.p99,
+    refused: m.phase.refusedRequests,
+  };
+}
+
+/** Median and range of one figure over repetitions. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** The spread of `values` (empty: NaN). */
+export function spread(values: number[]): Spread {
+  const v = [...values].sort((a, b) => a - b);
+  if (v.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  const mid = Math.floor(v.length / 2);
+  const median = v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  return { median, min: v[0]!, max: v[v.length - 1]! };
+}
+
+/** One row of the ratio table: a figure of a path on both systems, and vigil's median over otelcol's. */
+export interface RatioRow {
+  path: ComparePath;
+  figure: 'spans/s' | 'CPU-s per M spans' | 'peak RSS MiB' | 'p99 ms' | 'CPU % of a core';
+  vigil: Spread;
+  otelcol: Spread;
+  ratio: number;
+}
+
+const FIGURES: Record<ComparePath, RatioRow['figure'][]> = {
+  'forward-grpc': ['spans/s', 'CPU-s per M spans', 'peak RSS MiB'],
+  'forward-http': ['spans/s', 'CPU-s per M spans', 'peak RSS MiB'],
+  file: ['spans/s', 'CPU-s per M spans', 'peak RSS MiB'],
+  'steady-10k': ['CPU % of a core', 'CPU-s per M spans', 'peak RSS MiB', 'p99 ms'],
+};
+
+function figureOf(run: PathRun, figure: RatioRow['figure']): number {
+  switch (figure) {
+    case 'spans/s': return run.spansPerSec;
+    case 'CPU-s per M spans': return run.cpuSecondsPerMillion;
+    case 'peak RSS MiB': return run.peakRssBytes / (1024 * 1024);
+    case 'p99 ms': return run.p99Ms;
+    case 'CPU % of a core': return run.coreShare * 100;
+  }
+}
+
+/** The ratio table of `runs`. */
+export function ratioTable(runs: PathRun[]): RatioRow[] {
+  const rows: RatioRow[] = [];
+  for (const path of COMPARE_PATHS) {
+    for (const figure of FIGURES[path]) {
+      const of = (system: System): Spread => spread(runs.filter((r) => r.path === path && r.system === system).map((r) => figureOf(r, figure)));
+      const vigil = of('vigil');
+      const otelcol = of('otelcol');
+      rows.push({ path, figure, vigil, otelcol, ratio: vigil.median / otelcol.median });
+    }
+  }
+  return rows;
+}
