@@ -6,6 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { kafkaPath } from './compare-kafka.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, otelcolYaml, type ExportSpec } from './daemon-config.js';
 import { countFileSpans, fileSize } from './file-count.js';
@@ -16,8 +17,8 @@ import type { PhaseSpec } from './phase.js';
 /** The two systems compared. */
 export type System = 'vigil' | 'otelcol';
 
-/** The paths of issue 13's table. */
-export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k'] as const;
+/** The paths of issue 13's table (`kafka-20k` only when a broker is given). */
+export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k'] as const;
 /** One of them. */
 export type ComparePath = typeof COMPARE_PATHS[number];
 
@@ -45,14 +46,22 @@ const DRAIN_TIMEOUT_MS = 30_000;
  * Runs every path `repetitions` times on both systems; `otelcol` is the peer binary. A failed run is
  * reported through `onError` and skipped, so one bad start does not lose the rest.
  */
-export async function compareWithOtelcol(ctx: BenchContext, otelcol: string, repetitions: number, tmp: string, onError: (message: string) => void): Promise<PathRun[]> {
+export async function compareWithOtelcol(ctx: BenchContext, otelcol: string, repetitions: number, tmp: string, brokers: string[] | undefined, onError: (message: string) => void): Promise<PathRun[]> {
   const runs: PathRun[] = [];
+  const paths = COMPARE_PATHS.filter((p) => p !== 'kafka-20k' || brokers);
   for (let rep = 1; rep <= repetitions; rep++) {
     const order: System[] = rep % 2 === 1 ? ['vigil', 'otelcol'] : ['otelcol', 'vigil'];
-    for (const path of COMPARE_PATHS) {
+    for (const path of paths) {
       for (const system of order) {
+        const peer = system === 'otelcol' ? otelcol : undefined;
         try {
-          runs.push(await runPath(ctx, system === 'otelcol' ? otelcol : undefined, path, rep, tmp));
+          if (path === 'kafka-20k') {
+            ctx.log(`compare #${rep} ${path}: ${system}`);
+            const k = await kafkaPath(ctx, brokers!, peer);
+            runs.push(result(path, system, rep, k.measured, k.measured.sinkWindowSpans, k.peakRssBytes));
+            continue;
+          }
+          runs.push(await runPath(ctx, peer, path, rep, tmp));
         } catch (err) {
           onError(`compare ${path} ${system} #${rep}: ${err instanceof Error ? err.message : String(err)}`);
         }
@@ -141,6 +150,7 @@ const FIGURES: Record<ComparePath, RatioRow['figure'][]> = {
   'forward-http': ['spans/s', 'CPU-s per M spans', 'peak RSS MiB'],
   file: ['spans/s', 'CPU-s per M spans', 'peak RSS MiB'],
   'steady-10k': ['CPU % of a core', 'CPU-s per M spans', 'peak RSS MiB', 'p99 ms'],
+  'kafka-20k': ['spans/s', 'CPU-s per M spans', 'peak RSS MiB', 'p99 ms'],
 };
 
 function figureOf(run: PathRun, figure: RatioRow['figure']): number {
@@ -153,10 +163,10 @@ function figureOf(run: PathRun, figure: RatioRow['figure']): number {
   }
 }
 
-/** The ratio table of `runs`. */
+/** The ratio table of `runs`, for the paths that ran. */
 export function ratioTable(runs: PathRun[]): RatioRow[] {
   const rows: RatioRow[] = [];
-  for (const path of COMPARE_PATHS) {
+  for (const path of COMPARE_PATHS.filter((p) => runs.some((r) => r.path === p))) {
     for (const figure of FIGURES[path]) {
       const of = (system: System): Spread => spread(runs.filter((r) => r.path === path && r.system === system).map((r) => figureOf(r, figure)));
       const vigil = of('vigil');

@@ -4,6 +4,7 @@
  * and writes bench/results/latest.{json,md}. Entry point; the only file here that exits.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -75,6 +76,20 @@ function options() {
   return { durationMs, warmupMs, burstMs, steadyMs, rate, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, repeat, profile: values.profile, nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean), out: outDir(values.out, kafka) };
 }
 
+/** Whether a Kafka broker answers at `brokers` (the compare scenario's Kafka path runs only then, and says so otherwise). */
+async function brokerUp(brokers: string[]): Promise<boolean> {
+  const [host = 'localhost', port = '9092'] = (brokers[0] ?? '').split(':');
+  const up = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port: Number(port) });
+    const done = (ok: boolean): void => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+  if (!up) process.stderr.write(`bench: no Kafka broker at ${brokers.join(',')}: the compare scenario skips its kafka-20k path (npm run services:up starts one)\n`);
+  return up;
+}
+
 /** Where the report goes: --out, else bench/results/ (memory queue) or bench/results/kafka/, so neither run overwrites the other. */
 function outDir(out: string | undefined, kafka: boolean): string {
   if (out === undefined) return kafka ? `${RESULTS}kafka/` : RESULTS;
@@ -131,7 +146,7 @@ async function main(): Promise<number> {
       if (opts.only.includes('compare') && !opts.kafka) {
         try {
           const otelcol = await peerBinary();
-          const runs = await compareWithOtelcol(ctx, otelcol, opts.repeat, tmpdir(), (e) => report.errors.push(e));
+          const runs = await compareWithOtelcol(ctx, otelcol, opts.repeat, tmpdir(), await brokerUp(opts.brokers) ? opts.brokers : undefined, (e) => report.errors.push(e));
           report.compare = { otelcol, repetitions: opts.repeat, runs };
         } catch (err) {
           report.errors.push(`compare: ${err instanceof Error ? err.message : String(err)}`);

@@ -45,3 +45,15 @@ t.test('the sink counts what a client sends and rejects garbage', async (t) => {
   t.match((bad as { message: string }).message, grpc.status[grpc.status.INVALID_ARGUMENT]);
   t.equal(sink.counts.malformed, 1);
 });
+
+t.test('the sink grants 16 MiB receive windows, as a Go gRPC server grows to', async (t) => {
+  const { connect } = await import('node:http2');
+  const sink = new CountingSink();
+  const port = await sink.start();
+  t.teardown(() => sink.stop());
+  const session = connect(`http://127.0.0.1:${port}`);
+  t.teardown(() => session.close());
+  const settings = await new Promise<{ initialWindowSize?: number }>((resolve) => session.once('remoteSettings', resolve));
+  t.equal(settings.initialWindowSize, 16 * 1024 * 1024, 'per stream');
+  await t.resolves(new Promise<void>((resolve) => { const check = () => (session.state.remoteWindowSize ?? 0) > 1024 * 1024 ? resolve() : setTimeout(check, 10); check(); }), 'per connection');
+});

@@ -3,11 +3,10 @@
  * must stay cheap, so it counts spans with a wire walk that only reads tags and lengths down to
  * ResourceSpans → ScopeSpans → Span, and answers an empty ExportTraceServiceResponse.
  */
-import * as grpc from '@grpc/grpc-js';
+import * as http2 from 'node:http2';
+import { gunzipSync } from 'node:zlib';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-const raw = (b: Buffer): Buffer => b;
-const EMPTY = Buffer.alloc(0);
 
 /** Reads a varint at `pos`; returns [value, next position]. Values past 2^53 do not occur in lengths we follow. */
 function varint(b: Uint8Array, pos: number): [number, number] {
@@ -87,11 +86,34 @@ export class SharedCounts {
   }
 }
 
-/** A gRPC server accepting TraceService/Export and counting spans. */
-export class CountingSink {
-  private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
+/**
+ * The receive window the sink grants each connection and stream. A Go gRPC server (otelcol, most
+ * backends) starts at 64 KiB but grows its windows by bandwidth-delay estimation up to 16 MiB, so a
+ * client streaming large batches to it soon sends them in few round trips. A fixed 64 KiB window
+ * (Node's default, and grpc-js') makes every 64 KiB of a batch wait for the sender's event loop to
+ * read a WINDOW_UPDATE: a single-threaded sender that is also busy receiving then forwards almost
+ * nothing. The sink behaves like the grown Go server, for both systems under test.
+ */
+const RECEIVE_WINDOW = 16 * 1024 * 1024;
+/** The gRPC message prefix of an empty ExportTraceServiceResponse: uncompressed, length 0. */
+const EMPTY_RESPONSE = Buffer.alloc(5);
 
-  constructor(readonly shared = new SharedCounts()) {}
+/**
+ * A gRPC server accepting TraceService/Export and counting spans: gRPC's unary protocol over
+ * node:http2 (length-prefixed messages, status in trailers), so the HTTP/2 windows are ours to set.
+ */
+export class CountingSink {
+  private readonly server = http2.createServer({ settings: { initialWindowSize: RECEIVE_WINDOW }, maxSessionMemory: 1024 });
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+
+  constructor(readonly shared = new SharedCounts()) {
+    this.server.on('session', (session) => {
+      session.setLocalWindowSize(RECEIVE_WINDOW);
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+    });
+    this.server.on('stream', (stream, headers) => this.export(stream, headers));
+  }
 
   /** The totals so far. */
   get counts(): SinkCounts {
@@ -100,32 +122,57 @@ export class CountingSink {
 
   /** Listens on 127.0.0.1:`port` (0 picks one); resolves with the bound port. */
   async start(port = 0): Promise<number> {
-    this.server.addService({
-      Export: {
-        path: EXPORT_PATH, requestStream: false, responseStream: false,
-        requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw,
-      },
-    }, {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        let spans: number;
-        try {
-          spans = countSpans(call.request);
-        } catch (err) {
-          this.shared.add(MALFORMED, 1);
-          callback({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
-          return;
-        }
-        this.shared.add(SPANS, spans);
-        this.shared.add(REQUESTS, 1);
-        this.shared.add(BYTES, call.request.length);
-        callback(null, EMPTY);
-      },
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve((this.server.address() as { port: number }).port));
     });
-    return new Promise((resolve, reject) =>
-      this.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))));
   }
 
   stop(): void {
-    this.server.forceShutdown();
+    for (const s of this.sessions) s.destroy();
+    this.server.close();
   }
+
+  private export(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    if (headers[':path'] !== EXPORT_PATH) {
+      reply(stream, 12, `unknown method ${String(headers[':path'])}`); // UNIMPLEMENTED
+      return;
+    }
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', () => {});
+    stream.on('end', () => {
+      const body = Buffer.concat(chunks);
+      try {
+        const message = grpcMessage(body, headers['grpc-encoding']);
+        const spans = countSpans(message);
+        this.shared.add(SPANS, spans);
+        this.shared.add(REQUESTS, 1);
+        this.shared.add(BYTES, message.length);
+        reply(stream, 0);
+      } catch (err) {
+        this.shared.add(MALFORMED, 1);
+        reply(stream, 3, (err as Error).message); // INVALID_ARGUMENT
+      }
+    });
+  }
+}
+
+/** The one message of a unary call's body: 1 byte compressed flag, 4 bytes length, the bytes. */
+function grpcMessage(body: Buffer, encoding: string | string[] | undefined): Buffer {
+  if (body.length < 5) throw new Error('no gRPC message in the request');
+  const length = body.readUInt32BE(1);
+  if (body.length !== 5 + length) throw new Error(`gRPC message of ${length} bytes in a body of ${body.length}`);
+  const message = body.subarray(5);
+  if (body[0] === 0) return message;
+  if (encoding === 'gzip') return gunzipSync(message);
+  throw new Error(`compressed with ${String(encoding)}`);
+}
+
+/** Answers a unary call: the empty response when OK, then the status in the trailers. */
+function reply(stream: http2.ServerHttp2Stream, status: number, message?: string): void {
+  if (stream.destroyed) return;
+  stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+  stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status), ...(message ? { 'grpc-message': encodeURIComponent(message) } : {}) }));
+  stream.end(status === 0 ? EMPTY_RESPONSE : undefined);
 }
