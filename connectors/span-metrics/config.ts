@@ -114,8 +114,7 @@ const exponential = z.strictObject({
 
 const unit = z.string({ error: (iss) => `expected "ms" or "s", got ${describe(iss.input)}` })
   .transform((s) => s.toLowerCase())
-  .refine((s) => s === 'ms' || s === 's', { error: (iss) => `unknown Unit ${JSON.stringify(iss.input)}, allowed units are "ms" and "s"` })
-  .transform((s) => s);
+  .pipe(z.enum(['ms', 's'], { error: (iss) => `unknown Unit ${JSON.stringify(iss.input)}, allowed units are "ms" and "s"` }));
 
 const histogram = z.strictObject({
   disable: z.boolean().default(false),
@@ -137,7 +136,8 @@ const events = z.strictObject({
 
 const temporality = z.string({ error: (iss) => `expected ${CUMULATIVE} or ${DELTA}, got ${describe(iss.input)}` })
   // otelcol treats anything but the delta spelling as cumulative; so do we.
-  .transform((s) => (s === DELTA ? 'delta' : 'cumulative'));
+  .transform((s) => (s === DELTA ? 'delta' : 'cumulative'))
+  .pipe(z.enum(['delta', 'cumulative']));
 
 const nonNegativeDuration = duration();
 
