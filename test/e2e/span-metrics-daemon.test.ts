@@ -89,7 +89,7 @@ service:
 
   const keptTraces = new Set<string>();
   const readSampled = (): void => {
-    let text = '';
+    let text: string;
     try { text = readFileSync(sampled, 'utf8'); } catch { return; }
     for (const line of text.split('\n').filter((l) => l.length > 0)) {
       const doc = JSON.parse(line) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<{ traceId: string }> }> }> };
