@@ -13,6 +13,8 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { decodeProtobuf, toJson } from '../../pdata/index.js';
 import { Daemon, freePort, tempDir } from '../daemon.js';
+import { dropTopicsAtEnd, unique } from '../kafka.js';
+import { kafkaAvailable, requireService } from '../services.js';
 import { waitUntil } from '../wait.js';
 import { latest, pointsOf, type Point } from '../../connectors/span-metrics/series-view.test-helpers.js';
 import { makeTraffic } from '../../connectors/span-metrics/traffic.test-helpers.js';
@@ -35,7 +37,8 @@ async function metricsSink(t: Test): Promise<{ port: number; points: Point[] }> 
   return sink;
 }
 
-t.test('spanmetrics before sampling: every span counted, the sampled ones kept, exemplars linking them', async (t) => {
+/** Runs the promise on one stage log: `queue` is the YAML of service.queue. */
+async function scenario(t: Test, queue: string): Promise<void> {
   const sink = await metricsSink(t);
   const dir = tempDir('vigil-spanmetrics-e2e-');
   const sampled = join(dir, 'sampled.jsonl');
@@ -63,6 +66,7 @@ extensions:
 service:
   extensions: [health_check]
   telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: warn } }
+  queue: ${queue}
   pipelines:
     traces:
       receivers: [otlp]
@@ -105,4 +109,15 @@ service:
   t.ok([...keptTraces].every((id) => exemplarTraces.has(id)), 'so every kept trace is reachable from the metrics');
   t.ok(sink.points.every((p) => p.resource['service.name'] === p.attributes['service.name']), 'metrics keep the spans\' resource');
   t.equal(await daemon.stop(), 0, 'vigil exits cleanly after SIGTERM');
+}
+
+t.test('memory queue: spanmetrics before sampling, every span counted, the sampled ones kept, exemplars linking them', async (t) => {
+  await scenario(t, '{ type: memory }');
+});
+
+t.test('Kafka queue: the same, with the connector on the forwarding thread producing into the metrics log', async (t) => {
+  if (!requireService(t, 'Kafka', await kafkaAvailable())) return;
+  const prefix = unique('vigil-spanmetrics');
+  dropTopicsAtEnd(t, prefix);
+  await scenario(t, `{ type: kafka, kafka: { brokers: [localhost:9092], topic_prefix: ${prefix}, group_id: ${prefix}, partitions: 2 } }`);
 });
