@@ -157,6 +157,17 @@ t.test('metrics_expiration drops resources not seen; series_expiration drops ser
   t.equal(next.received.length, 2, 'then gone');
 });
 
+t.test('resource_metrics_cache_size: a resource pushed out is still flushed once, then forgotten', async (t) => {
+  const { c, next, clock } = setup({ resource_metrics_cache_size: 1 });
+  await c.consume(trafficPayload(makeTraffic(30)));
+  clock.ms += 1;
+  await c.flushNow();
+  const hosts = (i: number): string[] => [...new Set(points([next.received[i]!]).map((p) => String(p.resource['host.name'])))].sort();
+  t.same(hosts(0), ['node-1', 'node-2', 'node-3'], 'every resource of the interval');
+  await c.flushNow();
+  t.equal(hosts(1).length, 1, 'only the most recently used one afterwards');
+});
+
 t.test('flushes on the interval; shutdown stops the timer; a refusal downstream is dropped', async (t) => {
   const next = new RecordingConsumer();
   const c = new SpanMetricsConnector(testSettings('span_metrics'), configSchema.parse({ metrics_flush_interval: '20ms' }), next);

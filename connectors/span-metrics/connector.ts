@@ -51,13 +51,12 @@ export class SpanMetricsConnector implements Connector {
     this.agg.aggregate(payload, this.now());
   }
 
-  /** Builds and sends one flush; a downstream failure is logged and the flush dropped, as otelcol does. */
+  /** Builds and sends one flush; a downstream failure is logged and the flush dropped, as otelcol does. Never rejects. */
   flushNow(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      const payload = flush(this.agg, this.timestamps, this.now());
-      if (payload === null) return;
       try {
-        await this.next.consume(payload);
+        const payload = flush(this.agg, this.timestamps, this.now());
+        if (payload !== null) await this.next.consume(payload);
       } catch (err) {
         this.logger.error({ err }, 'span metrics flush not accepted downstream; dropped');
       }
