@@ -6,7 +6,8 @@
  * resource, attributes but collector.instance.id), the calls counts, histogram counts and bucket
  * counts must be equal: the last point of each cumulative series, and the sum of every delta
  * point (exponential buckets merged at the lower scale either side used, as flushes may cut the
- * spans differently).
+ * spans differently). A fifth connector checks the cardinality limit's overflow series and
+ * resource_metrics_key_attributes (which resources merge, whose attributes they keep).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +45,11 @@ const CONNECTORS = {
     aggregation_temporality: AGGREGATION_TEMPORALITY_DELTA
     histogram: { exponential: {} }
     dimensions: [{ name: http.method }]`,
+  lim: `
+    metrics_flush_interval: 1s
+    aggregation_cardinality_limit: 4
+    resource_metrics_key_attributes: [service.name]
+    dimensions: [{ name: http.status_code }]`,
 } as const;
 type Name = keyof typeof CONNECTORS;
 const NAMES = Object.keys(CONNECTORS) as Name[];
@@ -112,6 +118,9 @@ extensions:
 service:
   extensions: [health_check]
   telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: warn } }
+  # one partition: the spans reach the connector in the order otelcol's receiver hands them over,
+  # which the cardinality limit (first come, first kept) and resource_metrics_key_attributes depend on
+  queue: { type: memory, memory: { partitions: 1 } }
   pipelines:${pipelines('spanmetrics')}
 `, healthPort);
   t.teardown(() => daemon.stop('SIGKILL'));
@@ -134,7 +143,9 @@ service:
     const [mine, theirs] = [pointsOf(read(vigilOut(n))), pointsOf(read(peerOut(n)))];
     if (DELTA.has(n)) compareDelta(t, n, mine, theirs);
     else compareCumulative(t, n, mine, theirs);
-    t.ok(mine.every((p) => typeof p.attributes['collector.instance.id'] === 'string'), `${n}: collector.instance.id on every point, as otelcol`);
+    const overflow = (p: Point): boolean => p.attributes['otel.metric.overflow'] === true;
+    t.ok(mine.every((p) => overflow(p) || typeof p.attributes['collector.instance.id'] === 'string'), `${n}: collector.instance.id on every point but overflow ones, as otelcol`);
+    if (n === 'lim') t.ok(mine.some(overflow) && theirs.some(overflow), 'lim: both have overflow series');
     const metrics = (ps: Point[]): string[] => [...new Set(ps.map((p) => `${p.metric} ${p.type} ${p.unit} ${p.temporality}`))].sort();
     t.same(metrics(mine), metrics(theirs), `${n}: the same metric names, types, units and temporality`);
   }
