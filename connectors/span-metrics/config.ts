@@ -21,7 +21,9 @@ export const DEFAULT_EXPONENTIAL_MAX_SIZE = 160;
 /** The dimensions every metric has; a configured dimension may not repeat them. */
 export const RESERVED_DIMENSIONS = ['service.name', 'span.kind', 'status.code', 'span.name', 'collector.instance.id'] as const;
 
+/** otelcol's spelling of delta temporality (anything else is cumulative). */
 export const DELTA = 'AGGREGATION_TEMPORALITY_DELTA';
+/** otelcol's spelling of cumulative temporality, the default. */
 export const CUMULATIVE = 'AGGREGATION_TEMPORALITY_CUMULATIVE';
 
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };

@@ -33,6 +33,7 @@ export interface ExponentialSeries extends SeriesBase {
   readonly histogram: ExponentialHistogram;
 }
 
+/** A duration histogram series of either kind. */
 export type HistogramSeries = ExplicitSeries | ExponentialSeries;
 
 /** Nanoseconds per unit of the duration metric. */
