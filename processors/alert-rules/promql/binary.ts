@@ -100,7 +100,8 @@ export function vectorBinop(op: BinaryOp, left: readonly Sample[], right: readon
     const r = rightBySig.get(key);
     if (r === undefined) continue;
     const [vl, vr] = m.card === 'one-to-many' ? [r.value, l.value] : [l.value, r.value];
-    let [value, keep] = applyOp(op, vl, vr);
+    const [computed, keep] = applyOp(op, vl, vr);
+    let value = computed;
     if (returnBool) value = keep ? 1 : 0;
     else if (!keep) continue;
     let labels = resultLabels(l.labels, r.labels, op, m);
@@ -123,18 +124,18 @@ export function vectorBinop(op: BinaryOp, left: readonly Sample[], right: readon
 
 function resultLabels(l: Labels, r: Labels, op: BinaryOp, m: VectorMatching): Labels {
   const out: Record<string, string> = { ...l };
-  if (ARITHMETIC.has(op)) delete out[METRIC_NAME];
+  if (ARITHMETIC.has(op)) Reflect.deleteProperty(out, METRIC_NAME);
   if (m.card === 'one-to-one') {
     if (m.on) {
-      for (const k of Object.keys(out)) if (!m.labels.includes(k)) delete out[k];
+      for (const k of Object.keys(out)) if (!m.labels.includes(k)) Reflect.deleteProperty(out, k);
     } else {
-      for (const k of m.labels) delete out[k];
+      for (const k of m.labels) Reflect.deleteProperty(out, k);
     }
   }
   for (const k of m.include) {
     const v = r[k];
     if (v !== undefined && v !== '') out[k] = v;
-    else delete out[k];
+    else Reflect.deleteProperty(out, k);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import type { Expr } from './ast.js';
 import { PromqlError } from './ast.js';
 import { RANGE_FUNCTIONS } from './range-functions.js';
 import { histogramQuantile } from './histogram.js';
-import type { Labels, Sample, Value } from './values.js';
+import type { Sample, Value } from './values.js';
 import { METRIC_NAME, dropName } from './values.js';
 
 /** What a function call needs from the evaluator. */
@@ -96,6 +96,6 @@ function absent(arg: Expr | undefined, ctx: CallContext): Value {
       } else dropped.push(m.name);
     }
   }
-  for (const name of dropped) delete labels[name];
-  return { kind: 'vector', samples: [{ labels: labels as Labels, value: 1 }] };
+  for (const name of dropped) Reflect.deleteProperty(labels, name);
+  return { kind: 'vector', samples: [{ labels, value: 1 }] };
 }

@@ -6,7 +6,7 @@ export { MemoryStorage } from './storage.js';
 export type { Queryable, StoredSeries } from './storage.js';
 export { PromqlError, lineColumn } from './ast.js';
 export type { Expr, Matcher } from './ast.js';
-export { STALE_NAN, isStale, labelsKey, formatLabels, METRIC_NAME } from './values.js';
+export { labelsKey, formatLabels, METRIC_NAME } from './values.js';
 export type { Labels, Sample, Value, Point } from './values.js';
 export { parseDuration, formatDuration } from './literals.js';
 export { parseMetric } from './parse-metric.js';

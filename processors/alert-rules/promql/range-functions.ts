@@ -38,8 +38,10 @@ function extrapolatedRate(points: readonly Point[], b: RangeBounds, isCounter: b
   let interval = sampled;
   interval += toStart < threshold ? toStart : average / 2;
   interval += toEnd < threshold ? toEnd : average / 2;
-  result = result * (interval / sampled);
-  return isRate ? result / (b.rangeMs / 1000) : result;
+  // One factor, applied once: the same rounding as Prometheus.
+  let factor = interval / sampled;
+  if (isRate) factor /= b.rangeMs / 1000;
+  return result * factor;
 }
 
 /** irate: the per-second rate between the last two points. */

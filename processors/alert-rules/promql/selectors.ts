@@ -3,7 +3,6 @@ import type { VectorSelector } from './ast.js';
 import type { Queryable } from './storage.js';
 import { lowerBound } from './storage.js';
 import type { RangeSeries, Sample } from './values.js';
-import { isStale } from './values.js';
 
 /** The default lookback delta: an instant selector sees a sample at most this old. */
 export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
@@ -15,7 +14,7 @@ export function selectVector(store: Queryable, sel: VectorSelector, t: number, l
   for (const s of store.select(sel.matchers)) {
     const i = lowerBound(s.points, ref + 1) - 1;
     const p = s.points[i];
-    if (p === undefined || p.t < ref - lookbackMs || isStale(p.v)) continue;
+    if (p === undefined || p.t < ref - lookbackMs || p.stale === true) continue;
     out.push({ labels: s.labels, value: p.v });
   }
   return out;
@@ -28,7 +27,7 @@ export function selectRange(store: Queryable, sel: VectorSelector, rangeMs: numb
   for (const s of store.select(sel.matchers)) {
     const from = lowerBound(s.points, end - rangeMs);
     const to = lowerBound(s.points, end + 1);
-    const points = s.points.slice(from, to).filter((p) => !isStale(p.v));
+    const points = s.points.slice(from, to).filter((p) => p.stale !== true);
     if (points.length > 0) out.push({ labels: s.labels, points });
   }
   return out;

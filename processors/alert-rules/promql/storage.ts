@@ -32,6 +32,16 @@ export class MemoryStorage implements Queryable {
 
   /** Appends one sample; returns false when `t` is not after the series' newest sample. */
   append(labels: Labels, t: number, v: number): boolean {
+    return this.put(labels, { t, v });
+  }
+
+  /** Appends a staleness marker: the series ended at `t`. */
+  appendStale(labels: Labels, t: number): boolean {
+    return this.put(labels, { t, v: NaN, stale: true });
+  }
+
+  private put(labels: Labels, point: Point): boolean {
+    const t = point.t;
     const key = labelsKey(labels);
     let s = this.series.get(key);
     if (s === undefined) {
@@ -41,10 +51,10 @@ export class MemoryStorage implements Queryable {
     const last = s.points[s.points.length - 1];
     if (last !== undefined && last.t >= t) {
       if (last.t !== t) return false;
-      s.points[s.points.length - 1] = { t, v };
+      s.points[s.points.length - 1] = point;
       return true;
     }
-    s.points.push({ t, v });
+    s.points.push(point);
     return true;
   }
 

@@ -7,6 +7,8 @@ export type Labels = Readonly<Record<string, string>>;
 export interface Point {
   readonly t: number;
   readonly v: number;
+  /** A staleness marker (Prometheus writes a special NaN; JavaScript engines do not keep NaN payloads). */
+  readonly stale?: true;
 }
 
 /** One element of an instant vector. */
@@ -31,24 +33,6 @@ export type Value =
 /** The label holding the metric name. */
 export const METRIC_NAME = '__name__';
 
-/** Prometheus' staleness marker: a NaN with this exact bit pattern. */
-export const STALE_NAN_BITS = 0x7ff0000000000002n;
-
-const staleBuffer = new DataView(new ArrayBuffer(8));
-
-/** The staleness marker as a number. */
-export const STALE_NAN: number = (() => {
-  staleBuffer.setBigUint64(0, STALE_NAN_BITS);
-  return staleBuffer.getFloat64(0);
-})();
-
-/** Whether `v` is the staleness marker (and not any other NaN). */
-export function isStale(v: number): boolean {
-  if (!Number.isNaN(v)) return false;
-  staleBuffer.setFloat64(0, v);
-  return staleBuffer.getBigUint64(0) === STALE_NAN_BITS;
-}
-
 /** A stable string for a label set (sorted by name): equal label sets give equal keys. */
 export function labelsKey(labels: Labels): string {
   return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
@@ -69,7 +53,7 @@ export function keyWithout(labels: Labels, names: readonly string[]): string {
 export function dropName(labels: Labels): Labels {
   if (!(METRIC_NAME in labels)) return labels;
   const out: Record<string, string> = { ...labels };
-  delete out[METRIC_NAME];
+  Reflect.deleteProperty(out, METRIC_NAME);
   return out;
 }
 

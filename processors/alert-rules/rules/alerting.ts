@@ -45,7 +45,7 @@ export class AlertingRule {
     for (const s of queryVector(this.spec.expr, store, t)) {
       const data: TemplateData = { labels: s.labels, value: s.value, ...this.context };
       const labels: Record<string, string> = { ...s.labels };
-      delete labels[METRIC_NAME];
+      Reflect.deleteProperty(labels, METRIC_NAME);
       for (const [name, tmpl] of this.spec.labels) setLabel(labels, name, tmpl.render(data));
       labels.alertname = this.spec.name;
       const annotations: Record<string, string> = {};
@@ -100,6 +100,6 @@ export class AlertingRule {
 
 /** Sets a label, or removes it when the value is empty (as Prometheus' label builder does). */
 export function setLabel(labels: Record<string, string>, name: string, value: string): void {
-  if (value === '') delete labels[name];
+  if (value === '') Reflect.deleteProperty(labels, name);
   else labels[name] = value;
 }

@@ -32,11 +32,11 @@ export function glob(pattern: string): string[] {
         continue;
       }
       const re = segmentRegex(part);
-      let names: string[] = [];
+      let names: string[];
       try {
         names = readdirSync(dir);
       } catch {
-        names = [];
+        continue; // not a directory: nothing matches under it
       }
       for (const name of names.sort()) if (re.test(name)) next.push(join(dir, name));
     }

@@ -1,6 +1,6 @@
 /** A rule group evaluated at a timestamp: rules in order, results written back to the store, with staleness markers. */
 import type { Labels, MemoryStorage, Sample } from '../promql/index.js';
-import { METRIC_NAME, PromqlError, STALE_NAN, labelsKey } from '../promql/index.js';
+import { METRIC_NAME, PromqlError, labelsKey } from '../promql/index.js';
 import { AlertingRule, setLabel } from './alerting.js';
 import type { RuleContext } from './alerting.js';
 import type { GroupSpec, RuleSpec } from './rule-file.js';
@@ -38,7 +38,7 @@ export class RuleGroup {
 
   constructor(readonly spec: GroupSpec, private readonly store: MemoryStorage, context: RuleContext = {}) {
     this.rules = spec.rules.map((r) => (r.kind === 'alert' ? new AlertingRule(r, context) : new RecordingRule(r)));
-    this.previous = this.rules.map(() => new Map());
+    this.previous = this.rules.map(() => new Map<string, Labels>());
   }
 
   /** Evaluates every rule at `t` (ms), in order; later rules see earlier rules' results. */
@@ -59,7 +59,7 @@ export class RuleGroup {
         current.set(labelsKey(s.labels), s.labels);
       }
       for (const [key, labels] of this.previous[i] ?? []) {
-        if (!current.has(key)) this.store.append(labels, t, STALE_NAN);
+        if (!current.has(key)) this.store.appendStale(labels, t);
       }
       this.previous[i] = current;
     });

@@ -32,12 +32,12 @@ const FUNCTIONS: Readonly<Record<string, (args: TemplateValue[]) => TemplateValu
   humanize1024: (a) => humanize1024(toNumber(a[0])),
   humanizeDuration: (a) => humanizeDuration(toNumber(a[0])),
   humanizePercentage: (a) => humanizePercentage(toNumber(a[0])),
-  printf: (a) => sprintf(String(a[0] ?? ''), a.slice(1)),
+  printf: (a) => sprintf(toText(a[0] ?? ''), a.slice(1)),
   toUpper: (a) => toText(a[0] ?? '').toUpperCase(),
   toLower: (a) => toText(a[0] ?? '').toLowerCase(),
   index: (a) => {
     const m = a[0];
-    return typeof m === 'object' ? (m[String(a[1])] ?? '') : '';
+    return typeof m === 'object' ? (m[toText(a[1] ?? '')] ?? '') : '';
   },
 };
 

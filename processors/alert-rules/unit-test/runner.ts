@@ -52,7 +52,8 @@ function loadSeries(group: TestGroup, store: MemoryStorage): string[] {
       continue;
     }
     values.forEach((v, i) => {
-      if (v !== undefined) store.append(labels, i * group.intervalMs, v);
+      if (v === 'stale') store.appendStale(labels, i * group.intervalMs);
+      else if (v !== undefined) store.append(labels, i * group.intervalMs, v);
     });
   }
   return errors;

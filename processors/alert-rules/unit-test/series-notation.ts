@@ -1,20 +1,17 @@
 /** Prometheus' expanding notation for test series: `1+2x3` → 1 3 5 7, `_x2` → two gaps, `stale`, `Inf`. */
-import { STALE_NAN } from '../promql/index.js';
+/** One value of an input series; undefined is a gap (`_`), 'stale' a staleness marker. */
+export type SeriesValue = number | 'stale' | undefined;
 
-/** One value of an input series; undefined is a gap (`_`). */
-export type SeriesValue = number | undefined;
-
-const NUMBER = String.raw`[+-]?(?:inf|nan|0x[0-9a-f]+|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)`;
+// No hex here: in `0x10`, x is the repetition operator.
+const NUMBER = String.raw`[+-]?(?:inf|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)`;
 const ITEM = new RegExp(String.raw`^(stale|${NUMBER})(?:([+-](?:inf|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?))?x(\d+))?$`, 'i');
 const GAPS = /^_(?:x(\d+))?$/;
 
 function toNumber(text: string): number {
   const lower = text.toLowerCase().replace(/^\+/, '');
-  if (lower === 'stale') return STALE_NAN;
   if (lower === 'inf') return Infinity;
   if (lower === '-inf') return -Infinity;
   if (lower === 'nan' || lower === '-nan') return NaN;
-  if (/^-?0x/.test(lower)) return (lower.startsWith('-') ? -1 : 1) * parseInt(lower.replace('-', '').slice(2), 16);
   return Number(lower);
 }
 
@@ -31,8 +28,13 @@ export function expandValues(text: string): SeriesValue[] {
     }
     const m = ITEM.exec(item);
     if (m === null) throw new Error(`bad series value "${item}": expected a number, "stale", "_", or the form a+bxN`);
-    let value = toNumber(m[1] ?? '');
+    const first = m[1] ?? '';
     const times = m[3];
+    if (first.toLowerCase() === 'stale') {
+      for (let i = 0; i <= (times === undefined || m[2] !== undefined ? 0 : Number(times)); i++) out.push('stale');
+      continue;
+    }
+    let value = toNumber(first);
     if (times === undefined) {
       out.push(value);
       continue;
