@@ -47,11 +47,12 @@ export function loadRuleFile(file: string, problems: Problems): GroupSpec[] {
   if (root.kind === 'scalar' && root.value === null) return [];
   const top = mapReader(root, [], problems, ['groups']);
   if (top === undefined) return [];
-  return parseGroups(top.list('groups'), file, ['groups'], problems);
+  return parseGroups(top.list('groups'), file, ['groups'], problems, text);
 }
 
 /** Checks a list of group nodes (a rule file's `groups`, or inline groups in a processor config). */
-export function parseGroups(items: readonly ConfigNode[], file: string, path: KeyPath, problems: Problems): GroupSpec[] {
+export function parseGroups(items: readonly ConfigNode[], file: string, path: KeyPath, problems: Problems, source = ''): GroupSpec[] {
+  const lines = source.split('\n');
   const names = new Set<string>();
   const groups: GroupSpec[] = [];
   items.forEach((item, i) => {
@@ -62,13 +63,13 @@ export function parseGroups(items: readonly ConfigNode[], file: string, path: Ke
     else if (names.has(name)) problems.error(g.pos('name'), [...path, i, 'name'], `groupname: "${name}" is repeated in the same file`);
     names.add(name);
     const limit = Number(g.string('limit') ?? 0);
-    const rules = g.list('rules').map((r, j) => parseRule(r, file, [...path, i, 'rules', j], problems));
+    const rules = g.list('rules').map((r, j) => parseRule(r, file, [...path, i, 'rules', j], problems, lines));
     groups.push({ name, file, intervalMs: g.duration('interval'), limit, rules: rules.filter((r): r is RuleSpec => r !== undefined) });
   });
   return groups;
 }
 
-function parseRule(node: ConfigNode, file: string, path: KeyPath, problems: Problems): RuleSpec | undefined {
+function parseRule(node: ConfigNode, file: string, path: KeyPath, problems: Problems, lines: readonly string[]): RuleSpec | undefined {
   const r = mapReader(node, path, problems, ['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
   if (r === undefined) return undefined;
   const alert = r.string('alert');
@@ -86,7 +87,7 @@ function parseRule(node: ConfigNode, file: string, path: KeyPath, problems: Prob
   const exprNode = r.get('expr');
   const exprText = r.string('expr') ?? '';
   if (exprText.trim() === '') problems.error(r.pos('expr'), [...path, 'expr'], "field 'expr' must be set in rule");
-  const expr = exprText.trim() === '' || exprNode?.kind !== 'scalar' ? undefined : parseRuleExpr(exprText, exprNode, [...path, 'expr'], problems);
+  const expr = exprText.trim() === '' || exprNode?.kind !== 'scalar' ? undefined : parseRuleExpr(exprText, exprNode, [...path, 'expr'], problems, lines);
   const labels = templates(r.stringMap('labels'), [...path, 'labels'], problems, true);
   const annotations = templates(r.stringMap('annotations'), [...path, 'annotations'], problems, false);
   const forMs = r.duration('for') ?? 0;
@@ -101,22 +102,25 @@ function parseRule(node: ConfigNode, file: string, path: KeyPath, problems: Prob
 }
 
 /** Parses a rule's expression, reporting an error at its line and column in the file. */
-function parseRuleExpr(text: string, node: ScalarNode, path: KeyPath, problems: Problems): Expr | undefined {
+function parseRuleExpr(text: string, node: ScalarNode, path: KeyPath, problems: Problems, lines: readonly string[]): Expr | undefined {
   try {
     return parseExpr(text);
   } catch (err) {
     if (!(err instanceof PromqlError)) throw err;
-    problems.error(positionIn(node, text, err.pos), path, `could not parse expression: ${err.message}`);
+    problems.error(positionIn(node, text, err.pos, lines), path, `could not parse expression: ${err.message}`);
     return undefined;
   }
 }
 
-/** Where character `offset` of a scalar's value was written (block scalars start on the next line). */
-export function positionIn(node: ScalarNode, text: string, offset: number): Position {
+/** Where character `offset` of a scalar's value was written (block scalars start on the next line, indented). */
+export function positionIn(node: ScalarNode, text: string, offset: number, lines: readonly string[] = []): Position {
   const { line, column } = lineColumn(text, offset);
   const block = node.style.startsWith('BLOCK');
   const quoted = node.style.startsWith('QUOTE') ? 1 : 0;
-  if (block) return { file: node.pos.file, line: node.pos.line + line, column };
+  if (block) {
+    const indent = /^ */.exec(lines[node.pos.line + line - 1] ?? '')?.[0].length ?? 0;
+    return { file: node.pos.file, line: node.pos.line + line, column: column + indent };
+  }
   return { file: node.pos.file, line: node.pos.line + line - 1, column: line === 1 ? node.pos.column + quoted + column - 1 : column };
 }
 
