@@ -4,6 +4,7 @@ import t from 'tap';
 import { fileURLToPath } from 'node:url';
 import { MemoryLog } from '../../pipeline/memory-log.js';
 import { PermanentError } from '../../pipeline/errors.js';
+import { MemoryStore } from '../../pipeline/state/memory-store.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { forEachDataPoint, forEachLogRecord, MetricsBuilder, type Payload } from '../../pdata/index.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
@@ -64,4 +65,26 @@ t.test('a bad rule file fails the build with its file, line and column (what vig
   } catch (err) {
     t.match((err as Error).message, /invalid-rules\.yml:6:27 groups::0::rules::0::expr: could not parse expression: unsupported PromQL construct: function "label_replace"/);
   }
+});
+
+t.test('alert state survives a restart through the state store: a firing alert is neither lost nor paged again', async (t) => {
+  const store = new MemoryStore();
+  const config = configSchema.parse({ groups: GROUPS, idle_timeout: '1h' });
+  async function daemon(first: number, values: readonly number[]): Promise<string[]> {
+    const sink = new RecordingConsumer();
+    const host = new NoopHost();
+    host.stateStore = () => store;
+    const proc = factory.create({ ...testSettings('alert_rules'), pipeline: 'metrics' }, config, 'metrics', sink);
+    await proc.start(host);
+    const log = new MemoryLog('metrics.ingest', { maxSizeBytes: 1 << 20, partitions: 1 }, new SelfMetrics(), pino({ level: 'silent' }));
+    await log.consume((payload, delivery) => proc.consume(payload, delivery), proc);
+    for (const [i, v] of values.entries()) await log.append([{ key: undefined, partition: 0, payload: request(first + i, { i1: v }) }]);
+    t.equal(await log.drain(Date.now() + 5_000), 0);
+    await proc.shutdown(Date.now() + 5_000);
+    const out: string[] = [];
+    for (const p of sink.received) forEachLogRecord(p, (r) => out.push(`${r.attributes.state as string} ${(Number(r.timeUnixNano / 1_000_000n) - T0) / MIN}m`));
+    return out;
+  }
+  t.same(await daemon(0, [0, 0, 0, 0, 0]), ['firing 3m'], 'the first daemon pages');
+  t.same(await daemon(5, [0, 0, 1]), ['resolved 7m'], 'the second one does not page again, and resolves');
 });

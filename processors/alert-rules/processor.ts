@@ -3,6 +3,8 @@
  * series it owns (translated to Prometheus names) in memory and evaluates the rule groups at every
  * interval boundary its event-time watermark passes; alert transitions leave as `vigil.alert` log
  * records, timestamped with the evaluation's event time. Received metrics pass on unchanged.
+ * After each evaluation the partition's alert state is checkpointed (stream/checkpoint.ts); the
+ * sample history is not, so rules over ranges see only data received since the partition opened.
  */
 import type { Consumer, CreateSettings, Processor } from '../../pipeline/component.js';
 import type { Delivery } from '../../pipeline/delivery.js';
@@ -14,6 +16,7 @@ import type { Config } from './config.js';
 import type { GroupSpec } from './rules/rule-file.js';
 import { alertRecords } from './stream/alert-event.js';
 import { StreamEvaluator } from './stream/evaluator.js';
+import { ALERTS_FIELD, restoreAlertState, saveAlertState } from './stream/checkpoint.js';
 import { translatePoint } from './stream/otlp-names.js';
 
 const MS = 1_000_000n;
@@ -24,7 +27,7 @@ export function createAlertRules(settings: CreateSettings, config: Config, group
   return createStatefulProcessor({
     settings, signal, next,
     clock: { allowedLatenessMs: config.allowed_lateness, idleTimeoutMs: config.idle_timeout },
-    open: (ctx) => Promise.resolve(new AlertWorker(ctx, config, groups)),
+    open: (ctx) => AlertWorker.open(ctx, config, groups),
   });
 }
 
@@ -34,7 +37,22 @@ class AlertWorker implements PartitionWorker {
   private timer: Timer | undefined;
   private timerAt = Infinity;
 
-  constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[]) {
+  /** Opens a partition: its alert state comes back from the last checkpoint (empty when the store is down). */
+  static async open(ctx: PartitionContext, config: Config, groups: readonly GroupSpec[]): Promise<AlertWorker> {
+    const w = new AlertWorker(ctx, config, groups);
+    try {
+      const saved = (await ctx.state.load()).get(ALERTS_FIELD);
+      if (saved !== undefined) {
+        const alerts = restoreAlertState(w.evaluator, Buffer.from(saved).toString('utf8'));
+        ctx.logger.info({ alerts }, 'alert state reloaded');
+      }
+    } catch (err) {
+      ctx.logger.warn({ err: messageOf(err) }, 'alert state not reloaded; starting inactive');
+    }
+    return w;
+  }
+
+  private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[]) {
     this.evaluator = new StreamEvaluator(groups, {
       defaultIntervalMs: config.evaluation_interval,
       retentionMs: config.retention,
@@ -73,6 +91,7 @@ class AlertWorker implements PartitionWorker {
     const events = this.evaluator.advanceTo(watermark, failures);
     for (const f of failures) this.ctx.logger.warn({ rule: f.rule.name, err: f.error.message }, 'alert rule evaluation failed');
     this.schedule(Math.floor(watermark / this.interval) * this.interval + this.interval);
+    await this.checkpoint();
     const payload = alertRecords(events);
     if (payload === null) return;
     try {
@@ -91,9 +110,17 @@ class AlertWorker implements PartitionWorker {
     }
   }
 
+  /** Saves the alert state (pending since, firing since…): the next owner neither loses nor re-pages an alert. */
+  private async checkpoint(): Promise<void> {
+    try {
+      await this.ctx.state.save(new Map([[ALERTS_FIELD, saveAlertState(this.evaluator)]]));
+    } catch (err) {
+      this.ctx.logger.warn({ err: messageOf(err) }, 'alert state checkpoint failed; the next evaluation tries again');
+    }
+  }
+
   async revoke(): Promise<void> {
     this.timer?.cancel();
-    // Alert state is in memory only (not checkpointed yet): the next owner starts inactive.
     await this.evaluate(this.ctx.clock.watermark());
   }
 }

@@ -35,7 +35,8 @@ export interface StreamOptions {
   readonly context?: RuleContext;
 }
 
-interface ScheduledGroup {
+/** A group and its next evaluation time. */
+export interface ScheduledGroup {
   readonly group: RuleGroup;
   readonly intervalMs: number;
   /** The next evaluation time; undefined until the first sample arrived. */
@@ -55,6 +56,11 @@ export class StreamEvaluator {
       intervalMs: spec.intervalMs ?? options.defaultIntervalMs,
       next: undefined,
     }));
+  }
+
+  /** The groups with their schedules (for checkpoints). */
+  scheduled(): ScheduledGroup[] {
+    return this.groups;
   }
 
   /** Adds one sample at event time `t`. */
