@@ -29,6 +29,8 @@ export function matches(m: Matcher, labels: Labels): boolean {
 /** The store: append samples in time order per series; a sample older than the newest is refused. */
 export class MemoryStorage implements Queryable {
   private readonly series = new Map<string, StoredSeries>();
+  /** Series by metric name: most selectors name their metric, so they need not scan every series. */
+  private readonly byName = new Map<string, Map<string, StoredSeries>>();
 
   /** Appends one sample; returns false when `t` is not after the series' newest sample. */
   append(labels: Labels, t: number, v: number): boolean {
@@ -47,6 +49,13 @@ export class MemoryStorage implements Queryable {
     if (s === undefined) {
       s = { labels: { ...labels }, points: [] };
       this.series.set(key, s);
+      const name = labels.__name__ ?? '';
+      let named = this.byName.get(name);
+      if (named === undefined) {
+        named = new Map();
+        this.byName.set(name, named);
+      }
+      named.set(key, s);
     }
     const last = s.points[s.points.length - 1];
     if (last !== undefined && last.t >= t) {
@@ -64,7 +73,12 @@ export class MemoryStorage implements Queryable {
       let i = 0;
       while (i < s.points.length && (s.points[i]?.t ?? t) < t) i++;
       if (i > 0) s.points.splice(0, i);
-      if (s.points.length === 0) this.series.delete(key);
+      if (s.points.length === 0) {
+        this.series.delete(key);
+        const named = this.byName.get(s.labels.__name__ ?? '');
+        named?.delete(key);
+        if (named?.size === 0) this.byName.delete(s.labels.__name__ ?? '');
+      }
     }
   }
 
@@ -75,7 +89,9 @@ export class MemoryStorage implements Queryable {
 
   select(matchers: readonly Matcher[]): readonly StoredSeries[] {
     const out: StoredSeries[] = [];
-    for (const s of this.series.values()) {
+    const name = matchers.find((m) => m.name === '__name__' && m.op === '=');
+    const candidates = name === undefined ? this.series : this.byName.get(name.value);
+    for (const s of candidates?.values() ?? []) {
       if (matchers.every((m) => matches(m, s.labels))) out.push(s);
     }
     return out;
