@@ -22,6 +22,7 @@ t.test('instant evaluation: rate, aggregation, comparison', async (t) => {
   t.same(values(evaluateInstant(parseExpr('sum(rate(reqs_total[5m])) > 1'), s, 600_000)), { '{}': 1.5 });
   t.same(values(evaluateInstant(parseExpr('reqs_total{job=~"a.*"} offset 2m'), s, 600_000)), { '{"__name__":"reqs_total","job":"api"}': 480 });
   t.same(evaluateInstant(parseExpr('1 + 2 * 3'), s, 0), { kind: 'scalar', value: 7 });
+  t.same(Object.keys(values(evaluateInstant(parseExpr('reqs_total{job=~"(?i)WEB"}'), s, 0))), ['{"__name__":"reqs_total","job":"web"}'], 'RE2 flag groups');
 });
 
 t.test('lookback: a sample older than 5m is not seen, a stale marker ends the series at once', async (t) => {

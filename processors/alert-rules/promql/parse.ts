@@ -37,6 +37,13 @@ function describe(text: string, pos: number): string {
   return pos >= text.length ? 'end of input' : JSON.stringify(text.slice(pos, pos + 10));
 }
 
+/** The regex of a matcher, anchored as Prometheus anchors it; RE2's leading flag group `(?i)`/`(?s)` becomes a JS flag. */
+export function anchoredRegex(source: string): RegExp {
+  const flags = /^\(\?([is]+)\)/.exec(source);
+  const body = flags === null ? source : source.slice(flags[0].length);
+  return new RegExp(`^(?:${body})$`, flags?.[1] ?? '');
+}
+
 function matchesEmpty(m: Matcher): boolean {
   if (m.op === '=') return m.value === '';
   if (m.op === '!=') return m.value !== '';
@@ -132,7 +139,7 @@ class Converter {
     const v = unquote(this.src(value));
     if (kind === '=' || kind === '!=') return { name, op: kind, value: v };
     try {
-      return { name, op: kind, value: v, regex: new RegExp(`^(?:${v})$`) };
+      return { name, op: kind, value: v, regex: anchoredRegex(v) };
     } catch {
       return this.fail(`invalid regular expression ${JSON.stringify(v)}`, value);
     }
