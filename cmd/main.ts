@@ -4,10 +4,12 @@ import type { Registry } from './registry.js';
 import { listComponents } from './list-components.js';
 import { run } from './run.js';
 import { validate } from './validate.js';
+import { testRules } from './test-rules.js';
 import { VERSION } from './version.js';
 
 const USAGE = `usage: vigil [run] --config FILE [--config FILE]... [--set key.path=value]...
        vigil validate --config FILE [--config FILE]... [--set key.path=value]...
+       vigil test rules FILE...                  run Prometheus rule unit tests (as promtool test rules)
        vigil components
        vigil --version`;
 
@@ -33,6 +35,14 @@ export async function main(argv: string[], registry: Registry): Promise<number> 
     return 0;
   }
   if (command === 'components') return listComponents(registry.factories);
+  if (command === 'test') {
+    const files = positionals.slice(2);
+    if (positionals[1] !== 'rules' || files.length === 0) {
+      process.stderr.write(`vigil: usage: vigil test rules FILE...\n`);
+      return 2;
+    }
+    return testRules(files);
+  }
   const files = values.config ?? [];
   if (command !== 'run' && command !== 'validate') {
     process.stderr.write(`vigil: unknown command "${command}"\n${USAGE}\n`);

@@ -1,0 +1,20 @@
+/** Factory of the alert_rules processor: Prometheus alerting and recording rules over the metrics stream. */
+import type { ProcessorFactory } from '../../pipeline/component.js';
+import { configSchema, type Config } from './config.js';
+import { loadRules } from './load-rules.js';
+import { createAlertRules } from './processor.js';
+
+/** The component type, as written in configs. */
+export const TYPE = 'alert_rules';
+
+/** Builds alert_rules processors; rule files are read and checked at build time (so `vigil validate` reports them). */
+export const factory: ProcessorFactory<Config> = {
+  type: TYPE,
+  kind: 'processor',
+  stability: { metrics: 'development' },
+  configSchema,
+  createDefaultConfig: () => configSchema.parse({}),
+  // A rule aggregates the series of a service: they must all reach the instance evaluating it.
+  partitionKey: (config) => ({ by: 'attribute', name: config.partition_by }),
+  create: (settings, config, signal, next) => createAlertRules(settings, config, loadRules(config), signal, next),
+};

@@ -1,0 +1,3 @@
+/** The alert_rules processor. */
+export { factory, TYPE } from './factory.js';
+export type { Config } from './config.js';

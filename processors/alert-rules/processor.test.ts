@@ -1,0 +1,90 @@
+/** The alert_rules processor on the memory log, in process: a replay of last week's data gives last week's alerts. */
+import { pino } from 'pino';
+import t from 'tap';
+import { fileURLToPath } from 'node:url';
+import { MemoryLog } from '../../pipeline/memory-log.js';
+import { PermanentError } from '../../pipeline/errors.js';
+import { MemoryStore } from '../../pipeline/state/memory-store.js';
+import { SelfMetrics } from '../../pipeline/telemetry.js';
+import { forEachDataPoint, forEachLogRecord, MetricsBuilder, type Payload } from '../../pdata/index.js';
+import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
+import { waitFor } from '../../test/wait.js';
+import { configSchema } from './config.js';
+import { factory } from './factory.js';
+
+const T0 = Date.UTC(2026, 10, 19, 10, 0, 0); // a week ago: a replay, not live data
+const MIN = 60_000;
+const testdata = (name: string): string => fileURLToPath(new URL(`../../../processors/alert-rules/testdata/${name}`, import.meta.url));
+
+/** A request with one `up` gauge point per instance at minute `m`. */
+function request(m: number, values: Readonly<Record<string, number>>): Payload {
+  const b = new MetricsBuilder();
+  for (const [instance, value] of Object.entries(values)) {
+    b.scope({ 'service.name': 'api', 'service.instance.id': instance }, { name: 'test' }).gauge({ name: 'up' }, { timeUnixNano: BigInt(T0 + m * MIN) * 1_000_000n, value });
+  }
+  return b.build()!;
+}
+
+const GROUPS = [{
+  name: 'availability',
+  rules: [{
+    alert: 'InstanceDown', expr: 'up == 0', for: '3m',
+    labels: { severity: 'critical' },
+    annotations: { summary: '{{ $labels.instance }} of {{ $labels.job }} is down' },
+  }],
+}];
+
+t.test('alerts fire after for: and resolve, in event time, as vigil.alert records', async (t) => {
+  const sink = new RecordingConsumer();
+  const config = configSchema.parse({ groups: GROUPS, idle_timeout: '1h' });
+  const proc = factory.create({ ...testSettings('alert_rules'), pipeline: 'metrics' }, config, 'metrics', sink);
+  await proc.start(new NoopHost());
+  const log = new MemoryLog('metrics.ingest', { maxSizeBytes: 1 << 20, partitions: 1 }, new SelfMetrics(), pino({ level: 'silent' }));
+  await log.consume((payload, delivery) => proc.consume(payload, delivery), proc);
+  const up = [1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1];
+  for (const [m, v] of up.entries()) await log.append([{ key: undefined, partition: 0, payload: request(m, { i1: v, i2: 1 }) }]);
+  const alerts = (): string[] => sink.received.flatMap((p) => {
+    const out: string[] = [];
+    forEachLogRecord(p, (r) => out.push(`${r.eventName} ${r.attributes.state as string} ${(Number(r.timeUnixNano / 1_000_000n) - T0) / MIN}m ${r.attributes['labels.instance'] as string} ${r.attributes['annotations.summary'] as string}`));
+    return out;
+  });
+  await waitFor('two alert events', () => alerts().length >= 2, 30_000);
+  t.same(alerts(), ['vigil.alert firing 5m i1 i1 of api is down', 'vigil.alert resolved 7m i1 i1 of api is down']);
+  let points = 0;
+  for (const p of sink.received) forEachDataPoint(p, () => points++);
+  t.equal(points, up.length * 2, 'the metrics pass on');
+  t.equal(await log.drain(Date.now() + 5_000), 0, 'every record acknowledged');
+  await proc.shutdown(Date.now() + 5_000);
+});
+
+t.test('a bad rule file fails the build with its file, line and column (what vigil validate prints)', async (t) => {
+  const config = configSchema.parse({ rule_files: [testdata('invalid-rules.yml')] });
+  t.throws(() => factory.create({ ...testSettings('alert_rules'), pipeline: 'metrics' }, config, 'metrics', new RecordingConsumer()), PermanentError);
+  try {
+    factory.create({ ...testSettings('alert_rules'), pipeline: 'metrics' }, config, 'metrics', new RecordingConsumer());
+  } catch (err) {
+    t.match((err as Error).message, /invalid-rules\.yml:6:27 groups::0::rules::0::expr: could not parse expression: unsupported PromQL construct: function "label_replace"/);
+  }
+});
+
+t.test('alert state survives a restart through the state store: a firing alert is neither lost nor paged again', async (t) => {
+  const store = new MemoryStore();
+  const config = configSchema.parse({ groups: GROUPS, idle_timeout: '1h' });
+  async function daemon(first: number, values: readonly number[]): Promise<string[]> {
+    const sink = new RecordingConsumer();
+    const host = new NoopHost();
+    host.stateStore = () => store;
+    const proc = factory.create({ ...testSettings('alert_rules'), pipeline: 'metrics' }, config, 'metrics', sink);
+    await proc.start(host);
+    const log = new MemoryLog('metrics.ingest', { maxSizeBytes: 1 << 20, partitions: 1 }, new SelfMetrics(), pino({ level: 'silent' }));
+    await log.consume((payload, delivery) => proc.consume(payload, delivery), proc);
+    for (const [i, v] of values.entries()) await log.append([{ key: undefined, partition: 0, payload: request(first + i, { i1: v }) }]);
+    t.equal(await log.drain(Date.now() + 5_000), 0);
+    await proc.shutdown(Date.now() + 5_000);
+    const out: string[] = [];
+    for (const p of sink.received) forEachLogRecord(p, (r) => out.push(`${r.attributes.state as string} ${(Number(r.timeUnixNano / 1_000_000n) - T0) / MIN}m`));
+    return out;
+  }
+  t.same(await daemon(0, [0, 0, 0, 0, 0]), ['firing 3m'], 'the first daemon pages');
+  t.same(await daemon(5, [0, 0, 1]), ['resolved 7m'], 'the second one does not page again, and resolves');
+});

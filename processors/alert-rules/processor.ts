@@ -1,0 +1,126 @@
+/**
+ * The alert_rules processor: Prometheus rules evaluated in the stream. Each partition keeps the
+ * series it owns (translated to Prometheus names) in memory and evaluates the rule groups at every
+ * interval boundary its event-time watermark passes; alert transitions leave as `vigil.alert` log
+ * records, timestamped with the evaluation's event time. Received metrics pass on unchanged.
+ * After each evaluation the partition's alert state is checkpointed (stream/checkpoint.ts); the
+ * sample history is not, so rules over ranges see only data received since the partition opened.
+ */
+import type { Consumer, CreateSettings, Processor } from '../../pipeline/component.js';
+import type { Delivery } from '../../pipeline/delivery.js';
+import { messageOf } from '../../pipeline/errors.js';
+import type { Timer } from '../../pipeline/event-time/clock.js';
+import { forEachDataPoint, type Payload, type Signal } from '../../pdata/index.js';
+import { createStatefulProcessor, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
+import type { Config } from './config.js';
+import type { GroupSpec } from './rules/rule-file.js';
+import { alertRecords } from './stream/alert-event.js';
+import { StreamEvaluator } from './stream/evaluator.js';
+import { ALERTS_FIELD, restoreAlertState, saveAlertState } from './stream/checkpoint.js';
+import { translatePoint } from './stream/otlp-names.js';
+
+const MS = 1_000_000n;
+const RETRY_EMIT_MS = 1_000;
+
+/** Creates the processor for one metrics pipeline. */
+export function createAlertRules(settings: CreateSettings, config: Config, groups: readonly GroupSpec[], signal: Signal, next: Consumer): Processor {
+  return createStatefulProcessor({
+    settings, signal, next,
+    clock: { allowedLatenessMs: config.allowed_lateness, idleTimeoutMs: config.idle_timeout },
+    open: (ctx) => AlertWorker.open(ctx, config, groups),
+  });
+}
+
+class AlertWorker implements PartitionWorker {
+  private readonly evaluator: StreamEvaluator;
+  private readonly interval: number;
+  private timer: Timer | undefined;
+  private timerAt = Infinity;
+
+  /** Opens a partition: its alert state comes back from the last checkpoint (empty when the store is down). */
+  static async open(ctx: PartitionContext, config: Config, groups: readonly GroupSpec[]): Promise<AlertWorker> {
+    const w = new AlertWorker(ctx, config, groups);
+    try {
+      const saved = (await ctx.state.load()).get(ALERTS_FIELD);
+      if (saved !== undefined) {
+        const alerts = restoreAlertState(w.evaluator, Buffer.from(saved).toString('utf8'));
+        ctx.logger.info({ alerts }, 'alert state reloaded');
+      }
+    } catch (err) {
+      ctx.logger.warn({ err: messageOf(err) }, 'alert state not reloaded; starting inactive');
+    }
+    return w;
+  }
+
+  private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[]) {
+    this.evaluator = new StreamEvaluator(groups, {
+      defaultIntervalMs: config.evaluation_interval,
+      retentionMs: config.retention,
+      context: { externalLabels: config.external_labels, externalURL: config.external_url },
+    });
+    // The smallest group interval: the watermark is checked at least that often.
+    this.interval = Math.min(config.evaluation_interval, ...groups.map((g) => g.intervalMs ?? Infinity));
+  }
+
+  async consume(payload: Payload, _delivery: Delivery): Promise<void> {
+    let latest = -Infinity;
+    forEachDataPoint(payload, (p) => {
+      const t = Number(p.timeUnixNano / MS);
+      for (const s of translatePoint(p)) this.evaluator.ingest(s.labels, t, s.value);
+      latest = Math.max(latest, t);
+    });
+    if (Number.isFinite(latest)) this.schedule(Math.ceil(latest / this.interval) * this.interval);
+    // Forwarded as received: once downstream accepted it, the record needs no hold.
+    if (this.config.forward_metrics) await this.ctx.emit(payload);
+  }
+
+  /** One event-time timer at the next boundary; it re-arms itself while evaluations remain. */
+  private schedule(at: number): void {
+    if (at >= this.timerAt) return;
+    this.timer?.cancel();
+    this.timerAt = at;
+    this.timer = this.ctx.clock.at(at, async () => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      await this.evaluate(this.ctx.clock.watermark());
+    });
+  }
+
+  private async evaluate(watermark: number): Promise<void> {
+    const failures: Parameters<StreamEvaluator['advanceTo']>[1] = [];
+    const events = this.evaluator.advanceTo(watermark, failures);
+    for (const f of failures) this.ctx.logger.warn({ rule: f.rule.name, err: f.error.message }, 'alert rule evaluation failed');
+    this.schedule(Math.floor(watermark / this.interval) * this.interval + this.interval);
+    await this.checkpoint();
+    const payload = alertRecords(events);
+    if (payload === null) return;
+    try {
+      await this.ctx.emit(payload);
+    } catch (err) {
+      this.ctx.logger.warn({ err: messageOf(err), alerts: events.length }, 'alert events not accepted downstream; retrying');
+      this.ctx.clock.after(RETRY_EMIT_MS, () => this.retry(payload));
+    }
+  }
+
+  private async retry(payload: Payload): Promise<void> {
+    try {
+      await this.ctx.emit(payload);
+    } catch {
+      this.ctx.clock.after(RETRY_EMIT_MS, () => this.retry(payload));
+    }
+  }
+
+  /** Saves the alert state (pending since, firing since…): the next owner neither loses nor re-pages an alert. */
+  private async checkpoint(): Promise<void> {
+    try {
+      await this.ctx.state.save(new Map([[ALERTS_FIELD, saveAlertState(this.evaluator)]]));
+    } catch (err) {
+      this.ctx.logger.warn({ err: messageOf(err) }, 'alert state checkpoint failed; the next evaluation tries again');
+    }
+  }
+
+  async revoke(): Promise<void> {
+    this.timer?.cancel();
+    await this.evaluate(this.ctx.clock.watermark());
+  }
+}
