@@ -14,6 +14,7 @@ import { factory as otlpGrpc } from '../exporters/otlp-grpc/index.js';
 import { factory as otlpHttp } from '../exporters/otlp-http/index.js';
 import { factory as otlpReceiver } from '../receivers/otlp/index.js';
 import { factory as probabilisticSampler } from '../processors/probabilistic-sampler/index.js';
+import { factory as tailSampling } from '../processors/tail-sampling/index.js';
 import type { Factory } from '../pipeline/component.js';
 
 /** All factories, receivers first, in the order `vigil components` lists them. */
@@ -23,6 +24,7 @@ export const FACTORIES: readonly Factory[] = [
   batch,
   memoryLimiter,
   probabilisticSampler,
+  tailSampling,
   forward,
   debug,
   file,
