@@ -86,36 +86,56 @@ const shared = {
 
 type Ctx = z.core.$RefinementCtx;
 
-/** The checks otelcol makes when it builds a leaf policy's evaluator. */
-function checkLeaf(p: LeafPolicy, allowed: readonly string[], ctx: Ctx): void {
+type Path = Array<string | number>;
+
+/** The checks otelcol makes when it builds a leaf policy's evaluator; `at` is the policy's path. */
+function checkLeaf(p: LeafPolicy, allowed: readonly string[], ctx: Ctx, at: Path): boolean {
+  const issue = (path: Path, message: string): void => ctx.addIssue({ code: 'custom', path: [...at, ...path], message });
   if (p.type === 'ottl_condition') {
-    ctx.addIssue({ code: 'custom', path: ['type'], message: 'not supported: ottl_condition policies need an OTTL engine, which vigil does not have; express the condition with the other policy types (string_attribute, numeric_attribute, status_code, and, not ...)' });
-    return;
+    issue(['type'], 'not supported: ottl_condition policies need an OTTL engine, which vigil does not have; express the condition with the other policy types (string_attribute, numeric_attribute, status_code, and, not ...)');
+    return false;
   }
   if (!allowed.includes(p.type)) {
-    ctx.addIssue({ code: 'custom', path: ['type'], message: `unknown sampling policy type ${describe(p.type)}; expected one of ${allowed.join(', ')}` });
-    return;
+    issue(['type'], `unknown sampling policy type ${describe(p.type)}; expected one of ${allowed.join(', ')}`);
+    return false;
   }
-  if (p.type === 'status_code' && p.status_code.status_codes.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['status_code', 'status_codes'], message: 'expected at least one status code to filter on' });
-  }
+  if (p.type === 'status_code' && p.status_code.status_codes.length === 0) issue(['status_code', 'status_codes'], 'expected at least one status code to filter on');
   if (p.type === 'numeric_attribute' && p.numeric_attribute.min_value === 0 && p.numeric_attribute.max_value === 0) {
-    ctx.addIssue({ code: 'custom', path: ['numeric_attribute'], message: 'at least one of min_value or max_value must be set (non-zero)' });
+    issue(['numeric_attribute'], 'at least one of min_value or max_value must be set (non-zero)');
   }
   if (p.type === 'string_attribute' && p.string_attribute.enabled_regex_matching) {
     p.string_attribute.values.forEach((v, i) => {
       const err = compileRegex(v).error;
-      if (err) ctx.addIssue({ code: 'custom', path: ['string_attribute', 'values', i], message: `invalid regex ${JSON.stringify(v)}: ${err}` });
+      if (err) issue(['string_attribute', 'values', i], `invalid regex ${JSON.stringify(v)}: ${err}`);
+    });
+  }
+  return true;
+}
+
+/** An and/drop sub-policy: a leaf or a `not`. */
+function checkAndSub(p: AndSubPolicy, ctx: Ctx, at: Path): void {
+  if (checkLeaf(p, [...LEAF_TYPES, 'not'], ctx, at) && p.type === 'not') checkLeaf(p.not.not_sub_policy, LEAF_TYPES, ctx, [...at, 'not', 'not_sub_policy']);
+}
+
+/** A top-level policy and the sub-policies its type uses (the others are ignored, as by otelcol). */
+function checkPolicy(p: Policy, ctx: Ctx): void {
+  if (p.name === '') ctx.addIssue({ code: 'custom', path: ['name'], message: 'policy name cannot be empty' });
+  if (!checkLeaf(p, TOP_TYPES, ctx, [])) return;
+  if (p.type === 'not') checkLeaf(p.not.not_sub_policy, LEAF_TYPES, ctx, ['not', 'not_sub_policy']);
+  if (p.type === 'and') p.and.and_sub_policy.forEach((s, i) => checkAndSub(s, ctx, ['and', 'and_sub_policy', i]));
+  if (p.type === 'drop') p.drop.drop_sub_policy.forEach((s, i) => checkAndSub(s, ctx, ['drop', 'drop_sub_policy', i]));
+  if (p.type === 'composite') {
+    p.composite.composite_sub_policy.forEach((s, i) => {
+      const at = ['composite', 'composite_sub_policy', i];
+      if (checkLeaf(s, [...LEAF_TYPES, 'and'], ctx, at) && s.type === 'and') s.and.and_sub_policy.forEach((a, j) => checkAndSub(a, ctx, [...at, 'and', 'and_sub_policy', j]));
     });
   }
 }
 
-const notSub = z.strictObject(shared).superRefine((p, ctx) => checkLeaf(p, LEAF_TYPES, ctx));
-const andSub = z.strictObject({ ...shared, not: z.strictObject({ not_sub_policy: notSub.prefault({}) }).prefault({}) })
-  .superRefine((p, ctx) => checkLeaf(p, [...LEAF_TYPES, 'not'], ctx));
+const notSub = z.strictObject(shared);
+const andSub = z.strictObject({ ...shared, not: z.strictObject({ not_sub_policy: notSub.prefault({}) }).prefault({}) });
 const andBlock = z.strictObject({ and_sub_policy: z.array(andSub).default([]) });
-const compositeSub = z.strictObject({ ...shared, and: andBlock.prefault({}) })
-  .superRefine((p, ctx) => checkLeaf(p, [...LEAF_TYPES, 'and'], ctx));
+const compositeSub = z.strictObject({ ...shared, and: andBlock.prefault({}) });
 const composite = z.strictObject({
   max_total_spans_per_second: int64('spans per second').default(0),
   policy_order: strings.default([]),
@@ -130,10 +150,7 @@ export const policySchema = z.strictObject({
   and: andBlock.prefault({}),
   not: z.strictObject({ not_sub_policy: notSub.prefault({}) }).prefault({}),
   drop: z.strictObject({ drop_sub_policy: z.array(andSub).default([]) }).prefault({}),
-}).superRefine((p, ctx) => {
-  if (p.name === '') ctx.addIssue({ code: 'custom', path: ['name'], message: 'policy name cannot be empty' });
-  checkLeaf(p, TOP_TYPES, ctx);
-});
+}).superRefine(checkPolicy);
 
 /** The fields of a leaf policy (what every level has). */
 export type LeafPolicy = z.infer<typeof notSub>;

@@ -44,6 +44,8 @@ export class TailSamplingWorker implements PartitionWorker {
   private readonly pending = new Map<string, PendingTrace>();
   private readonly buckets = new Map<number, { keys: Set<string>; timer: Timer }>();
   private readonly decided: DecisionMemory;
+  /** The latest event time of this partition's records, in the order they were delivered. */
+  private seen = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   constructor(private readonly ctx: PartitionContext, private readonly s: Shared) {
@@ -53,23 +55,26 @@ export class TailSamplingWorker implements PartitionWorker {
 
   async consume(payload: Payload, delivery: Delivery): Promise<void> {
     if (payload.itemCount === 0) return;
-    const pieces = splitByKey(payload).map(({ key, payload: piece }) => ({ key: keyOf(key!), traceId: key!, piece }));
-    // Late spans of sampled traces go first: if downstream refuses them, the record is delivered
-    // again and nothing of it was taken yet.
-    const late = pieces.filter((p) => !this.pending.has(p.key) && this.decided.get(p.key) !== undefined);
-    const forward = late.filter((p) => this.decided.get(p.key)!.decision === 'sampled').map((p) => p.piece);
-    if (forward.length > 0) await this.ctx.emit(mergePayloads(forward));
-    const now = Date.now();
-    for (const p of late) {
-      const d = this.decided.get(p.key)!;
-      this.s.metrics.cachedRelease(p.piece.itemCount, d.decision === 'sampled');
-      this.s.metrics.lateSpan(Math.floor((now - d.atWall) / 1000));
-    }
+    // Deliveries may overlap; this method does all its work before its one await, in the log's
+    // order, and the event time is the log's too: traces due by this record are decided before its
+    // spans join, whatever the timers' progress, so a replay decides exactly as live traffic did.
     const arrival = this.eventNow(payload);
-    const out: Outgoing = { pieces: [], holds: [] };
-    for (const p of pieces) {
-      if (this.decided.get(p.key) !== undefined && !this.pending.has(p.key)) continue;
-      this.add(p.key, p.traceId, p.piece, delivery.hold(), arrival, out);
+    const out = this.decideDue(arrival);
+    const now = Date.now();
+    for (const { key, payload: piece } of splitByKey(payload)) {
+      const k = keyOf(key!);
+      const decided = this.pending.has(k) ? undefined : this.decided.get(k);
+      if (!decided) {
+        this.add(k, key!, piece, delivery.hold(), arrival, out);
+        continue;
+      }
+      // A late span follows its trace's decision: forwarded with the next batch, or dropped.
+      this.s.metrics.cachedRelease(piece.itemCount, decided.decision === 'sampled');
+      this.s.metrics.lateSpan(Math.floor((now - decided.atWall) / 1000));
+      if (decided.decision === 'sampled') {
+        out.pieces.push(piece);
+        out.holds.push(delivery.hold());
+      }
     }
     this.decideEarly(out);
     await this.send(out);
@@ -96,12 +101,28 @@ export class TailSamplingWorker implements PartitionWorker {
     if (!(await this.trySend(out))) this.ctx.logger.error({ traces: all.length }, 'tail_sampling could not emit sampled traces at shutdown; their records stay unacknowledged');
   }
 
-  /** The partition's event time now: the watermark, or this record's time when it is ahead. */
+  /** The partition's event time with this record: the latest seen in offset order, or the watermark when an idle partition's is ahead. */
   private eventNow(payload: Payload): number {
     const nanos = maxEventTime(payload);
     const own = nanos > 0n ? Number(nanos / 1_000_000n) : Number.NEGATIVE_INFINITY;
-    const t = Math.max(this.ctx.clock.watermark(), own);
-    return Number.isFinite(t) ? t : Date.now();
+    this.seen = Math.max(this.seen, own, this.ctx.clock.watermark());
+    if (!Number.isFinite(this.seen)) this.seen = Date.now();
+    return this.seen;
+  }
+
+  /** Decides every trace whose decision time is at or before `eventMs`; returns the sampled ones to send. */
+  private decideDue(eventMs: number): Outgoing {
+    const out: Outgoing = { pieces: [], holds: [] };
+    for (const [at, bucket] of this.buckets) {
+      if (at > eventMs) continue;
+      bucket.timer.cancel();
+      this.buckets.delete(at);
+      for (const key of bucket.keys) {
+        const t = this.pending.get(key);
+        if (t) this.decideOne(t, out);
+      }
+    }
+    return out;
   }
 
   /** Adds one trace's spans of a record. */
