@@ -21,17 +21,17 @@ export type EarlyReason = 'num_traces' | 'held_bytes' | 'shutdown';
 
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
   const existing = registry.getSingleMetric(name);
-  return existing instanceof Counter ? (existing as Counter<L>) : new Counter({ name, help, labelNames, registers: [registry] });
+  return existing instanceof Counter ? existing : new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Gauge<L> {
   const existing = registry.getSingleMetric(name);
-  return existing instanceof Gauge ? (existing as Gauge<L>) : new Gauge({ name, help, labelNames, registers: [registry] });
+  return existing instanceof Gauge ? existing : new Gauge({ name, help, labelNames, registers: [registry] });
 }
 
 function histogram<L extends string>(registry: Registry, name: string, help: string, labelNames: L[], buckets: number[]): Histogram<L> {
   const existing = registry.getSingleMetric(name);
-  return existing instanceof Histogram ? (existing as Histogram<L>) : new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+  return existing instanceof Histogram ? existing : new Histogram({ name, help, labelNames, buckets, registers: [registry] });
 }
 
 /** otelcol's `sampled` and `decision` labels of a decision. */
