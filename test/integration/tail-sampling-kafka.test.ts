@@ -8,19 +8,19 @@
  *   again from the log and every trace the policies keep is delivered whole.
  */
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ProbabilisticHash } from '../../processors/tail-sampling/hash.js';
-import { tempDir, type Daemon } from '../daemon.js';
+import { Daemon, tempDir } from '../daemon.js';
 import { kafkaWithRedis } from '../example-processor/e2e-support.js';
 import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, KAFKA_PORT, redisAvailable, REDIS_PORT, requireService } from '../services.js';
 import { waitUntil } from '../wait.js';
-import { daemonPorts, readSpans, startDaemonWith, stopDaemon, uniqueName, type Ports, type Written } from './harness.js';
+import { daemonPorts, daemonTail, readSpans, stopDaemon, uniqueName, type Ports, type Written } from './harness.js';
 
 t.setTimeout(180_000);
 const SPANS_PER_TRACE = 4;
@@ -80,6 +80,20 @@ service:
   pipelines:
     traces: { receivers: [otlp], processors: [tail_sampling], exporters: [file] }
 `;
+}
+
+/**
+ * Starts a daemon and waits up to a minute for its health check (a Kafka daemon on a loaded
+ * two-core machine took 11 s), killing it at the test's end and printing its output on failure.
+ */
+async function startDaemonWith(t: Test, label: string, config: string, healthPort: number): Promise<Daemon> {
+  const daemon = Daemon.spawn(config, healthPort);
+  t.teardown(async () => {
+    if (!t.passing()) process.stderr.write(`\n===== ${t.name}: ${label} (pid ${daemon.pid}) =====\n${daemonTail(daemon)}\n`);
+    await daemon.stop('SIGKILL');
+  });
+  await daemon.waitHealthy(60_000);
+  return daemon;
 }
 
 /** Sends spans with the SDK's OTLP/HTTP protobuf exporter until acknowledged. */
