@@ -9,7 +9,7 @@ import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js
 import { waitFor } from '../../test/wait.js';
 import { configSchema } from './config.js';
 import { createTailSampling } from './processor.js';
-import { traceIdHex, tracePayload } from './test-traces.js';
+import { T0, traceIdHex, tracePayload } from './test-traces.js';
 
 /** The policies of these tests: errors are kept. */
 const ERRORS = [{ name: 'errors', type: 'status_code', status_code: { status_codes: ['ERROR'] } }];
@@ -149,4 +149,13 @@ t.test('the same records replayed in one burst give the same decisions as arrivi
   const got = [...received(burst.sink)].sort((a, b) => a[0] - b[0]);
   t.ok(got.length > 5 && got.length < 80, `some traces kept (${got.length} of 80)`);
   t.same(got, [...received(paced.sink)].sort((a, b) => a[0] - b[0]));
+});
+
+t.test('a span dated far in the future moves the event time at most a minute past the wall clock', async (t) => {
+  const { sink, send } = await pipeline({ decision_wait: '10m' }, 1);
+  const now = Date.now();
+  await send(tracePayload(traceIdHex(1), [{ start: now - T0, end: now - T0, status: 2 }]));
+  await send(tracePayload(traceIdHex(2), [{ start: now - T0 + 86_400_000, end: now - T0 + 86_400_000, root: false }]));
+  await settle();
+  t.same([...received(sink)], [], 'a day ahead counts as a minute ahead: trace 1 still waits');
 });

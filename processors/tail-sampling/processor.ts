@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { buildPolicies } from './decide.js';
 import { TailSamplingMetrics } from './metrics.js';
 import { Budget } from './pending.js';
-import { TailSamplingWorker, type Shared } from './worker.js';
+import { eventTimeOf, TailSamplingWorker, type Shared } from './worker.js';
 
 /**
  * Wall time without records after which a partition's watermark follows the wall clock, so the
@@ -22,6 +22,7 @@ export function createTailSampling(settings: CreateSettings, config: Config, sig
     policies: buildPolicies(config.policies),
     metrics: new TailSamplingMetrics(settings.metrics.registry, settings.id.id, name ? `${name}.` : ''),
     budget: new Budget(config.num_traces, config.max_held_size_mib * 1024 * 1024),
+    workers: new Set(),
   };
   if (config.block_on_overflow) {
     settings.logger.info('block_on_overflow: vigil never drops an undecided trace; when num_traces is reached it decides the oldest early, and the stage log applies backpressure');
@@ -29,6 +30,7 @@ export function createTailSampling(settings: CreateSettings, config: Config, sig
   return createStatefulProcessor({
     settings, signal, next,
     clock: { allowedLatenessMs: 0, idleTimeoutMs: IDLE_TIMEOUT_MS },
+    eventTime: eventTimeOf,
     open: (ctx) => Promise.resolve(new TailSamplingWorker(ctx, shared)),
   });
 }

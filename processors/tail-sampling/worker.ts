@@ -27,6 +27,20 @@ export interface Shared {
   readonly policies: readonly NamedPolicy[];
   readonly metrics: TailSamplingMetrics;
   readonly budget: Budget;
+  /** The open workers, for deciding the oldest traces of the instance when it holds too much. */
+  readonly workers: Set<TailSamplingWorker>;
+}
+
+/** How far ahead of the wall clock a span's time may move the partition's event time. */
+export const FUTURE_TOLERANCE_MS = 60_000;
+
+/**
+ * A record's event time (epoch ms): its latest span end, but never more than a minute ahead of the
+ * wall clock, so that one client with a clock far ahead cannot decide every held trace at once.
+ */
+export function eventTimeOf(payload: Payload): number | undefined {
+  const nanos = maxEventTime(payload);
+  return nanos > 0n ? Math.min(Number(nanos / 1_000_000n), Date.now() + FUTURE_TOLERANCE_MS) : undefined;
 }
 
 /** Decision timers fire on 100 ms boundaries of event time, so traces that arrive together are emitted together. */
@@ -51,6 +65,7 @@ export class TailSamplingWorker implements PartitionWorker {
   constructor(private readonly ctx: PartitionContext, private readonly s: Shared) {
     const c = s.config;
     this.decided = new DecisionMemory(c.num_traces + c.decision_cache.sampled_cache_size + c.decision_cache.non_sampled_cache_size);
+    s.workers.add(this);
   }
 
   async consume(payload: Payload, delivery: Delivery): Promise<void> {
@@ -82,6 +97,7 @@ export class TailSamplingWorker implements PartitionWorker {
 
   async revoke(why: Revocation): Promise<void> {
     this.closed = true;
+    this.s.workers.delete(this);
     for (const b of this.buckets.values()) b.timer.cancel();
     this.buckets.clear();
     const all = [...this.pending.values()];
@@ -103,8 +119,7 @@ export class TailSamplingWorker implements PartitionWorker {
 
   /** The partition's event time with this record: the latest seen in offset order, or the watermark when an idle partition's is ahead. */
   private eventNow(payload: Payload): number {
-    const nanos = maxEventTime(payload);
-    const own = nanos > 0n ? Number(nanos / 1_000_000n) : Number.NEGATIVE_INFINITY;
+    const own = eventTimeOf(payload) ?? Number.NEGATIVE_INFINITY;
     this.seen = Math.max(this.seen, own, this.ctx.clock.watermark());
     if (!Number.isFinite(this.seen)) this.seen = Date.now();
     return this.seen;
@@ -158,17 +173,30 @@ export class TailSamplingWorker implements PartitionWorker {
     }
   }
 
-  /** Decides the oldest traces of this partition while the instance holds too much. */
+  /**
+   * While the instance holds too much, decides the oldest undecided trace of any of its partitions
+   * (the one that waited longest); sampled ones leave with this record's batch.
+   */
   private decideEarly(out: Outgoing): void {
     let count = 0;
     let reason: EarlyReason = 'num_traces';
-    for (const t of this.pending.values()) {
-      if (!this.s.budget.full) break;
+    while (this.s.budget.full) {
+      let oldest: { worker: TailSamplingWorker; trace: PendingTrace } | undefined;
+      for (const worker of this.s.workers) {
+        const trace = worker.oldest();
+        if (trace && (!oldest || trace.arrivalWall < oldest.trace.arrivalWall)) oldest = { worker, trace };
+      }
+      if (!oldest) break;
       reason = this.s.budget.reason;
-      this.decideOne(t, out);
+      oldest.worker.decideOne(oldest.trace, out);
       count++;
     }
     if (count > 0) this.s.metrics.decidedEarly(reason, count);
+  }
+
+  /** This partition's oldest undecided trace. */
+  oldest(): PendingTrace | undefined {
+    return this.pending.values().next().value;
   }
 
   private schedule(t: PendingTrace): void {
@@ -203,7 +231,7 @@ export class TailSamplingWorker implements PartitionWorker {
   }
 
   /** Runs the policies over one trace and settles it. */
-  private decideOne(t: PendingTrace, out: Outgoing): void {
+  decideOne(t: PendingTrace, out: Outgoing): void {
     if (this.s.config.sampling_strategy === 'span-ingest') {
       // Whatever no policy sampled while its spans arrived is not sampled (otelcol's span-ingest).
       this.s.metrics.decided('not_sampled');
