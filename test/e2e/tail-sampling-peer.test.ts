@@ -5,7 +5,7 @@
  * deterministic policies; the sets of trace ids that reach each one's sink must be equal, and every
  * kept trace whole.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { context, createTraceState, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -68,8 +68,8 @@ function randomHex(rnd: () => number, digits: number): string {
   return s.replace(/^0/, '1');
 }
 
-/** The tail_sampling config both get, as otelcol reads it. */
-const TAIL_SAMPLING = `
+/** The tail_sampling configs both get, as otelcol reads them. */
+const BASIC = `
     decision_wait: 2s
     num_traces: 10000
     policies:
@@ -89,6 +89,47 @@ const TAIL_SAMPLING = `
             - { name: gold, type: string_attribute, string_attribute: { key: user.tier, values: [gold] } }
             - { name: not-cart, type: not, not: { not_sub_policy: { name: cart, type: string_attribute, string_attribute: { key: http.route, values: [/cart] } } } }
             - { name: flagged, type: trace_flags }
+`;
+
+/** Inverted matches, upper bounds, top-level not, composite, sample_on_first_match, the root wait. */
+const INVERTED = `
+    decision_wait: 3s
+    decision_wait_after_root_received: 1s
+    sample_on_first_match: true
+    decision_cache: { sampled_cache_size: 1000, non_sampled_cache_size: 1000 }
+    policies:
+      - name: mid-and-some
+        type: and
+        and:
+          and_sub_policy:
+            - { name: mid, type: latency, latency: { threshold_ms: 100, upper_threshold_ms: 300 } }
+            - { name: fifth, type: probabilistic, probabilistic: { sampling_percentage: 20 } }
+      - { name: not-free, type: not, not: { not_sub_policy: { name: free, type: string_attribute, string_attribute: { key: user.tier, values: [free] } } } }
+      - { name: not-200, type: numeric_attribute, numeric_attribute: { key: http.status_code, min_value: 200, max_value: 200, invert_match: true } }
+      - name: odd-route-no-debug
+        type: and
+        and:
+          and_sub_policy:
+            - { name: not-cart-health, type: string_attribute, string_attribute: { key: http.route, values: [/cart, /health], invert_match: true } }
+            - { name: no-debug, type: boolean_attribute, boolean_attribute: { key: debug, value: true, invert_match: true } }
+      - name: four-and-fast
+        type: and
+        and:
+          and_sub_policy:
+            - { name: four, type: span_count, span_count: { min_spans: 4, max_spans: 4 } }
+            - { name: not-slow, type: not, not: { not_sub_policy: { name: slow, type: latency, latency: { threshold_ms: 200 } } } }
+      - name: budget
+        type: composite
+        composite:
+          max_total_spans_per_second: 100000
+          policy_order: [c-errors, c-vendor]
+          composite_sub_policy:
+            - { name: c-errors, type: status_code, status_code: { status_codes: [ERROR] } }
+            - { name: c-vendor, type: trace_state, trace_state: { key: vendor, values: [keep] } }
+          rate_allocation:
+            - { policy: c-errors, percent: 50 }
+            - { policy: c-vendor, percent: 50 }
+      - { name: plenty, type: rate_limiting, rate_limiting: { spans_per_second: 0 } }
 `;
 
 async function send(url: string, spans: ReadableSpan[]): Promise<void> {
@@ -126,7 +167,8 @@ async function settled(sink: TraceSink, quietMs: number): Promise<void> {
   }, 90_000, 100);
 }
 
-t.test('vigil and otelcol keep the same traces with the same tail_sampling policies', async (t) => {
+/** Runs the SDK's traces through the peer and the daemon, both with `tailSampling`, and compares what each kept. */
+async function compareWithPeer(t: Test, tailSampling: string, keptRange: [number, number]): Promise<void> {
   const peerBin = await requirePeer(t);
   if (!peerBin) return;
   const [peerSink, vigilSink] = [new TraceSink(), new TraceSink()];
@@ -138,7 +180,7 @@ t.test('vigil and otelcol keep the same traces with the same tail_sampling polic
 receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${peerHttp} } } }
 processors:
-  tail_sampling:${TAIL_SAMPLING}
+  tail_sampling:${tailSampling}
 exporters:
   otlp_grpc: { endpoint: 127.0.0.1:${peerSink.port}, tls: { insecure: true } }
 service:
@@ -150,7 +192,7 @@ service:
 receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${vigilHttp} } } }
 processors:
-  tail_sampling:${TAIL_SAMPLING}
+  tail_sampling:${tailSampling}
 exporters:
   otlp_grpc: { endpoint: 127.0.0.1:${vigilSink.port}, tls: { insecure: true } }
 extensions:
@@ -171,12 +213,20 @@ service:
   const vigil = kept(vigilSink, spans);
   const both = vigil.traces.filter((id) => peer.traces.includes(id)).length;
   t.comment(`${TRACES} traces: otelcol kept ${peer.traces.length}, vigil kept ${vigil.traces.length}, ${both} in both`);
-  t.ok(peer.traces.length > TRACES * 0.1 && peer.traces.length < TRACES * 0.8, 'the policies keep some traces and not others');
+  t.ok(peer.traces.length > TRACES * keptRange[0] && peer.traces.length < TRACES * keptRange[1], 'the policies keep some traces and not others');
   t.same(vigil.traces, peer.traces, 'the same trace ids kept');
   t.same(vigil.partial, [], 'every trace vigil kept is whole');
 
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   t.match(metrics, new RegExp(`otelcol_processor_tail_sampling_global_count_traces_sampled_total\\{[^}]*decision="sampled"[^}]*\\} ${vigil.traces.length}\\b`), 'the sampled traces are counted');
-  t.match(metrics, /otelcol_processor_tail_sampling_count_traces_sampled_total\{[^}]*policy="errors"/, 'per policy');
+  t.match(metrics, /otelcol_processor_tail_sampling_count_traces_sampled_total\{[^}]*policy=/, 'per policy');
   t.equal(await daemon.stop(), 0, 'vigil exits cleanly');
+}
+
+t.test('vigil and otelcol keep the same traces: drop, status, latency, probabilistic, regex, numeric, boolean, span count, trace state, and/not/flags', async (t) => {
+  await compareWithPeer(t, BASIC, [0.1, 0.8]);
+});
+
+t.test('vigil and otelcol keep the same traces: inverted matches, upper bounds, not, composite, sample_on_first_match, root wait', async (t) => {
+  await compareWithPeer(t, INVERTED, [0.1, 0.9]);
 });
