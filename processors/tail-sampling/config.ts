@@ -12,8 +12,8 @@ import { policySchema, type Policy } from './policy-config.js';
 export const DEFAULT_DECISION_WAIT_MS = 30_000;
 /** otelcol's default num_traces. */
 export const DEFAULT_NUM_TRACES = 50_000;
-/** vigil: bytes of undecided traces held per processor before the oldest are decided early. */
-export const DEFAULT_MAX_HELD_SIZE_MIB = 64;
+/** vigil: bytes of undecided traces held per processor before the oldest are decided early; half the memory queue's default 64 MiB, which counts held records too. */
+export const DEFAULT_MAX_HELD_SIZE_MIB = 32;
 
 const bool = z.boolean({ error: (iss) => `expected true or false, got ${describe(iss.input)}` });
 

@@ -16,8 +16,10 @@ export interface PendingTrace {
   sizeBytes: number;
   /** The partition's event time when the first span arrived (epoch ms). */
   readonly arrivalMs: number;
-  /** The wall time of the first span (the decision latency metric). */
+  /** The wall time of the first span. */
   readonly arrivalWall: number;
+  /** Arrival order over all partitions of the instance: the smallest is the oldest. */
+  readonly seq: number;
   /** The event time at which it is decided. */
   deadlineMs: number;
 }
@@ -32,12 +34,18 @@ export interface Remembered {
 export class Budget {
   traces = 0;
   bytes = 0;
+  private arrivals = 0;
 
   constructor(readonly maxTraces: number, readonly maxBytes: number) {}
 
   /** True when one more trace or byte would be too many. */
   get full(): boolean {
     return this.traces > this.maxTraces || this.bytes > this.maxBytes;
+  }
+
+  /** The arrival number of a new trace. */
+  nextSeq(): number {
+    return this.arrivals++;
   }
 
   /** Which limit is reached. */

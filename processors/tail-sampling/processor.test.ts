@@ -159,3 +159,14 @@ t.test('a span dated far in the future moves the event time at most a minute pas
   await settle();
   t.same([...received(sink)], [], 'a day ahead counts as a minute ahead: trace 1 still waits');
 });
+
+t.test('max_held_size_mib: past it the oldest traces are decided early, whichever partition holds them', async (t) => {
+  const { sink, log, metric } = await pipeline({ decision_wait: '1h', max_held_size_mib: 300 / 1024 / 1024 }, 2);
+  for (let i = 1; i <= 8; i++) await log.append([{ key: undefined, partition: i % 2, payload: tracePayload(traceIdHex(i), [{ start: i, end: i, status: 2 }]) }]);
+  await settle();
+  const decided = [...received(sink).keys()].sort((a, b) => a - b);
+  t.ok(decided.length >= 2 && decided.length < 8, `some traces decided early (${decided.join(', ')})`);
+  t.same(decided, Array.from({ length: decided.length }, (_, i) => i + 1), 'the oldest ones, across both partitions');
+  t.equal(log.stats().records, 8 - decided.length, 'the rest are held');
+  t.match(await metric('vigil_processor_tail_sampling_early_decisions_total'), new RegExp(`reason="held_bytes"} ${decided.length}`));
+});

@@ -145,7 +145,7 @@ export class TailSamplingWorker implements PartitionWorker {
     const c = this.s.config;
     let t = this.pending.get(key);
     if (!t) {
-      t = { key, traceId: Uint8Array.from(traceId), pieces: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), deadlineMs: arrival + c.decision_wait };
+      t = { key, traceId: Uint8Array.from(traceId), pieces: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), seq: this.s.budget.nextSeq(), deadlineMs: arrival + c.decision_wait };
       this.pending.set(key, t);
       this.s.budget.traces++;
       this.s.metrics.newTrace();
@@ -184,7 +184,7 @@ export class TailSamplingWorker implements PartitionWorker {
       let oldest: { worker: TailSamplingWorker; trace: PendingTrace } | undefined;
       for (const worker of this.s.workers) {
         const trace = worker.oldest();
-        if (trace && (!oldest || trace.arrivalWall < oldest.trace.arrivalWall)) oldest = { worker, trace };
+        if (trace && (!oldest || trace.seq < oldest.trace.seq)) oldest = { worker, trace };
       }
       if (!oldest) break;
       reason = this.s.budget.reason;
