@@ -128,8 +128,11 @@ export class TailSamplingWorker implements PartitionWorker {
   /** Decides every trace whose decision time is at or before `eventMs`; returns the sampled ones to send. */
   private decideDue(eventMs: number): Outgoing {
     const out: Outgoing = { pieces: [], holds: [] };
+    const started = performance.now();
+    let ran = false;
     for (const [at, bucket] of this.buckets) {
       if (at > eventMs) continue;
+      ran = true;
       bucket.timer.cancel();
       this.buckets.delete(at);
       for (const key of bucket.keys) {
@@ -137,6 +140,7 @@ export class TailSamplingWorker implements PartitionWorker {
         if (t) this.decideOne(t, out);
       }
     }
+    if (ran) this.s.metrics.timerRun(performance.now() - started);
     return out;
   }
 
