@@ -56,7 +56,10 @@ function expectedKept(traces: readonly ReadableSpan[][]): Set<string> {
 }
 
 function yaml(ports: Ports, file: string, name: string, decisionWait: string): string {
-  const { queue, state } = kafkaWithRedis(name, KAFKA_PORT, REDIS_PORT);
+  // VIGIL_IT_QUEUE=memory: the negative control of harness.ts — both promises must then fail.
+  const { queue, state } = process.env.VIGIL_IT_QUEUE === 'memory'
+    ? { queue: '{ type: memory, memory: { partitions: 4 } }', state: '{ type: memory }' }
+    : kafkaWithRedis(name, KAFKA_PORT, REDIS_PORT);
   return `receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${ports.http} } } }
 processors:
