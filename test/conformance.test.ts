@@ -12,6 +12,7 @@ import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { FACTORIES } from '../cmd/components.js';
 import { checkConfig } from '../cmd/validate.js';
 import type { Component, Consumer, Factory, Processor } from '../pipeline/component.js';
+import { Acknowledgement, deliveryOf } from '../pipeline/delivery.js';
 import { decodeProtobuf } from '../pdata/index.js';
 import { DEFAULT_TOPIC } from '../pipeline/kafka/encoding.js';
 import type { Payload, Signal } from '../pdata/payload.js';
@@ -49,6 +50,8 @@ const REQUIRED: Record<string, (dir: string) => unknown> = {
   otlp_grpc: () => ({ endpoint: '127.0.0.1:1', tls: { insecure: true } }),
   otlp_http: () => ({ endpoint: 'http://127.0.0.1:1' }),
   health_check: () => ({ endpoint: '127.0.0.1:0' }),
+  // Without policies every trace is not sampled (as in otelcol): keep them, to see data pass.
+  tail_sampling: () => ({ policies: [{ name: 'all', type: 'always_sample' }] }),
   // Keyed `kind:type` where a receiver and an exporter share a type. One fresh topic per signal.
   'exporter:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks() }),
   'receiver:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks(), group_id: unique('vigil-conf') }),
@@ -68,6 +71,8 @@ const EMITS_ON_FLUSH = new Set(['span_metrics']);
 const NOT_FED = new Set(['otlp_grpc', 'otlp_http']);
 /** Stateful processors take data only with a stage-log delivery; their own tests feed them through a memory log. */
 const FED_BY_LOG = new Set(['alert_rules']);
+/** Processors that keep data until a decision (tail_sampling: decision_wait); they pass it on at shutdown at the latest. */
+const HOLDS_UNTIL_SHUTDOWN = new Set(['tail_sampling']);
 
 async function samplePayload(signal: Signal): Promise<Payload> {
   const bytes = signal === 'traces'
@@ -196,12 +201,16 @@ for (const factory of FACTORIES) {
       await c.start(new NoopHost());
       if (signal && c.consume && !NOT_FED.has(factory.type) && !FED_BY_LOG.has(factory.type)) {
         const payload = await samplePayload(signal);
-        await c.consume(payload);
-        if (factory.kind === 'processor' || factory.kind === 'connector') {
+        // As a stage log delivers it: stateful processors need to know where a record came from.
+        const ack = new Acknowledgement(() => {});
+        await c.consume(payload, deliveryOf(`${signal}.ingest`, 0, 0n, false, ack));
+        ack.settle();
+        if ((factory.kind === 'processor' || factory.kind === 'connector') && !HOLDS_UNTIL_SHUTDOWN.has(factory.type)) {
           t.ok(next.items > 0 || factory.type === 'probabilistic_sampler' || EMITS_ON_FLUSH.has(factory.type), `${signal}: data passed on`);
         }
       }
       await c.shutdown(Date.now() + 5000);
+      if (signal && HOLDS_UNTIL_SHUTDOWN.has(factory.type)) t.ok(next.items > 0, `${signal}: data passed on by shutdown`);
       t.pass(`${signal ?? ''} create → start → consume → shutdown`);
     }
   });

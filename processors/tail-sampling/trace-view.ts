@@ -1,0 +1,126 @@
+/**
+ * What the policies read of a trace, decoded once at decision time from the held requests: per
+ * resource (in arrival order, as otelcol's ReceivedBatches) its attributes and its spans' times,
+ * status, trace state, flags and attributes. Attribute values keep their OTLP type, because
+ * otelcol's policies read them with pcommon's typed getters (`Int()` of a double is 0, `Str()` of
+ * an int is "").
+ */
+import type { Payload } from '../../pdata/index.js';
+import { eachField, Reader, uint64BigInt, utf8 } from '../../pdata/wire.js';
+
+/** An attribute value with its OTLP type; composite values (arrays, maps, bytes) are `other`. */
+export type Typed =
+  | { readonly t: 'str'; readonly v: string }
+  | { readonly t: 'bool'; readonly v: boolean }
+  | { readonly t: 'int'; readonly v: bigint }
+  | { readonly t: 'double'; readonly v: number }
+  | { readonly t: 'other' };
+
+/** One span, as the policies see it. */
+export interface SpanFacts {
+  startNanos: bigint;
+  endNanos: bigint;
+  /** OTLP status code: 0 unset, 1 ok, 2 error. */
+  statusCode: number;
+  traceState: string;
+  flags: number;
+  isRoot: boolean;
+  readonly attributes: Map<string, Typed>;
+}
+
+/** One resource_spans of a held request. */
+export interface ResourceFacts {
+  readonly attributes: Map<string, Typed>;
+  readonly spans: SpanFacts[];
+}
+
+const OTHER: Typed = { t: 'other' };
+
+function anyValue(b: Uint8Array, start: number, end: number): Typed {
+  const r = new Reader(b, start, end);
+  let value: Typed = OTHER;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a) { const n = r.length(); value = { t: 'str', v: utf8(b, r.pos, r.pos + n) }; r.pos += n; }
+    else if (tag === 0x10) { r.varint64(); value = { t: 'bool', v: r.lo !== 0 || r.hi !== 0 }; }
+    else if (tag === 0x18) { r.varint64(); value = { t: 'int', v: BigInt.asIntN(64, (BigInt(r.hi) << 32n) | BigInt(r.lo)) }; }
+    else if (tag === 0x21) value = { t: 'double', v: r.double() };
+    else { r.skip(tag & 7); value = OTHER; }
+  }
+  return value;
+}
+
+/** KeyValues in field `no` of b[start, end) into `out`; a repeated key keeps its first value, as pcommon's Get. */
+function keyValues(b: Uint8Array, start: number, end: number, no: number, out: Map<string, Typed>): void {
+  eachField(b, start, end, no, (s, e) => {
+    const r = new Reader(b, s, e);
+    let key = '';
+    let value: Typed = OTHER;
+    while (r.pos < e) {
+      const tag = r.uint32();
+      if (tag === 0x0a) { const n = r.length(); key = utf8(b, r.pos, r.pos + n); r.pos += n; }
+      else if (tag === 0x12) { const n = r.length(); value = anyValue(b, r.pos, r.pos + n); r.pos += n; }
+      else r.skip(tag & 7);
+    }
+    if (!out.has(key)) out.set(key, value);
+  });
+}
+
+function span(b: Uint8Array, start: number, end: number): SpanFacts {
+  const s: SpanFacts = { startNanos: 0n, endNanos: 0n, statusCode: 0, traceState: '', flags: 0, isRoot: true, attributes: new Map() };
+  const r = new Reader(b, start, end);
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const no = tag >>> 3;
+    const wire = tag & 7;
+    if (wire === 2) {
+      const n = r.length();
+      const at = r.pos;
+      r.pos += n;
+      if (no === 3) s.traceState = utf8(b, at, at + n);
+      else if (no === 4) s.isRoot = n === 0 || b.subarray(at, at + n).every((x) => x === 0);
+      else if (no === 15) s.statusCode = statusCode(b, at, at + n);
+    } else if (wire === 1 && (no === 7 || no === 8)) {
+      r.fixed64();
+      if (no === 7) s.startNanos = uint64BigInt(r.lo, r.hi);
+      else s.endNanos = uint64BigInt(r.lo, r.hi);
+    } else if (wire === 5 && no === 16) {
+      s.flags = r.fixed32();
+    } else {
+      r.skip(wire);
+    }
+  }
+  keyValues(b, start, end, 9, s.attributes);
+  return s;
+}
+
+function statusCode(b: Uint8Array, start: number, end: number): number {
+  const r = new Reader(b, start, end);
+  let code = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x18) { r.varint64(); code = r.lo; } else r.skip(tag & 7);
+  }
+  return code;
+}
+
+/** The resources and spans of held requests, in order. */
+export function resourcesOf(payloads: readonly Payload[]): ResourceFacts[] {
+  const out: ResourceFacts[] = [];
+  for (const p of payloads) {
+    const b = p.bytes;
+    eachField(b, 0, b.length, 1, (rs, re) => {
+      const attributes = new Map<string, Typed>();
+      eachField(b, rs, re, 1, (s, e) => keyValues(b, s, e, 1, attributes));
+      const spans: SpanFacts[] = [];
+      eachField(b, rs, re, 2, (ss, se) => eachField(b, ss, se, 2, (s, e) => spans.push(span(b, s, e))));
+      out.push({ attributes, spans });
+    });
+  }
+  return out;
+}
+
+/** True when a request holds a root span (no parent span id). */
+export function hasRootSpan(payload: Payload): boolean {
+  return resourcesOf([payload]).some((r) => r.spans.some((s) => s.isRoot));
+}
