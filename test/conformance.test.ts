@@ -49,6 +49,12 @@ const REQUIRED: Record<string, (dir: string) => unknown> = {
   otlp_grpc: () => ({ endpoint: '127.0.0.1:1', tls: { insecure: true } }),
   otlp_http: () => ({ endpoint: 'http://127.0.0.1:1' }),
   health_check: () => ({ endpoint: '127.0.0.1:0' }),
+  // Notification exporters: the sample payloads hold no vigil.alert record, so nothing is sent.
+  webhook: () => ({ endpoint: 'http://127.0.0.1:1' }),
+  slack: () => ({ webhook_url: 'http://127.0.0.1:1' }),
+  pagerduty: () => ({ routing_key: 'x'.repeat(32), endpoint: 'http://127.0.0.1:1' }),
+  email: () => ({ endpoint: '127.0.0.1:1', from: 'vigil@localhost', to: ['root@localhost'] }),
+  alertmanager: () => ({ endpoint: 'http://127.0.0.1:1' }),
   // Keyed `kind:type` where a receiver and an exporter share a type. One fresh topic per signal.
   'exporter:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks() }),
   'receiver:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks(), group_id: unique('vigil-conf') }),
@@ -96,6 +102,10 @@ const EMPTY_BODY_REFUSED: Record<string, RegExp> = {
   file: /path/,
   otlp_grpc: /endpoint/,
   otlp_http: /endpoint/,
+  webhook: /endpoint/,
+  slack: /either webhook_url/,
+  pagerduty: /routing_key/,
+  email: /endpoint|from|to/,
 };
 
 /**
