@@ -11,6 +11,7 @@ import { Backoff } from '../../pipeline/backoff.js';
 import { BurstLog } from '../../pipeline/burst-log.js';
 import { RetryableError, ShuttingDownError, UnavailableError, isPermanent, messageOf } from '../../pipeline/errors.js';
 import type { Payload } from '../../pdata/payload.js';
+import type { Delivery } from '../../pipeline/delivery.js';
 import { notificationKey, readAlerts, type Alert } from './alert.js';
 import { backoffOf, type DeliveryConfig } from './config.js';
 import { ThrottledError } from './http.js';
@@ -73,7 +74,13 @@ export class NotifyExporter implements Exporter {
     await this.sink.start?.(host);
   }
 
-  async consume(payload: Payload): Promise<void> {
+  /**
+   * With a `delivery` (straight from a stage log) the record is held until every alert is delivered
+   * or dead-lettered and `consume` resolves at once: a sink outage keeps its records unacknowledged
+   * without filling the log's in-flight window, so the other exporters of the pipeline go on. Without
+   * one (after a batch processor), `consume` resolves only when done.
+   */
+  async consume(payload: Payload, delivery?: Delivery): Promise<void> {
     if (this.stop.signal.aborted) throw new ShuttingDownError(`exporter ${this.settings.id.id} is shutting down`);
     const { alerts, invalid } = readAlerts(payload);
     for (const bad of invalid) {
@@ -81,9 +88,24 @@ export class NotifyExporter implements Exporter {
       this.burst.warn({ record: bad.index, reason: bad.reason }, 'not a valid vigil.alert record; skipped (docs/alerts-contract.md)');
     }
     if (invalid.length > 0) this.settings.metrics.exporterFailed.logs.inc({ exporter: this.settings.id.id }, invalid.length);
+    if (alerts.length === 0) return;
+    const work = this.deliverAll(alerts);
+    if (!delivery) {
+      await work;
+      return;
+    }
+    const hold = delivery.hold();
+    // A failure here is a shutdown: the hold stays unreleased, so the record is not acknowledged
+    // (Kafka reads it again after the restart; dedup skips what was already sent).
+    work.then(() => hold.release(), (err: unknown) => {
+      this.settings.logger.debug({ err: messageOf(err) }, 'notifications interrupted by shutdown; the record stays unacknowledged');
+    });
+  }
+
+  /** Delivers every alert; rejects (retryably) only when a shutdown interrupted one. */
+  private async deliverAll(alerts: readonly Alert[]): Promise<void> {
     const results = await Promise.allSettled(alerts.map((a) => this.enqueue(a)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    // Only a shutdown interrupts delivery: the stage log keeps the record, dedup skips what was sent.
     if (failed) throw failed.reason instanceof RetryableError ? failed.reason : new UnavailableError(messageOf(failed.reason));
   }
 
@@ -125,6 +147,11 @@ export class NotifyExporter implements Exporter {
       let err: unknown;
       try {
         await this.limiter.take(this.stop.signal);
+        // Another daemon that read the record again (a rebalance) may have delivered it meanwhile.
+        if (attempt > 1 && await this.memory.delivered(key)) {
+          this.metrics.notifications.inc({ ...labels, outcome: 'duplicate' });
+          return;
+        }
         await this.attempt(alert, key);
         await this.memory.markDelivered(key, this.config.dedup_ttl);
         this.metrics.notifications.inc({ ...labels, outcome: 'sent' });

@@ -41,8 +41,10 @@ service:
     logs: { receivers: [otlp], exporters: [webhook] }
 `;
   const portsA = [await freePort(), await freePort()] as const;
-  const a = await Daemon.start(config(...portsA), portsA[1]);
+  const a = Daemon.spawn(config(...portsA), portsA[1]);
   t.teardown(() => a.stop('SIGKILL'));
+  // Generous: health waits for the consumer group, which a loaded machine joins slowly.
+  await a.waitHealthy(60_000);
   const { firing, resolved } = sampleAlert();
   t.equal(await post(portsA[0], firing), 200, 'acknowledged: in Kafka');
   await waitFor('the webhook to be tried while down', () => hook.received.length >= 2, 60_000);
@@ -51,8 +53,10 @@ service:
 
   down = false;
   const portsB = [await freePort(), await freePort()] as const;
-  const b = await Daemon.start(config(...portsB), portsB[1]);
+  const b = Daemon.spawn(config(...portsB), portsB[1]);
   t.teardown(() => b.stop('SIGKILL'));
+  // The group waits for the killed member's session (6s) to expire before B gets the partition.
+  await b.waitHealthy(60_000);
   await waitFor('the firing delivered by the next daemon', () => hook.accepted().length === 1, 90_000);
   t.equal(await post(portsB[0], firing), 200, 'the same firing again');
   t.equal(await post(portsB[0], resolved), 200);
