@@ -3,8 +3,10 @@
  * folder; nothing else knows this list.
  */
 import { factory as alertRules } from '../processors/alert-rules/index.js';
+import { factory as alertmanager } from '../exporters/alertmanager/index.js';
 import { factory as batch } from '../processors/batch/index.js';
 import { factory as debug } from '../exporters/debug/index.js';
+import { factory as email } from '../exporters/email/index.js';
 import { factory as file } from '../exporters/file/index.js';
 import { factory as forward } from '../processors/forward/index.js';
 import { factory as healthCheck } from '../extensions/health-check/index.js';
@@ -13,6 +15,9 @@ import { factory as kafkaReceiver } from '../receivers/kafka/index.js';
 import { factory as memoryLimiter } from '../processors/memory-limiter/index.js';
 import { factory as otlpGrpc } from '../exporters/otlp-grpc/index.js';
 import { factory as otlpHttp } from '../exporters/otlp-http/index.js';
+import { factory as pagerduty } from '../exporters/pagerduty/index.js';
+import { factory as slack } from '../exporters/slack/index.js';
+import { factory as webhook } from '../exporters/webhook/index.js';
 import { factory as otlpReceiver } from '../receivers/otlp/index.js';
 import { factory as probabilisticSampler } from '../processors/probabilistic-sampler/index.js';
 import { factory as spanMetrics } from '../connectors/span-metrics/index.js';
@@ -35,5 +40,10 @@ export const FACTORIES: readonly Factory[] = [
   otlpGrpc,
   otlpHttp,
   kafkaExporter,
+  webhook,
+  slack,
+  pagerduty,
+  email,
+  alertmanager,
   healthCheck,
 ];

@@ -3,6 +3,7 @@
 #   Apache Kafka (KRaft, single node) on localhost:9092, from Maven Central (see kafka-broker.sh)
 #   Debian's redis-server on localhost:6379
 #   promtool (Debian's prometheus package), installed only: the alert-rule tests run it
+#   prometheus-alertmanager (Debian), installed only: the alertmanager exporter's tests start their own
 #
 #   services.sh up     install what is missing, start both, wait until both answer (harmless twice)
 #   services.sh down   stop both
@@ -29,6 +30,14 @@ install_promtool() {
   echo "services: installing promtool (Debian's prometheus package)"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq prometheus >/dev/null
+}
+
+# Alertmanager, for the alertmanager exporter's tests (exporters/alertmanager); each test starts its own.
+install_alertmanager() {
+  command -v prometheus-alertmanager >/dev/null && return
+  echo "services: installing prometheus-alertmanager (Debian)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq prometheus-alertmanager >/dev/null
 }
 
 install_java() {
@@ -61,6 +70,7 @@ case "${1:-}" in
   up)
     install_java
     install_promtool
+    install_alertmanager
     redis_up
     bash "$HERE/kafka-broker.sh" start "$STATE/kafka" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
     ;;

@@ -52,6 +52,12 @@ const REQUIRED: Record<string, (dir: string) => unknown> = {
   health_check: () => ({ endpoint: '127.0.0.1:0' }),
   // Without policies every trace is not sampled (as in otelcol): keep them, to see data pass.
   tail_sampling: () => ({ policies: [{ name: 'all', type: 'always_sample' }] }),
+  // Notification exporters: the sample payloads hold no vigil.alert record, so nothing is sent.
+  webhook: () => ({ endpoint: 'http://127.0.0.1:1' }),
+  slack: () => ({ webhook_url: 'http://127.0.0.1:1' }),
+  pagerduty: () => ({ routing_key: 'x'.repeat(32), endpoint: 'http://127.0.0.1:1' }),
+  email: () => ({ endpoint: '127.0.0.1:1', from: 'vigil@localhost', to: ['root@localhost'] }),
+  alertmanager: () => ({ endpoint: 'http://127.0.0.1:1' }),
   // Keyed `kind:type` where a receiver and an exporter share a type. One fresh topic per signal.
   'exporter:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks() }),
   'receiver:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks(), group_id: unique('vigil-conf') }),
@@ -106,6 +112,10 @@ const EMPTY_BODY_REFUSED: Record<string, RegExp> = {
   file: /path/,
   otlp_grpc: /endpoint/,
   otlp_http: /endpoint/,
+  webhook: /endpoint/,
+  slack: /either webhook_url/,
+  pagerduty: /routing_key/,
+  email: /endpoint|from|to/,
 };
 
 /**

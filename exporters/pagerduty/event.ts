@@ -1,0 +1,70 @@
+/** An alert state change as a PagerDuty Events API v2 event (trigger or resolve, keyed by dedup_key). */
+import type { Alert } from '../notify-common/index.js';
+import type { Config } from './config.js';
+
+/** The API's limit on `summary`. */
+const MAX_SUMMARY = 1024;
+
+/** A PagerDuty link. */
+export interface PagerDutyLink {
+  href: string;
+  text: string;
+}
+
+/** The event body POSTed to /v2/enqueue. */
+export interface PagerDutyEvent {
+  routing_key: string;
+  event_action: 'trigger' | 'resolve';
+  dedup_key: string;
+  payload?: {
+    summary: string;
+    source: string;
+    severity: 'critical' | 'error' | 'warning' | 'info';
+    timestamp: string;
+    component?: string;
+    group?: string;
+    class: string;
+    custom_details: Record<string, unknown>;
+  };
+  links?: PagerDutyLink[];
+  client?: string;
+  client_url?: string;
+}
+
+/** The event for one alert state change; a resolve carries only the key (as the API needs). */
+export function pagerDutyEvent(alert: Alert, config: Config): PagerDutyEvent {
+  const base = { routing_key: config.routing_key, dedup_key: alert.fingerprint };
+  if (alert.state === 'resolved') return { ...base, event_action: 'resolve' };
+  const l = alert.labels;
+  const summary = alert.annotations.summary ?? `${alert.alertname}${l.service_name ? ` on ${l.service_name}` : ''}`;
+  return {
+    ...base,
+    event_action: 'trigger',
+    payload: {
+      summary: summary.length > MAX_SUMMARY ? `${summary.slice(0, MAX_SUMMARY - 1)}…` : summary,
+      source: config.source ?? l.instance ?? l.service_name ?? 'vigil',
+      severity: alert.severity,
+      timestamp: new Date(alert.startsAtMs).toISOString(),
+      ...(l.service_name ? { component: l.service_name } : {}),
+      ...(l.team ? { group: l.team } : {}),
+      class: alert.alertname,
+      custom_details: {
+        labels: alert.labels, annotations: alert.annotations, fingerprint: alert.fingerprint,
+        ...(alert.value === undefined ? {} : { value: alert.value }),
+        ...(alert.traceIds.length ? { trace_ids: alert.traceIds } : {}),
+      },
+    },
+    links: linksOf(alert, config),
+    client: config.client,
+    ...(config.client_url ? { client_url: config.client_url } : {}),
+  };
+}
+
+function linksOf(alert: Alert, config: Config): PagerDutyLink[] {
+  const links: PagerDutyLink[] = [];
+  if (alert.generatorUrl) links.push({ href: alert.generatorUrl, text: 'Alert rule' });
+  if (config.trace_url) {
+    for (const id of alert.traceIds) links.push({ href: config.trace_url.replaceAll('{trace_id}', id), text: `Trace ${id}` });
+  }
+  return links;
+}
