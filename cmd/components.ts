@@ -2,6 +2,7 @@
  * The registry: every component vigil is built with. Adding a component is one line here plus its
  * folder; nothing else knows this list.
  */
+import { factory as anomaly } from '../processors/anomaly/index.js';
 import { factory as batch } from '../processors/batch/index.js';
 import { factory as debug } from '../exporters/debug/index.js';
 import { factory as file } from '../exporters/file/index.js';
@@ -23,6 +24,7 @@ export const FACTORIES: readonly Factory[] = [
   batch,
   memoryLimiter,
   probabilisticSampler,
+  anomaly,
   forward,
   debug,
   file,
