@@ -5,6 +5,7 @@
 import { factory as anomaly } from '../processors/anomaly/index.js';
 import { factory as batch } from '../processors/batch/index.js';
 import { factory as debug } from '../exporters/debug/index.js';
+import { factory as events } from '../processors/events/index.js';
 import { factory as file } from '../exporters/file/index.js';
 import { factory as forward } from '../processors/forward/index.js';
 import { factory as healthCheck } from '../extensions/health-check/index.js';
@@ -26,6 +27,7 @@ export const FACTORIES: readonly Factory[] = [
   probabilisticSampler,
   anomaly,
   forward,
+  events,
   debug,
   file,
   otlpGrpc,

@@ -92,7 +92,7 @@ t.test('pass_through: false emits the scores alone; events: false no events', as
   const { sink, feed } = await make(new MemoryStore(), { pass_through: false, events: false, detectors: ['robust_z'] });
   await feed(0, SPIKE + 1, withSpike);
   const names = new Set<string>();
-  for (const p of sink.received) forEachDataPoint(p, (d) => { names.add(`${d.metricName} ${String(d.attributes['vigil.detector'])}`); });
+  for (const p of sink.received) forEachDataPoint(p, (d) => { names.add(`${d.metricName} ${d.attributes['vigil.detector'] as string}`); });
   t.same([...names], ['vigil.anomaly.score robust_z']);
   t.equal(events(sink).length, 0);
   t.ok(scores(sink).get(SPIKE)! > 0.5, 'the spike still scores high');

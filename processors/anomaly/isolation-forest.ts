@@ -4,7 +4,7 @@
  * new vector by how quickly random axis-parallel cuts isolate it. Seeded: the same input gives the
  * same forest and the same scores.
  */
-import { Random } from './random.js';
+import type { Random } from './random.js';
 
 /** Settings of one forest. */
 export interface ForestOptions {
