@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { seriesId } from '../pdata/index.js';
 import { configSchema, modelOptions } from '../processors/anomaly/config.js';
 import { SeriesModel } from '../processors/anomaly/series-model.js';
 import { corpusKeys, DEV_CORPUS, readSeries, score } from './nab-corpus.js';
@@ -20,7 +21,8 @@ const started = process.hrtime.bigint();
 let points = 0;
 for (const key of corpusKeys(dir)) {
   const series = readSeries(dir, key);
-  const model = new SeriesModel(options, `nab.value|${key}`);
+  // The series id the daemon gives the feeder's points: it seeds the series' isolation forest.
+  const model = new SeriesModel(options, seriesId('nab.value', { 'service.name': 'nab' }, { series: key }));
   const dense = ['timestamp,value,anomaly_score'];
   for (const row of series.rows) {
     const v = model.observe(row.value, row.t);

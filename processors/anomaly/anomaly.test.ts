@@ -1,5 +1,10 @@
 /** The anomaly processor in process: scores and events per point, pass-through, and a restart that keeps learning. */
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
 import t from 'tap';
+import { RedisStore } from '../../pipeline/state/redis-store.js';
+import type { StateStore } from '../../pipeline/state/state-store.js';
+import { RedisServer, redisOrSkip } from '../../test/redis-server.js';
 import { Acknowledgement, deliveryOf } from '../../pipeline/delivery.js';
 import { MemoryStore } from '../../pipeline/state/memory-store.js';
 import { forEachDataPoint, forEachLogRecord, MetricsBuilder, type Payload } from '../../pdata/index.js';
@@ -25,7 +30,7 @@ function request(points: ReadonlyArray<[number, number]>, s = 'a'): Payload {
 }
 
 /** A started processor on `store`, owning partition 0. */
-async function make(store = new MemoryStore(), config: Record<string, unknown> = {}) {
+async function make(store: StateStore = new MemoryStore(), config: Record<string, unknown> = {}) {
   const sink = new RecordingConsumer();
   const host = new NoopHost();
   host.stateStore = () => store;
@@ -120,4 +125,24 @@ t.test('scores are reproducible (the isolation forest is seeded)', async (t) => 
   await a.feed(0, 600);
   await b.feed(0, 600);
   t.same([...scores(a.sink)], [...scores(b.sink)]);
+});
+
+t.test('with Redis: a new process reloads the models from the hash and flags the first anomalous point', async (t) => {
+  if (!redisOrSkip(t)) return;
+  const server = await RedisServer.start({});
+  t.teardown(() => server.kill());
+  const options = { endpoint: server.endpoint, db: 0, keyPrefix: `test-anomaly-${randomUUID().slice(0, 8)}` };
+  const first = new RedisStore(options, pino({ level: 'silent' }));
+  await first.start();
+  const before = await make(first);
+  await before.feed(0, SPIKE);
+  await before.proc.revoked!([0], { redelivered: true });
+  await first.close();
+
+  const second = new RedisStore(options, pino({ level: 'silent' }));
+  await second.start();
+  t.teardown(() => second.close());
+  const after = await make(second);
+  await after.feed(SPIKE, SPIKE + 1, withSpike);
+  t.same(events(after.sink).map(([i]) => i), [SPIKE]);
 });
