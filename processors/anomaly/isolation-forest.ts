@@ -48,14 +48,16 @@ export class IsolationForest {
     const psi = Math.min(this.o.sampleSize, count);
     const limit = Math.ceil(Math.log2(Math.max(psi, 2)));
     this.built = psi;
-    this.trees = [];
     const idx = new Int32Array(psi);
-    for (let t = 0; t < this.o.trees; t++) {
+    const cap = 2 * psi + 1;
+    // Trees are rebuilt in place: a rebuild every few dozen points must not feed the GC.
+    if (this.trees.length === 0 || this.trees[0]!.feature.length < cap) {
+      this.trees = Array.from({ length: this.o.trees }, () => ({ feature: new Int8Array(cap), cut: new Float64Array(cap), left: new Int32Array(cap), size: new Int32Array(cap), nodes: 1 }));
+    }
+    for (const tree of this.trees) {
       for (let i = 0; i < psi; i++) idx[i] = this.random.int(count);
-      const cap = 2 * psi + 1;
-      const tree: Tree = { feature: new Int8Array(cap), cut: new Float64Array(cap), left: new Int32Array(cap), size: new Int32Array(cap), nodes: 1 };
+      tree.nodes = 1;
       this.grow(tree, 0, data, idx, 0, psi, 0, limit);
-      this.trees.push(tree);
     }
   }
 
