@@ -23,7 +23,7 @@ t.test('ratio table: vigil median over otelcol median, per path and figure', asy
   t.same(of('spans/s').vigil, { median: 120, min: 100, max: 140 });
   t.equal(of('CPU-s per M spans').ratio, 7 / 4);
   t.equal(of('peak RSS MiB').ratio, 1);
-  t.ok(Number.isNaN(rows.find((r) => r.path === 'file' && r.figure === 'spans/s')!.ratio), 'a path not run has no ratio');
+  t.notOk(rows.some((r) => r.path === 'file'), 'a path not run has no rows');
 });
 
 t.test('the real otelcol validates the pipeline the bench gives it, for both exporters', async (t) => {

@@ -7,6 +7,8 @@ import { factory as alertmanager } from '../exporters/alertmanager/index.js';
 import { factory as batch } from '../processors/batch/index.js';
 import { factory as debug } from '../exporters/debug/index.js';
 import { factory as email } from '../exporters/email/index.js';
+import { factory as anomaly } from '../processors/anomaly/index.js';
+import { factory as events } from '../processors/events/index.js';
 import { factory as file } from '../exporters/file/index.js';
 import { factory as forward } from '../processors/forward/index.js';
 import { factory as healthCheck } from '../extensions/health-check/index.js';
@@ -35,6 +37,8 @@ export const FACTORIES: readonly Factory[] = [
   tailSampling,
   forward,
   spanMetrics,
+  anomaly,
+  events,
   debug,
   file,
   otlpGrpc,

@@ -80,7 +80,12 @@ export function buildGraph(config: ServiceConfig, stages: Stages, logger: Logger
   const pipelines: BuiltPipeline[] = [];
   for (const p of ordered) {
     const sinks = p.exporters.map((id) => exporters.get(id) ?? connectorInputs.get(`${id}|${p.signal}`)!);
-    let next: Consumer = signalGuard(p.signal, fanOut(sinks));
+    // Logs payloads a processor emits in a traces or metrics pipeline (its events) go only to the
+    // pipeline's connectors that feed logs pipelines (the `events` connector); see docs/events.md.
+    const eventSinks = p.signal === 'logs' ? [] : p.exporters
+      .filter((id) => (config.connectors.get(id)?.factory as ConnectorFactory | undefined)?.connects[p.signal]?.includes('logs'))
+      .map((id) => connectorInputs.get(`${id}|${p.signal}`)!);
+    let next: Consumer = signalGuard(p.signal, fanOut(sinks), eventSinks.length > 0 ? fanOut(eventSinks) : undefined);
     const processors: Processor[] = [];
     for (let i = p.processors.length - 1; i >= 0; i--) {
       const c = config.processors.get(p.processors[i]!)!;
@@ -117,12 +122,17 @@ function upstreamFirst(config: ServiceConfig): PipelineConfig[] {
   return out;
 }
 
-/** Asserts (cheaply) that only the pipeline's own signal flows through it. */
-function signalGuard(signal: Signal, next: Consumer): Consumer {
+/**
+ * Asserts (cheaply) that only the pipeline's own signal flows through it, except events: logs
+ * payloads that a processor emits go to `events` (the pipeline's connectors into logs pipelines),
+ * or nowhere when the pipeline routes no events.
+ */
+function signalGuard(signal: Signal, next: Consumer, events: Consumer | undefined): Consumer {
   return {
     consume(payload: Payload, delivery?: Delivery): Promise<void> {
-      if (payload.signal !== signal) return Promise.reject(new Error(`bug: ${payload.signal} in a ${signal} pipeline`));
-      return next.consume(payload, delivery);
+      if (payload.signal === signal) return next.consume(payload, delivery);
+      if (payload.signal === 'logs') return events ? events.consume(payload, delivery) : Promise.resolve();
+      return Promise.reject(new Error(`bug: ${payload.signal} in a ${signal} pipeline`));
     },
   };
 }

@@ -1,0 +1,68 @@
+/** The detectors and their building blocks, each against a reference or a property. */
+import t from 'tap';
+import { medianAbsoluteDeviation, median } from 'simple-statistics';
+import { IsolationForest } from './isolation-forest.js';
+import { Likelihood, log10Tail, normalCdf } from './likelihood.js';
+import { Random } from './random.js';
+import { RobustZ } from './robust-z.js';
+import { RollingWindow } from './rolling-window.js';
+import { Seasonal } from './seasonal.js';
+
+t.test('the rolling window\'s median and MAD equal simple-statistics\' over the same trailing values', async (t) => {
+  const rnd = new Random(7);
+  for (const size of [1, 2, 5, 64]) {
+    const w = new RollingWindow(size);
+    const all: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const x = Math.round(rnd.next() * 20); // ties on purpose
+      w.push(x);
+      all.push(x);
+      const tail = all.slice(-size);
+      t.equal(w.median(), median(tail), `median, size ${size}, step ${i}`, { diagnostic: false });
+      t.equal(w.mad(w.median()), medianAbsoluteDeviation(tail), `MAD, size ${size}, step ${i}`, { diagnostic: false });
+    }
+    t.same(w.values(), all.slice(-size), 'values oldest first');
+  }
+});
+
+t.test('robust z: 0 while learning, scores from the past only, restores from its state', async (t) => {
+  const z = new RobustZ({ window: 50, minPoints: 10 });
+  for (let i = 0; i < 9; i++) t.equal(z.observe(10 + (i % 3)).value, 0);
+  const normal = z.observe(11);
+  const spike = z.observe(40);
+  t.ok(normal.value < 2 && spike.value > 10, `normal ${normal.value}, spike ${spike.value}`);
+  const copy = new RobustZ({ window: 50, minPoints: 10 }, z.save());
+  t.same(copy.observe(12), z.observe(12), 'same verdict after a reload');
+});
+
+t.test('seasonal: a value normal at its hour and not at another is flagged only at the other', async (t) => {
+  const s = new Seasonal({ periodMs: 86_400_000, slotMs: 3_600_000, alpha: 0.1, minPerSlot: 3 });
+  const at = (day: number, hour: number) => day * 86_400_000 + hour * 3_600_000;
+  for (let day = 0; day < 5; day++) for (let h = 0; h < 24; h++) s.observe((h < 12 ? 10 : 100) + (day % 2), at(day, h));
+  t.ok(s.observe(100, at(5, 15)).value < 3, 'high in the afternoon is normal');
+  t.ok(s.observe(100, at(5, 3)).value > 10, 'high at night is not');
+});
+
+t.test('isolation forest: an outlier scores higher than the bulk; the same seed gives the same forest', async (t) => {
+  const rnd = new Random(3);
+  const data = new Float64Array(256 * 2);
+  for (let i = 0; i < data.length; i++) data[i] = rnd.next();
+  const score = (seed: number, x: number[]) => {
+    const f = new IsolationForest({ trees: 50, sampleSize: 128, rebuildEvery: 1 }, 2, new Random(seed));
+    f.build(data, 256);
+    return f.score(Float64Array.from(x));
+  };
+  t.ok(score(1, [5, 5]) > 0.65, 'isolated quickly');
+  t.ok(score(1, [0.5, 0.5]) < 0.5, 'inside the bulk');
+  t.equal(score(9, [0.9, 0.1]), score(9, [0.9, 0.1]), 'reproducible');
+});
+
+t.test('likelihood: normal tail functions, and a sudden surprise scores high on a quiet series', async (t) => {
+  t.ok(Math.abs(normalCdf(1.96) - 0.975) < 1e-4);
+  t.ok(Math.abs(log10Tail(5) - Math.log10(2.8665e-7)) < 0.01, 'tail at 5σ');
+  t.ok(Math.abs(log10Tail(2.5) - Math.log10(1 - normalCdf(2.5))) < 1e-9, 'the two branches meet the CDF');
+  const l = new Likelihood({ shortAlpha: 0.5, longAlpha: 0.01, minPoints: 50 });
+  const rnd = new Random(5);
+  for (let i = 0; i < 500; i++) t.ok(l.observe(rnd.next()) < 0.5, 'noise stays below 0.5', { diagnostic: false });
+  t.ok(l.observe(30) > 0.9);
+});

@@ -1,0 +1,73 @@
+/**
+ * Turns a detector's raw surprise into a score in [0, 1] that means the same on every series:
+ * how unlikely the recent surprise (a short average) is, given the distribution of this series'
+ * own surprises over a long horizon (exponentially weighted mean and variance). This is the idea
+ * of Numenta's "anomaly likelihood": a noisy series raises its own bar, a quiet one lowers it.
+ */
+
+/** Settings of the calibration. */
+export interface LikelihoodOptions {
+  /** Weight of a new surprise in the short average (1 = none). */
+  readonly shortAlpha: number;
+  /** Weight of a new surprise in the long mean and variance. */
+  readonly longAlpha: number;
+  /** Points before it scores. */
+  readonly minPoints: number;
+}
+
+/** Checkpointed state. */
+export interface LikelihoodState { readonly short: number; readonly mean: number; readonly variance: number; readonly n: number }
+
+/** The standard normal CDF (Abramowitz–Stegun 7.1.26 via erf; |error| < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
+}
+
+/** log10 of the upper normal tail Q(z), accurate far into the tail (where 1 − CDF would round to 0). */
+export function log10Tail(z: number): number {
+  if (z < 3) return Math.log10(Math.max(1 - normalCdf(z), 1e-300));
+  const z2 = z * z;
+  // The asymptotic series of Mills' ratio; at z = 3 it is within 1 % of the exact tail.
+  return (-z2 / 2 - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log(1 - 1 / z2 + 3 / (z2 * z2))) / Math.LN10;
+}
+
+/** The calibration of one series' surprises. */
+export class Likelihood {
+  private short: number;
+  private mean: number;
+  private variance: number;
+  private n: number;
+
+  constructor(private readonly o: LikelihoodOptions, state?: LikelihoodState) {
+    this.short = state?.short ?? 0;
+    this.mean = state?.mean ?? 0;
+    this.variance = state?.variance ?? 0;
+    this.n = state?.n ?? 0;
+  }
+
+  /**
+   * Scores `surprise` against the past (before learning it): how far in the tail the short average
+   * lies, in decades of probability over 10 (0.5: a one-in-100,000 event), clamped to [0, 1].
+   */
+  observe(surprise: number): number {
+    this.short = this.n === 0 ? surprise : this.short + this.o.shortAlpha * (surprise - this.short);
+    let score = 0;
+    if (this.n >= this.o.minPoints) {
+      const sd = Math.sqrt(this.variance) + 1e-6;
+      score = Math.min(1, Math.max(0, -log10Tail((this.short - this.mean) / sd) / 10));
+    }
+    const a = Math.max(this.o.longAlpha, 1 / (this.n + 1));
+    const d = surprise - this.mean;
+    this.mean += a * d;
+    this.variance = (1 - a) * (this.variance + a * d * d);
+    this.n++;
+    return score;
+  }
+
+  save(): LikelihoodState {
+    return { short: this.short, mean: this.mean, variance: this.variance, n: this.n };
+  }
+}

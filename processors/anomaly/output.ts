@@ -1,0 +1,59 @@
+/**
+ * What the anomaly processor writes: the `vigil.anomaly.score` gauge per scored point and the
+ * `vigil.anomaly` event (an OTLP log record; docs/events.md is the contract).
+ */
+import type { Attributes } from '../../pdata/any-value.js';
+import type { DataPointView } from '../../pdata/index.js';
+import type { LogsBuilder, MetricsBuilder } from '../../pdata/index.js';
+import type { Verdict } from './series-model.js';
+
+/** The score gauge. */
+export const SCORE_METRIC = 'vigil.anomaly.score';
+/** The event name of anomaly events. */
+export const EVENT_NAME = 'vigil.anomaly';
+/** The version of the event's attribute schema (docs/events.md). */
+export const EVENT_SCHEMA_VERSION = 1;
+/** The instrumentation scope of both. */
+export const SCOPE = { name: 'vigil.processor.anomaly', version: '1' };
+/** Exemplar trace ids carried as evidence, at most. */
+const MAX_TRACE_IDS = 5;
+
+/** Severity from a score: the band above the threshold it falls in. */
+export function severityOf(score: number): { text: 'warning' | 'error' | 'critical'; number: number } {
+  if (score >= 0.9) return { text: 'critical', number: 21 };
+  if (score >= 0.7) return { text: 'error', number: 17 };
+  return { text: 'warning', number: 13 };
+}
+
+/** Adds the score point of `p` (same resource, its attributes plus `vigil.detector` and `vigil.metric`). */
+export function addScore(out: MetricsBuilder, p: DataPointView, v: Verdict, detector: string): void {
+  const attributes: Attributes = { ...p.attributes, 'vigil.detector': detector, 'vigil.metric': p.metricName };
+  out.scope(p.resource, SCOPE).gauge({ name: SCORE_METRIC, unit: '1' }, { attributes, startTimeUnixNano: p.startTimeUnixNano || undefined, timeUnixNano: p.timeUnixNano, value: v.score });
+}
+
+/** Adds the anomaly event of `p`. */
+export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, threshold: number): void {
+  const severity = severityOf(v.score);
+  const traceIds = [...new Set(p.exemplars.map((e) => e.traceId).filter((id) => id !== ''))].slice(0, MAX_TRACE_IDS);
+  out.scope(p.resource, SCOPE).add({
+    eventName: EVENT_NAME,
+    timeUnixNano: p.timeUnixNano,
+    observedTimeUnixNano: BigInt(Date.now()) * 1_000_000n,
+    severityNumber: severity.number,
+    severityText: severity.text,
+    attributes: {
+      ...p.attributes,
+      'vigil.event.version': EVENT_SCHEMA_VERSION,
+      'metric.name': p.metricName,
+      value: p.value,
+      expected: v.expected,
+      lower: v.lower,
+      upper: v.upper,
+      score: v.score,
+      threshold,
+      severity: severity.text,
+      detector: v.detector,
+      'evidence.trace_ids': traceIds.length > 0 ? traceIds : undefined,
+    },
+  });
+}

@@ -1,0 +1,43 @@
+/** The robust z-score detector: distance from the trailing median in units of the trailing MAD. */
+import { LEARNING, safeScale, type Detector, type Surprise } from './detector.js';
+import { RollingWindow } from './rolling-window.js';
+
+/** 1.4826 × MAD estimates σ for normal data. */
+const MAD_TO_SIGMA = 1.4826;
+
+/** Settings of the robust z-score detector. */
+export interface RobustZOptions {
+  /** Points in the trailing window. */
+  readonly window: number;
+  /** Points needed before it scores. */
+  readonly minPoints: number;
+}
+
+/** Checkpointed state: the window's values, oldest first. */
+export interface RobustZState { readonly values: number[] }
+
+/** |x − median| / (1.4826 · MAD) over the last `window` points. */
+export class RobustZ implements Detector {
+  readonly name = 'robust_z';
+  private readonly win: RollingWindow;
+
+  constructor(private readonly o: RobustZOptions, state?: RobustZState) {
+    this.win = new RollingWindow(o.window);
+    for (const v of state?.values ?? []) this.win.push(v);
+  }
+
+  observe(x: number): Surprise {
+    let out = LEARNING;
+    if (this.win.count >= this.o.minPoints) {
+      const med = this.win.median();
+      const scale = safeScale(MAD_TO_SIGMA * this.win.mad(med), med);
+      out = { value: Math.abs(x - med) / scale, expected: med, lower: med - 3 * scale, upper: med + 3 * scale };
+    }
+    this.win.push(x);
+    return out;
+  }
+
+  save(): RobustZState {
+    return { values: this.win.values() };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The anomaly model of one series: its detectors, each calibrated to a score in [0, 1]
+ * (likelihood.ts), their combination (the highest score wins and names the detector), and the
+ * event decision (a score at or above the threshold, at most one event per refractory period).
+ */
+import type { Detector, Surprise } from './detector.js';
+import { ForestDetector, type ForestState } from './forest-detector.js';
+import type { ForestOptions } from './isolation-forest.js';
+import { Likelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
+import { seedOf } from './random.js';
+import { RobustZ, type RobustZOptions, type RobustZState } from './robust-z.js';
+import { Seasonal, type SeasonalOptions, type SeasonalState } from './seasonal.js';
+
+/** The detector names, as in the config and `vigil.detector`. */
+export type DetectorName = 'robust_z' | 'seasonal' | 'isolation_forest';
+
+/** Everything a series model needs (from the processor's config). */
+export interface ModelOptions {
+  readonly detectors: readonly DetectorName[];
+  readonly robustZ: RobustZOptions;
+  readonly seasonal: SeasonalOptions;
+  readonly forest: ForestOptions & { readonly minPoints: number; readonly seed: number };
+  readonly likelihood: LikelihoodOptions;
+  readonly threshold: number;
+  /** Event time (ms) after an event during which the series raises no other. */
+  readonly refractoryMs: number;
+}
+
+/** The verdict on one point. */
+export interface Verdict extends Surprise {
+  /** The combined score in [0, 1]. */
+  readonly score: number;
+  /** The detector whose score it is (`combined` semantics: the highest wins). */
+  readonly detector: DetectorName;
+  /** True when this point raises an anomaly event. */
+  readonly event: boolean;
+}
+
+/** Checkpointed state of a series (JSON). */
+export interface ModelState {
+  readonly robust_z?: RobustZState;
+  readonly seasonal?: SeasonalState;
+  readonly isolation_forest?: ForestState;
+  readonly calibration: Partial<Record<DetectorName, LikelihoodState>>;
+  readonly lastEventMs?: number;
+  readonly lastMs?: number;
+}
+
+/** One series' detectors, calibrations and event suppression. */
+export class SeriesModel {
+  private readonly detectors: Detector[];
+  private readonly calibration: Likelihood[];
+  private lastEventMs: number | undefined;
+  private lastMs: number | undefined;
+
+  constructor(private readonly o: ModelOptions, seriesId: string, state?: ModelState) {
+    this.detectors = o.detectors.map((name) => {
+      switch (name) {
+        case 'robust_z': return new RobustZ(o.robustZ, state?.robust_z);
+        case 'seasonal': return new Seasonal(o.seasonal, state?.seasonal);
+        case 'isolation_forest': return new ForestDetector(o.forest, seedOf(seriesId, o.forest.seed), state?.isolation_forest);
+      }
+    });
+    this.calibration = o.detectors.map((name) => new Likelihood(o.likelihood, state?.calibration[name]));
+    this.lastEventMs = state?.lastEventMs;
+    this.lastMs = state?.lastMs;
+  }
+
+  /** The event time of the last point seen (ms). */
+  get lastSeenMs(): number | undefined {
+    return this.lastMs;
+  }
+
+  /** Scores a point from the past only, then learns it. */
+  observe(x: number, tMs: number): Verdict {
+    let best: Verdict | undefined;
+    for (let i = 0; i < this.detectors.length; i++) {
+      const d = this.detectors[i]!;
+      const s = d.observe(x, tMs);
+      const score = this.calibration[i]!.observe(s.value);
+      if (!best || score > best.score) best = { ...s, score, detector: d.name as DetectorName, event: false };
+    }
+    this.lastMs = tMs;
+    if (!best || best.score < this.o.threshold) return best ?? { value: 0, score: 0, detector: 'robust_z', event: false };
+    if (this.lastEventMs !== undefined && tMs - this.lastEventMs < this.o.refractoryMs && tMs >= this.lastEventMs) return best;
+    this.lastEventMs = tMs;
+    return { ...best, event: true };
+  }
+
+  /** The model as JSON-able data. */
+  save(): ModelState {
+    const state: Record<string, unknown> = { calibration: {}, lastEventMs: this.lastEventMs, lastMs: this.lastMs };
+    const calibration = state.calibration as Record<string, LikelihoodState>;
+    this.detectors.forEach((d, i) => {
+      state[d.name] = d.save();
+      calibration[d.name] = this.calibration[i]!.save();
+    });
+    return state as unknown as ModelState;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The anomaly processor's logic for one partition: a model per series, scored point by point in
+ * offset order, outputs emitted before the delivery resolves, and models checkpointed on a
+ * wall-clock timer and on revocation.
+ *
+ * No record is held: its scores and events are emitted (and accepted downstream) before `consume`
+ * resolves. The checkpoint trails by at most `checkpoint_interval`, so a crash loses the last few
+ * seconds of *learning* (not of output); records at or below the checkpointed offset that come
+ * again (Kafka) pass through unscored, because their scores were emitted before.
+ */
+import type { Delivery } from '../../pipeline/delivery.js';
+import { messageOf } from '../../pipeline/errors.js';
+import type { Timer } from '../../pipeline/event-time/clock.js';
+import type { Revocation } from '../../pipeline/stage-log.js';
+import { forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
+import type { PartitionContext, PartitionWorker } from '../processorhelper/index.js';
+import { modelOptions, type Config } from './config.js';
+import { addEvent, addScore } from './output.js';
+import { SeriesModel, type ModelOptions } from './series-model.js';
+import { decodeState, encodeSeries, OFFSET_FIELD, seriesField, type SavedSeries } from './state.js';
+
+const MS = 1_000_000n;
+
+/** A tracked series: its identity (for the checkpoint) and its model. */
+interface Tracked {
+  readonly identity: Omit<SavedSeries, 'model'>;
+  readonly model: SeriesModel;
+}
+
+/** One partition's anomaly models. */
+export class AnomalyWorker implements PartitionWorker {
+  private readonly series = new Map<string, Tracked>();
+  private readonly options: ModelOptions;
+  private readonly metrics: ReadonlySet<string> | undefined;
+  /** The detector name on score points: the one configured, or `combined`. */
+  private readonly detectorLabel: string;
+  private dirty = new Set<string>();
+  private applied: bigint | undefined;
+  private appliedSaved: bigint | undefined;
+  private checkpointTimer: Timer | undefined;
+  private failing = false;
+  private refusedSeries = false;
+
+  private constructor(private readonly ctx: PartitionContext, private readonly config: Config) {
+    this.options = modelOptions(config);
+    this.metrics = config.metrics.length > 0 ? new Set(config.metrics) : undefined;
+    this.detectorLabel = config.detectors.length === 1 ? config.detectors[0]! : 'combined';
+  }
+
+  /** Reloads the partition's models (or starts empty when the store is down) and schedules checkpoints. */
+  static async open(ctx: PartitionContext, config: Config): Promise<AnomalyWorker> {
+    const w = new AnomalyWorker(ctx, config);
+    try {
+      const { series, applied, skipped } = decodeState(await ctx.state.load());
+      for (const [id, s] of series) w.series.set(id, { identity: { metric: s.metric, resource: s.resource, attributes: s.attributes }, model: new SeriesModel(w.options, id, s.model) });
+      w.applied = w.appliedSaved = applied;
+      if (series.size > 0 || skipped > 0) ctx.logger.info({ series: series.size, skipped, offset: applied?.toString() }, 'anomaly models reloaded');
+    } catch (err) {
+      ctx.logger.warn({ err: messageOf(err) }, 'anomaly models not reloaded; learning from scratch');
+    }
+    w.scheduleCheckpoint();
+    return w;
+  }
+
+  /** The number of series this partition tracks. */
+  get size(): number {
+    return this.series.size;
+  }
+
+  async consume(payload: Payload, delivery: Delivery): Promise<void> {
+    if (delivery.durable && this.applied !== undefined && delivery.offset <= this.applied) {
+      if (this.config.pass_through) await this.ctx.emit(payload);
+      return;
+    }
+    const scores = new MetricsBuilder();
+    const events = new LogsBuilder();
+    forEachDataPoint(payload, (p) => this.score(p, scores, events));
+    if (delivery.durable) this.applied = delivery.offset;
+    const out = scores.build();
+    const metrics = this.config.pass_through ? (out ? mergePayloads([payload, out]) : payload) : out;
+    if (metrics) await this.ctx.emit(metrics);
+    const logs = this.config.events ? events.build() : null;
+    if (logs) await this.ctx.emit(logs);
+  }
+
+  async revoke(_why: Revocation): Promise<void> {
+    this.checkpointTimer?.cancel();
+    // Models are worth keeping whoever owns the partition next: save them either way.
+    await this.checkpoint();
+  }
+
+  private score(p: DataPointView, scores: MetricsBuilder, events: LogsBuilder): void {
+    if (p.value === undefined || !Number.isFinite(p.value) || (p.type !== 'gauge' && p.type !== 'sum')) return;
+    if (p.metricName.startsWith('vigil.anomaly') || (this.metrics && !this.metrics.has(p.metricName))) return;
+    const tracked = this.track(p);
+    if (!tracked) return;
+    const v = tracked.model.observe(p.value, Number(p.timeUnixNano / MS));
+    this.dirty.add(p.seriesId);
+    addScore(scores, p, v, this.detectorLabel);
+    if (v.event) addEvent(events, p, v, this.config.threshold);
+  }
+
+  private track(p: DataPointView): Tracked | undefined {
+    let t = this.series.get(p.seriesId);
+    if (t) return t;
+    if (this.series.size >= this.config.max_series) {
+      if (!this.refusedSeries) this.ctx.logger.warn({ max_series: this.config.max_series }, 'anomaly: too many series in this partition; new ones are passed on unscored');
+      this.refusedSeries = true;
+      return undefined;
+    }
+    t = { identity: { metric: p.metricName, resource: p.resource, attributes: p.attributes }, model: new SeriesModel(this.options, p.seriesId) };
+    this.series.set(p.seriesId, t);
+    return t;
+  }
+
+  private scheduleCheckpoint(): void {
+    this.checkpointTimer = this.ctx.clock.after(this.config.checkpoint_interval, async () => {
+      await this.checkpoint();
+      this.scheduleCheckpoint();
+    });
+  }
+
+  /** Saves the models that changed since the last checkpoint, and the applied offset. */
+  private async checkpoint(): Promise<void> {
+    const dirty = this.dirty;
+    if (dirty.size === 0 && this.applied === this.appliedSaved) return;
+    this.dirty = new Set();
+    const put = new Map<string, string>();
+    for (const id of dirty) {
+      const t = this.series.get(id);
+      if (t) put.set(seriesField(id), encodeSeries({ ...t.identity, model: t.model.save() }));
+    }
+    const applied = this.applied;
+    if (applied !== undefined) put.set(OFFSET_FIELD, applied.toString());
+    try {
+      await this.ctx.state.save(put);
+      this.appliedSaved = applied;
+      this.failing = false;
+    } catch (err) {
+      for (const id of dirty) this.dirty.add(id);
+      if (!this.failing) this.ctx.logger.warn({ err: messageOf(err) }, 'anomaly checkpoint failed; retrying at the next one');
+      this.failing = true;
+    }
+  }
+}
