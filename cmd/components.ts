@@ -15,6 +15,7 @@ import { factory as otlpHttp } from '../exporters/otlp-http/index.js';
 import { factory as otlpReceiver } from '../receivers/otlp/index.js';
 import { factory as probabilisticSampler } from '../processors/probabilistic-sampler/index.js';
 import { factory as spanMetrics } from '../connectors/span-metrics/index.js';
+import { factory as redIndicators } from '../processors/red-indicators/index.js';
 import type { Factory } from '../pipeline/component.js';
 
 /** All factories, receivers first, in the order `vigil components` lists them. */
@@ -25,6 +26,7 @@ export const FACTORIES: readonly Factory[] = [
   memoryLimiter,
   probabilisticSampler,
   forward,
+  redIndicators,
   spanMetrics,
   debug,
   file,
