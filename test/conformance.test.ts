@@ -13,6 +13,7 @@ import { FACTORIES } from '../cmd/components.js';
 import { checkConfig } from '../cmd/validate.js';
 import type { Component, Consumer, Factory, Processor } from '../pipeline/component.js';
 import { decodeProtobuf } from '../pdata/index.js';
+import { Acknowledgement, deliveryOf } from '../pipeline/delivery.js';
 import { DEFAULT_TOPIC } from '../pipeline/kafka/encoding.js';
 import type { Payload, Signal } from '../pdata/payload.js';
 import { makeLogs, makeMetrics, makeSpans } from './e2e/sdk-fixtures.js';
@@ -194,7 +195,8 @@ for (const factory of FACTORIES) {
       await c.start(new NoopHost());
       if (signal && c.consume && !NOT_FED.has(factory.type)) {
         const payload = await samplePayload(signal);
-        await c.consume(payload);
+        // As the stage log feeds a pipeline's first processor: with a delivery (stateful processors need one).
+        await c.consume(payload, factory.kind === 'processor' ? deliveryOf(`${signal}.ingest`, 0, 0n, false, new Acknowledgement(() => {})) : undefined);
         if (factory.kind === 'processor' || factory.kind === 'connector') {
           t.ok(next.items > 0 || factory.type === 'probabilistic_sampler' || EMITS_ON_FLUSH.has(factory.type), `${signal}: data passed on`);
         }
