@@ -10,40 +10,11 @@ import { MemoryStore } from '../../pipeline/state/memory-store.js';
 import type { StateStore } from '../../pipeline/state/state-store.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { forEachDataPoint, MetricsBuilder, type Payload } from '../../pdata/index.js';
+import { flush, MINUTE_0, MINUTE_1, ns, red, S, T0 } from './red.test-helpers.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
 import { waitUntil } from '../../test/wait.js';
 import { configSchema } from './config.js';
 import { createRedIndicators } from './red-indicators.js';
-
-const T0 = Date.UTC(2026, 10, 19, 10, 0, 0); // a week ago: a replay, not live data
-const S = 1_000;
-const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n;
-const BOUNDS = [10, 20, 50];
-
-/** One cumulative span_metrics flush of `GET /cart`: ok and error calls, and the duration histogram. */
-function flush(atS: number, startS: number, ok: number, err: number, buckets: number[]): Payload {
-  const b = new MetricsBuilder();
-  const scope = b.scope({ 'service.name': 'checkout' }, { name: 'spanmetricsconnector' });
-  const attrs = (code: string) => ({ 'service.name': 'checkout', 'span.name': 'GET /cart', 'span.kind': 'SPAN_KIND_SERVER', 'status.code': code });
-  const point = { startTimeUnixNano: ns(T0 + startS * S), timeUnixNano: ns(T0 + atS * S) };
-  const calls = { name: 'traces.span.metrics.calls', temporality: 'cumulative' as const, monotonic: true };
-  scope.sum(calls, { ...point, attributes: attrs('STATUS_CODE_UNSET'), value: BigInt(ok) });
-  scope.sum(calls, { ...point, attributes: attrs('STATUS_CODE_ERROR'), value: BigInt(err) });
-  scope.histogram({ name: 'traces.span.metrics.duration', unit: 'ms', temporality: 'cumulative' },
-    { ...point, attributes: attrs('STATUS_CODE_UNSET'), count: buckets.reduce((n, c) => n + c, 0), bucketCounts: buckets, explicitBounds: BOUNDS });
-  return b.build()!;
-}
-
-/** The emitted RED gauges as sorted `name window-start-s value` lines (values to 4 decimals). */
-function red(sink: RecordingConsumer): string[] {
-  const out: string[] = [];
-  for (const p of sink.received) {
-    forEachDataPoint(p, (d) => {
-      if (d.metricName.startsWith('vigil.red.')) out.push(`${d.metricName} ${(Number(d.startTimeUnixNano / 1_000_000n) - T0) / S}s ${Number(d.value!.toFixed(4))}`);
-    });
-  }
-  return out.sort();
-}
 
 async function pipeline(store: StateStore = new MemoryStore(), extra: Record<string, unknown> = {}) {
   const sink = new RecordingConsumer();
@@ -57,14 +28,6 @@ async function pipeline(store: StateStore = new MemoryStore(), extra: Record<str
   const send = (p: Payload) => log.append([{ key: undefined, partition: 0, payload: p }]);
   return { sink, log, send };
 }
-
-// cumulative: ok, error calls and buckets [<=10, <=20, <=50, +Inf]
-const MINUTE_0 = [flush(10, 1, 0, 0, [0, 0, 0, 0]), flush(30, 1, 30, 10, [10, 20, 10, 0]), flush(50, 1, 60, 20, [20, 40, 20, 0])];
-const MINUTE_1 = [
-  flush(70, 1, 90, 20, [30, 60, 30, 0]),
-  flush(90, 80, 15, 5, [5, 10, 5, 0]), // the source restarted at 80 s: a reset
-  flush(110, 80, 45, 5, [5, 10, 5, 20]),
-];
 
 t.test('cumulative input: per-window increases across a reset, RED gauges when the watermark passes', async (t) => {
   const { sink, log, send } = await pipeline();
@@ -133,4 +96,19 @@ t.test('delta exponential histograms in seconds: summed per window, quantiles in
     `vigil.red.latency.p99 0s ${Number((1000 * 2 ** (4 + 7.8 / 8)).toFixed(4))}`,
     'vigil.red.throughput 0s 0.3333',
   ]);
+});
+
+t.test('a replay in one burst gives the same indicators as the same data paced', async (t) => {
+  const input = [...MINUTE_0, ...MINUTE_1, flush(130, 80, 45, 5, [5, 10, 5, 20]), flush(190, 80, 60, 9, [9, 10, 5, 20])];
+  const burst = await pipeline(new MemoryStore(), { pass_through: false });
+  for (const p of input) await burst.send(p);
+  await burst.log.drain(Date.now() + 5_000);
+  const paced = await pipeline(new MemoryStore(), { pass_through: false });
+  for (const p of input) {
+    await paced.send(p);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await paced.log.drain(Date.now() + 5_000);
+  t.equal(red(burst.sink).filter((l) => l.startsWith('vigil.red.calls')).length, 4, 'four windows');
+  t.same(red(burst.sink), red(paced.sink));
 });
