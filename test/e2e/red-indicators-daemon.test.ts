@@ -13,6 +13,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { decodeProtobuf, forEachDataPoint } from '../../pdata/index.js';
 import { Daemon, freePort } from '../daemon.js';
+import { dropTopicsAtEnd, unique } from '../kafka.js';
+import { kafkaAvailable, requireService } from '../services.js';
 import { waitUntil } from '../wait.js';
 
 /** One RED gauge point as the sink saw it. */
@@ -59,7 +61,7 @@ function workload(): ReadableSpan[] {
 
 const WINDOW_MS = 10_000;
 
-async function scenario(t: Test, temporality: string): Promise<void> {
+async function scenario(t: Test, temporality: string, queue = '{ type: memory, memory: { partitions: 2 } }'): Promise<void> {
   const sink = await redSink(t);
   const [otlpPort, healthPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const daemon = await Daemon.start(`
@@ -80,7 +82,7 @@ extensions:
 service:
   extensions: [health_check]
   telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: warn } }
-  queue: { type: memory, memory: { partitions: 2 } }
+  queue: ${queue}
   pipelines:
     traces: { receivers: [otlp], exporters: [spanmetrics] }
     metrics: { receivers: [spanmetrics], processors: [red_indicators], exporters: [otlphttp/sink] }
@@ -117,4 +119,11 @@ t.test('memory queue, delta span metrics: throughput, error rate and p95 per ope
 
 t.test('memory queue, cumulative span metrics: the same from per-window increases', async (t) => {
   await scenario(t, 'AGGREGATION_TEMPORALITY_CUMULATIVE');
+});
+
+t.test('Kafka queue, cumulative span metrics: the same with the metrics log on the broker, keyed by service.name', async (t) => {
+  if (!requireService(t, 'Kafka', await kafkaAvailable())) return;
+  const prefix = unique('vigil-red');
+  dropTopicsAtEnd(t, prefix);
+  await scenario(t, 'AGGREGATION_TEMPORALITY_CUMULATIVE', `{ type: kafka, kafka: { brokers: [localhost:9092], topic_prefix: ${prefix}, group_id: ${prefix}, partitions: 2 } }`);
 });
