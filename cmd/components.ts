@@ -24,6 +24,7 @@ import { factory as otlpReceiver } from '../receivers/otlp/index.js';
 import { factory as probabilisticSampler } from '../processors/probabilistic-sampler/index.js';
 import { factory as spanMetrics } from '../connectors/span-metrics/index.js';
 import { factory as tailSampling } from '../processors/tail-sampling/index.js';
+import { factory as redIndicators } from '../processors/red-indicators/index.js';
 import type { Factory } from '../pipeline/component.js';
 
 /** All factories, receivers first, in the order `vigil components` lists them. */
@@ -36,6 +37,7 @@ export const FACTORIES: readonly Factory[] = [
   alertRules,
   tailSampling,
   forward,
+  redIndicators,
   spanMetrics,
   anomaly,
   events,
