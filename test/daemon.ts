@@ -48,7 +48,8 @@ export class Daemon {
    */
   static async start(yaml: string, healthPort: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, entry = VIGIL): Promise<Daemon> {
     const daemon = Daemon.spawn(yaml, healthPort, extraArgs, env, entry);
-    await daemon.waitHealthy(15_000);
+    // Generous: a daemon on the Kafka queue took 11 s to be healthy on a loaded 2-core machine.
+    await daemon.waitHealthy(60_000);
     return daemon;
   }
 
