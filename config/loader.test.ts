@@ -1,7 +1,9 @@
 /** One test per validation rule, each reading a file from config/testdata and checking message and line. */
 import t from 'tap';
 import type { Test } from 'tap';
+import { fileURLToPath } from 'node:url';
 import { loadTestdata, printed } from './fake-factories.test-helpers.js';
+import { loadConfig } from './loader.js';
 
 const errorsOf = (t: Test, file: string) => {
   const r = loadTestdata([file]);
@@ -103,6 +105,17 @@ t.test('10: configured but unused components are warnings, and the config still 
     'unused.yaml:13:3 exporters::otlp: exporter "otlp" is configured but not used in any pipeline',
   ]);
   t.equal(r.config!.exporters.get('otlp')?.factory.type, 'otlp_grpc', 'unused components are still in the config');
+});
+
+t.test('10b: a processor emitting events in a pipeline with no connector into logs is warned about', async (t) => {
+  // The real registry: the event emitters (anomaly) and the events connector are real components.
+  const { FACTORIES } = await import('../cmd/components.js');
+  const file = fileURLToPath(new URL('../../config/testdata/events-dropped.yaml', import.meta.url));
+  const r = loadConfig({ files: [file], factories: FACTORIES, env: {} });
+  t.same(r.errors, []);
+  t.same(printed(r.warnings), [
+    'events-dropped.yaml:15:20 service::pipelines::metrics/unrouted::processors::0: processor "anomaly" emits vigil.anomaly log records, but pipeline "metrics/unrouted" has no connector into a logs pipeline, so they are dropped; add "events" to its exporters (see processors/events)',
+  ], 'only the pipeline without the events connector');
 });
 
 t.test('11: YAML syntax errors and duplicate keys, at the parser position', async (t) => {

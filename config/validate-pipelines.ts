@@ -46,7 +46,31 @@ export function validatePipelines(root: MapNode, service: unknown, decl: Declara
   checkConnectors(root, pipelines, decl.connectors, problems);
   checkExtensions(root, service, decl, problems);
   if (complete) warnUnused(pipelines, service, decl, problems);
+  warnDroppedEvents(root, pipelines, decl, problems);
   return pipelines;
+}
+
+/**
+ * A processor that emits events (alerts, anomalies) in a pipeline with no connector into a logs
+ * pipeline would have them dropped (pipeline/graph.ts routes them only there): most likely a
+ * forgotten `events` in its exporters.
+ */
+function warnDroppedEvents(root: MapNode, pipelines: readonly PipelineConfig[], decl: Declarations, problems: Problems): void {
+  for (const p of pipelines) {
+    if (p.signal === 'logs') continue;
+    const routed = p.exporters.some((id) => {
+      const factory = decl.connectors.get(id)?.factory;
+      return factory?.kind === 'connector' && (factory.connects[p.signal] ?? []).includes('logs');
+    });
+    if (routed) continue;
+    p.processors.forEach((id, i) => {
+      const factory = decl.processors.get(id)?.factory;
+      const events = factory?.kind === 'processor' ? factory.emitsEvents : undefined;
+      if (!events || events.length === 0) return;
+      const path = ['service', 'pipelines', p.id, 'processors', i];
+      problems.warn(locate(root, path).pos, path, `processor "${id}" emits ${events.join(', ')} log records, but pipeline "${p.id}" has no connector into a logs pipeline, so they are dropped; add "events" to its exporters (see processors/events)`);
+    });
+  }
 }
 
 /** `traces`, `metrics/name`, …: the signal of a pipeline id, or undefined after reporting why not. */

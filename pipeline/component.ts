@@ -154,6 +154,12 @@ export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
   partitionKey?(config: C): PartitionKey | undefined;
   /** True when its processors have `admit`: the thread that receives then builds one of its own (pipeline/ingest-side). */
   readonly admits?: boolean;
+  /**
+   * The event names of the log records its processors emit into a traces or metrics pipeline
+   * (`vigil.alert`, `vigil.anomaly`). They reach only the pipeline's connectors into logs pipelines
+   * (`events`); validate warns when a pipeline has none, as they would be dropped.
+   */
+  readonly emitsEvents?: readonly string[];
   create(settings: CreateSettings, config: C, signal: Signal, next: Consumer): Processor;
 }
 

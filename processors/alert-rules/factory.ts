@@ -9,6 +9,7 @@ export const TYPE = 'alert_rules';
 
 /** Builds alert_rules processors; rule files are read and checked at build time (so `vigil validate` reports them). */
 export const factory: ProcessorFactory<Config> = {
+  emitsEvents: ['vigil.alert'],
   type: TYPE,
   kind: 'processor',
   stability: { metrics: 'development' },

@@ -8,6 +8,7 @@ export const TYPE = 'anomaly';
 
 /** Builds anomaly processors, one per metrics pipeline. */
 export const factory: ProcessorFactory<Config> = {
+  emitsEvents: ['vigil.anomaly'],
   type: TYPE,
   kind: 'processor',
   stability: { metrics: 'development' },
