@@ -77,8 +77,8 @@ export async function committed(groupId: string, topic: string): Promise<number[
   }
 }
 
-/** Polls `check` every 50 ms until it returns true or `timeoutMs` passes; returns the last answer. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+/** Polls `check` every 50 ms until it returns true or `timeoutMs` passes (30 s: a fresh consumer group joining on a loaded machine took over 10); returns the last answer. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;
