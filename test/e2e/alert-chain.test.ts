@@ -202,6 +202,11 @@ service:
   t.same(hookStatuses(), ['firing', 'resolved'], 'webhook: one firing, one resolved');
   if (withAm) t.same(await amAlerts(), [], 'Alertmanager: the alert resolved');
 
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const outcome = (o: string): number => metrics.split('\n').filter((l) => l.startsWith('vigil_notifications_total{') && l.includes(`outcome="${o}"`))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  t.equal(outcome('invalid'), 0, 'every vigil.alert record kept the contract the notifiers read');
+  t.equal(outcome('dead_lettered'), 0, 'nothing dead-lettered');
   await shop.stop();
   t.equal(await daemon.stop(), 0, 'vigil exits cleanly after SIGTERM');
   t.comment(`whole test: ${Date.now() - began} ms`);
