@@ -7,6 +7,7 @@ import { PermanentError } from '../../pipeline/errors.js';
 import { MemoryStore } from '../../pipeline/state/memory-store.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { forEachDataPoint, forEachLogRecord, MetricsBuilder, type Payload } from '../../pdata/index.js';
+import { readAlert } from '../../exporters/notify-common/alert.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
 import { waitFor } from '../../test/wait.js';
 import { configSchema } from './config.js';
@@ -45,7 +46,10 @@ t.test('alerts fire after for: and resolve, in event time, as vigil.alert record
   for (const [m, v] of up.entries()) await log.append([{ key: undefined, partition: 0, payload: request(m, { i1: v, i2: 1 }) }]);
   const alerts = (): string[] => sink.received.flatMap((p) => {
     const out: string[] = [];
-    forEachLogRecord(p, (r) => out.push(`${r.eventName} ${r.attributes.state as string} ${(Number(r.timeUnixNano / 1_000_000n) - T0) / MIN}m ${r.attributes['labels.instance'] as string} ${r.attributes['annotations.summary'] as string}`));
+    forEachLogRecord(p, (r) => {
+      const a = readAlert(r);
+      out.push(typeof a === 'string' ? `invalid: ${a}` : `${r.eventName} ${a.state} ${(Number(r.timeUnixNano / 1_000_000n) - T0) / MIN}m ${a.labels.instance} ${a.annotations.summary}`);
+    });
     return out;
   });
   await waitFor('two alert events', () => alerts().length >= 2, 30_000);

@@ -1,47 +1,36 @@
-/** `vigil.alert` OTLP log records: one per alert transition, with the alert's labels, annotations and times. */
-import type { AttributesInput } from '../../../pdata/index.js';
-import { LogsBuilder } from '../../../pdata/index.js';
-import type { Payload } from '../../../pdata/index.js';
+/**
+ * `vigil.alert` OTLP log records: one per alert transition, written to the alert contract
+ * (docs/alerts-contract.md) with its one builder, so the notification exporters read what this writes.
+ */
+import { LogsBuilder, type AttributesInput, type LogRecordInput, type Payload } from '../../../pdata/index.js';
+import { ALERT_EVENT_NAME, severityOf } from '../../../exporters/notify-common/alert.js';
+import { alertRecord } from '../../../exporters/notify-common/alert-builder.js';
 import type { AlertEvent } from './evaluator.js';
 
-/** The event name of alert records. */
-export const ALERT_EVENT_NAME = 'vigil.alert';
+export { ALERT_EVENT_NAME };
 /** The instrumentation scope alert records are emitted under. */
 export const SCOPE_NAME = 'vigil.alert_rules';
-const MS = 1_000_000n;
-/** OTLP severity numbers: WARN for firing, INFO for resolved. */
-const SEVERITY = { firing: 13, resolved: 9 } as const;
 
-/** The attributes of one alert record. */
-export function alertAttributes(e: AlertEvent): AttributesInput {
-  const attrs: Record<string, string | number> = {
-    rule: e.rule,
-    'rule.group': e.group,
-    alertname: e.rule,
-    state: e.state,
-    value: e.value,
-    startsAt: new Date(e.startsAtMs).toISOString(),
-  };
-  if (e.endsAtMs !== undefined) attrs.endsAt = new Date(e.endsAtMs).toISOString();
-  if (e.labels.severity !== undefined) attrs.severity = e.labels.severity;
-  for (const [k, v] of Object.entries(e.labels)) attrs[`labels.${k}`] = v;
-  for (const [k, v] of Object.entries(e.annotations)) attrs[`annotations.${k}`] = v;
-  return attrs;
+/**
+ * The record of one alert event: the contract's attributes (labels and annotations as maps,
+ * starts_at, ends_at, fingerprint of the labels, severity from the `severity` label — an unknown
+ * one reads as warning), plus `rule` and `rule.group`.
+ */
+export function alertEventRecord(e: AlertEvent): LogRecordInput {
+  const record = alertRecord({
+    alertname: e.rule, state: e.state, labels: e.labels, annotations: e.annotations,
+    severity: severityOf(e.labels.severity) ?? 'warning', startsAt: e.startsAtMs, time: e.atMs,
+    ...(e.endsAtMs !== undefined ? { endsAt: e.endsAtMs } : {}),
+    ...(Number.isFinite(e.value) ? { value: e.value } : {}),
+  });
+  const summary = e.annotations.summary !== undefined ? `: ${e.annotations.summary}` : '';
+  return { ...record, body: `${e.rule} ${e.state}${summary}`, attributes: { ...record.attributes, rule: e.rule, 'rule.group': e.group } };
 }
 
 /** A logs payload with one `vigil.alert` record per event, timestamped with the evaluation's event time. */
 export function alertRecords(events: readonly AlertEvent[], resource: AttributesInput = { 'service.name': 'vigil' }): Payload | null {
   const builder = new LogsBuilder();
   const scope = builder.scope(resource, { name: SCOPE_NAME });
-  for (const e of events) {
-    scope.add({
-      eventName: ALERT_EVENT_NAME,
-      timeUnixNano: BigInt(e.atMs) * MS,
-      severityNumber: SEVERITY[e.state],
-      severityText: e.state === 'firing' ? 'WARN' : 'INFO',
-      body: `${e.rule} ${e.state}${e.annotations.summary !== undefined ? `: ${e.annotations.summary}` : ''}`,
-      attributes: alertAttributes(e),
-    });
-  }
+  for (const e of events) scope.add(alertEventRecord(e));
   return builder.build();
 }

@@ -2,6 +2,7 @@ import t from 'tap';
 import { fileURLToPath } from 'node:url';
 import { Problems } from '../../../config/errors.js';
 import { forEachDataPoint, forEachLogRecord, MetricsBuilder } from '../../../pdata/index.js';
+import { readAlert, readAlerts, type Alert } from '../../../exporters/notify-common/alert.js';
 import { loadRuleFile } from '../rules/rule-file.js';
 import { alertRecords } from './alert-event.js';
 import type { AlertEvent } from './evaluator.js';
@@ -64,7 +65,12 @@ t.test('event time: alerts fire after for: and resolve, the same in a replay as 
   t.same(replay, live, 'a replay in one batch gives the same events');
   const payload = alertRecords(live);
   const records: Array<{ name: string; t: bigint; state: unknown; summary: unknown; job: unknown }> = [];
-  forEachLogRecord(payload!, (r) => records.push({ name: r.eventName, t: r.timeUnixNano, state: r.attributes.state, summary: r.attributes['annotations.summary'], job: r.attributes['labels.job'] }));
+  forEachLogRecord(payload!, (r) => records.push({ name: r.eventName, t: r.timeUnixNano, state: r.attributes.state, summary: (readAlert(r) as Alert).annotations.summary, job: (readAlert(r) as Alert).labels.job }));
+  const read = readAlerts(payload!);
+  t.same(read.invalid, [], 'the records keep the alert contract the notification exporters read');
+  t.same(read.alerts.map((a) => [a.state, a.startsAtMs, a.endsAtMs, a.fingerprint === read.alerts[0]!.fingerprint]), [
+    ['firing', 120_000, undefined, true], ['resolved', 120_000, 420_000, true],
+  ], 'firing and resolve: one episode (same starts_at and fingerprint), ends_at on the resolve');
   t.same(records, [
     { name: 'vigil.alert', t: 300_000n * MS, state: 'firing', summary: 'i1 of api is down', job: 'api' },
     { name: 'vigil.alert', t: 420_000n * MS, state: 'resolved', summary: 'i1 of api is down', job: 'api' },
