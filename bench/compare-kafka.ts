@@ -11,7 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createTopicsWithLeaders } from '../pipeline/kafka/topics.js';
 import { dropTopics } from '../test/kafka.js';
 import { BenchDaemon, freePorts } from './daemon.js';
-import { daemonYaml, type DaemonPorts } from './daemon-config.js';
+import { daemonYaml, otelcolTelemetry, type DaemonPorts } from './daemon-config.js';
 import { measuredPhase, peakRss, waitForSink, type Measured } from './measure.js';
 import type { BenchContext } from './scenarios.js';
 
@@ -71,13 +71,6 @@ async function createTopic(brokers: string[], topic: string): Promise<void> {
   }
 }
 
-function telemetry(metricsPort: number): string {
-  return `  telemetry:
-    metrics:
-      readers:
-        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: ${metricsPort} } } }`;
-}
-
 /** otelcol's first tier: OTLP in, straight to Kafka, acknowledged once every in-sync replica has it. */
 function gatewayTier(brokers: string[], topic: string, ports: DaemonPorts): string {
   return `receivers:
@@ -92,7 +85,7 @@ exporters:
     producer: { required_acks: -1, max_message_bytes: 16777216 }
     sending_queue: { enabled: false }
 service:
-${telemetry(ports.metrics)}
+${otelcolTelemetry(ports.metrics)}
   pipelines:
     traces: { receivers: [otlp], exporters: [kafka] }
 `;
@@ -114,7 +107,7 @@ exporters:
     tls: { insecure: true }
     compression: none
 service:
-${telemetry(metricsPort)}
+${otelcolTelemetry(metricsPort)}
   pipelines:
     traces: { receivers: [kafka], processors: [batch], exporters: [otlp_grpc] }
 `;

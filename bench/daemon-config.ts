@@ -39,11 +39,16 @@ ${pipelines(exporter)}`;
  */
 export function otelcolYaml(ports: DaemonPorts, exporter: ExportSpec): string {
   return `${receiversToExporters(ports, exporter)}service:
-  telemetry:
+${otelcolTelemetry(ports.metrics)}
+${pipelines(exporter)}`;
+}
+
+/** otelcol's `service.telemetry` block: its self-metrics on 127.0.0.1:`metricsPort`, in the `readers` form. */
+export function otelcolTelemetry(metricsPort: number): string {
+  return `  telemetry:
     metrics:
       readers:
-        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: ${ports.metrics} } } }
-${pipelines(exporter)}`;
+        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: ${metricsPort} } } }`;
 }
 
 function receiversToExporters(ports: DaemonPorts, exporter: ExportSpec): string {

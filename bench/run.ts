@@ -4,7 +4,6 @@
  * and writes bench/results/latest.{json,md}. Entry point; the only file here that exits.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,6 +15,7 @@ import { decodeCeiling, filePipeline, forwarding, type BenchContext } from './sc
 import { fileSteady } from './file-steady.js';
 import { compareWithOtelcol } from './compare.js';
 import { peerBinary } from '../test/peer.js';
+import { portOpen } from '../test/services.js';
 import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -79,13 +79,7 @@ function options() {
 /** Whether a Kafka broker answers at `brokers` (the compare scenario's Kafka path runs only then, and says so otherwise). */
 async function brokerUp(brokers: string[]): Promise<boolean> {
   const [host = 'localhost', port = '9092'] = (brokers[0] ?? '').split(':');
-  const up = await new Promise<boolean>((resolve) => {
-    const socket = connect({ host, port: Number(port) });
-    const done = (ok: boolean): void => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+  const up = await portOpen(Number(port), 1000, host);
   if (!up) process.stderr.write(`bench: no Kafka broker at ${brokers.join(',')}: the compare scenario skips its kafka-20k path (npm run services:up starts one)\n`);
   return up;
 }

@@ -18,10 +18,10 @@ export const KAFKA_BROKER = `localhost:${KAFKA_PORT}`;
 const BROKER_SCRIPT = fileURLToPath(new URL('../../scripts/kafka-broker.sh', import.meta.url));
 const BROKER_START_TIMEOUT_MS = 90_000;
 
-/** True when something accepts a TCP connection on 127.0.0.1:`port` within `timeoutMs`. */
-export function portOpen(port: number, timeoutMs = 500): Promise<boolean> {
+/** True when something accepts a TCP connection on `host`:`port` within `timeoutMs`. */
+export function portOpen(port: number, timeoutMs = 500, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     const done = (ok: boolean): void => {
       socket.destroy();
       resolve(ok);
