@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import t from 'tap';
+import { isPermanent } from '../../pipeline/errors.js';
 import { factory } from './factory.js';
 import { FAST_DELIVERY, ScriptedServer, counterValue, sampleAlert, started } from '../notify-common/test-support.js';
 import { fingerprintOf } from '../notify-common/index.js';
@@ -81,7 +82,10 @@ t.test('shutdown hands back a notification still waiting to retry', async (t) =>
   const pending = exporter.consume(sampleAlert().firing);
   while (server.received.length === 0) await new Promise((r) => setTimeout(r, 10));
   await exporter.shutdown(Date.now() + 2000);
-  await t.rejects(pending, { name: 'UnavailableError' }, 'retryable: the stage log keeps the record');
+  // Shut down during the backoff the record comes back as UnavailableError; when the shutdown lands
+  // while the 503 is still being read, as that RetryableError (seen once in CI). Either is retryable.
+  const err = await pending.then(() => undefined, (e: unknown) => e);
+  t.ok(err instanceof Error && !isPermanent(err), `retryable: the stage log keeps the record (${String(err)})`);
 });
 
 t.test('config', async (t) => {
