@@ -18,9 +18,12 @@ export type QueueSpec = { type: 'memory' } | { type: 'kafka'; brokers: string[];
 /** What the pipeline sends to. */
 export type ExportSpec = { kind: 'sink'; port: number } | { kind: 'file'; path: string };
 
+/** The batch processor's body as a YAML flow map; `{}` (otelcol's defaults: 8192 spans or 200 ms) unless a scenario says otherwise. */
+export type BatchYaml = string;
+
 /** The YAML for one daemon. */
-export function daemonYaml(ports: DaemonPorts, exporter: ExportSpec, queue: QueueSpec): string {
-  return `${receiversToExporters(ports, exporter)}extensions:
+export function daemonYaml(ports: DaemonPorts, exporter: ExportSpec, queue: QueueSpec, batch: BatchYaml = '{}'): string {
+  return `${receiversToExporters(ports, exporter, batch)}extensions:
   health_check: { endpoint: 127.0.0.1:${ports.health} }
 service:
   extensions: [health_check]
@@ -37,8 +40,8 @@ ${pipelines(exporter)}`;
  * sees "Everything is ready", no health_check (the peer is built without it) and no stage log
  * (otelcol has none; its otlp exporter's default sending queue is its buffer).
  */
-export function otelcolYaml(ports: DaemonPorts, exporter: ExportSpec): string {
-  return `${receiversToExporters(ports, exporter)}service:
+export function otelcolYaml(ports: DaemonPorts, exporter: ExportSpec, batch: BatchYaml = '{}'): string {
+  return `${receiversToExporters(ports, exporter, batch)}service:
 ${otelcolTelemetry(ports.metrics)}
 ${pipelines(exporter)}`;
 }
@@ -51,7 +54,7 @@ export function otelcolTelemetry(metricsPort: number): string {
         - pull: { exporter: { prometheus: { host: 127.0.0.1, port: ${metricsPort} } } }`;
 }
 
-function receiversToExporters(ports: DaemonPorts, exporter: ExportSpec): string {
+function receiversToExporters(ports: DaemonPorts, exporter: ExportSpec, batch: BatchYaml): string {
   const exporterYaml = exporter.kind === 'sink'
     ? `  otlp_grpc:
     endpoint: 127.0.0.1:${exporter.port}
@@ -65,7 +68,7 @@ function receiversToExporters(ports: DaemonPorts, exporter: ExportSpec): string 
       grpc: { endpoint: 127.0.0.1:${ports.grpc}, max_recv_msg_size_mib: 16 }
       http: { endpoint: 127.0.0.1:${ports.http} }
 processors:
-  batch: {}
+  batch: ${batch}
 exporters:
 ${exporterYaml}
 `;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Measured } from './measure.js';
 import type { CodecComparison } from './codec-compare.js';
 import { ratioTable, type PathRun, type RatioRow } from './compare.js';
-import type { FileSteadyResult } from './file-steady.js';
+import { STEADY_BATCH, type FileSteadyResult } from './file-steady.js';
 import type { DecodeCeiling, FileResult, ForwardingResult } from './scenarios.js';
 
 /** One target from the issues, with the measured value. */
@@ -27,6 +27,8 @@ export interface BenchReport {
   forwarding: ForwardingResult[];
   file?: FileResult;
   fileSteady?: FileSteadyResult;
+  /** The same steady scenario on the otelcol peer, run right after vigil's. */
+  fileSteadyOtelcol?: FileSteadyResult;
   /** Every run of the side-by-side comparison with otelcol (issue 13), and which binary that was. */
   compare?: { otelcol: string; repetitions: number; runs: PathRun[] };
   checks: Check[];
@@ -218,6 +220,7 @@ export function markdown(r: BenchReport): string {
       `${n0(f.ackedTotal)} acknowledged); generator acked ${n0(f.saturation.ackRate)} spans/s; daemon ${n2(f.saturation.daemonCoreShare)} cores; exit ${f.exitCode}.`);
   }
   if (r.fileSteady) out.push('', ...steadySection(r.fileSteady));
+  if (r.fileSteadyOtelcol) out.push('', ...steadySection(r.fileSteadyOtelcol));
   if (r.decode) {
     out.push('', '## Decode-only ceiling (one core, 512-span request)', '',
       `validate/count (decodeProtobuf): ${n0(r.decode.decodeSpansPerSec)} spans/s; to OTLP/JSON: ${n0(r.decode.toJsonSpansPerSec)} spans/s; split by trace: ${n0(r.decode.splitSpansPerSec)} spans/s.`);
@@ -232,7 +235,7 @@ export function markdown(r: BenchReport): string {
 function steadySection(f: FileSteadyResult): string[] {
   const m = f.measured;
   return [
-    `## File, steady: otlp → batch → file at ${n0(f.offered)} spans/s for ${f.durationMs / 1000} s`, '',
+    `## File, steady (${f.system}): otlp → batch (${STEADY_BATCH}) → file at ${n0(f.offered)} spans/s for ${f.durationMs / 1000} s`, '',
     `Spans written per second: min ${n0(f.min)}, median ${n0(f.median)}, max ${n0(f.max)} (${f.seconds.length} seconds); ` +
       `generator acked ${n0(m.ackRate)} spans/s, ${m.phase.refusedRequests} requests refused, ${m.phase.errorRequests} errors, ${m.phase.lateRequests} sent late; ` +
       `daemon ${n2(m.daemonCoreShare)} cores, ${n2(f.cpuPerMillion)} CPU s per million spans, peak RSS ${n1(m.daemonHwmBytes / MIB)} MiB; ` +

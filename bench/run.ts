@@ -131,10 +131,16 @@ async function main(): Promise<number> {
         }
       }
       if (opts.only.includes('file-steady') && !opts.kafka) {
+        const steadyCtx = { ...ctx, durationMs: opts.steadyMs, rate: opts.rate };
         try {
-          report.fileSteady = await fileSteady({ ...ctx, durationMs: opts.steadyMs, rate: opts.rate }, tmpdir());
+          report.fileSteady = await fileSteady(steadyCtx, tmpdir());
         } catch (err) {
           report.errors.push(`file-steady: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        try {
+          report.fileSteadyOtelcol = await fileSteady(steadyCtx, tmpdir(), await peerBinary());
+        } catch (err) {
+          report.errors.push(`file-steady (otelcol): ${err instanceof Error ? err.message : String(err)}`);
         }
       }
       if (opts.only.includes('compare') && !opts.kafka) {
