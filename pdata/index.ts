@@ -11,6 +11,7 @@ export {
 export { groupByPartition, type PartitionKey } from './partition.js';
 export { hash64, seriesId, seriesKey } from './series.js';
 export { canonicalAttributes, canonicalValue, type AttributeValue, type Attributes } from './any-value.js';
+export { attributesFromBytes, attributesToBytes } from './attribute-bytes.js';
 export { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';
 export { MAX_ANY_DEPTH, MESSAGES, REQUEST, message, type FieldDef, type MessageDef } from './schema.js';
 export { makeRealisticMetricsRequest, makeRealisticTraceRequest, measureDecode, measurePartitionSplit } from './bench.js';

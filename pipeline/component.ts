@@ -110,7 +110,17 @@ export interface Processor extends Component, Consumer {
 }
 
 export type Exporter = Component & Consumer;
-export type Connector = Component & Consumer;
+/**
+ * The exporter of one pipeline and the receiver of another. One that keeps state per partition
+ * of the stage logs feeding it (span_metrics on the Kafka queue) is told, like a processor, which
+ * partitions of which log (`Delivery.log`) this instance owns.
+ */
+export interface Connector extends Component, Consumer {
+  /** As Processor.assigned, for the partitions of stage log `log`. */
+  partitionsAssigned?(log: string, partitions: number[]): Promise<void>;
+  /** As Processor.revoked, for the partitions of stage log `log`; called after the pipeline's processors. */
+  partitionsRevoked?(log: string, partitions: number[], why: Revocation): Promise<void>;
+}
 export type Receiver = Component;
 export type Extension = Component;
 

@@ -11,7 +11,7 @@ import { messageOf } from './errors.js';
 import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
 import type { Started, Stopping } from './lifecycle.js';
 import { fanOutHooks } from './partition-hooks.js';
-import type { PartitionHooks } from './stage-log.js';
+import type { PartitionHooks, Revocation } from './stage-log.js';
 import type { Stages } from './stages.js';
 import { createStateStore } from './state/create.js';
 import { OwnershipCheckpoints } from './state/ownership.js';
@@ -88,14 +88,24 @@ export class ForwardSide {
 
   /**
    * Partition changes of a pipeline's log: an assignment first waits for the previous owner's
-   * hand-over, then goes to the processors (upstream first), then to the ownership checkpoints;
-   * a revocation goes to the processors, then releases the claim the next owner waits for.
+   * hand-over, then goes to the processors (upstream first) and the connectors the pipeline
+   * exports to, then to the ownership checkpoints; a revocation goes to the processors and
+   * connectors, then releases the claim the next owner waits for.
    */
   private partitionHooks(p: BuiltPipeline): PartitionHooks {
     const processors = p.processors.map((proc, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
+    const log = p.log.name;
+    const connectors = p.connectors.filter(({ component: c }) => 'partitionsAssigned' in c || 'partitionsRevoked' in c).map(({ id, component: c }) => ({
+      name: `connector ${id} after ${p.config.id}`,
+      hooks: {
+        assigned: async (partitions: number[]) => { await c.partitionsAssigned?.(log, partitions); },
+        revoked: async (partitions: number[], why: Revocation) => { await c.partitionsRevoked?.(log, partitions, why); },
+      },
+    }));
     return fanOutHooks([
       { name: 'ownership hand-over', hooks: this.ownership.handoverFor(p.log.name) },
       ...processors,
+      ...connectors,
       { name: 'ownership checkpoints', hooks: this.ownership.hooksFor(p.log.name) },
     ], this.logger);
   }

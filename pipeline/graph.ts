@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { ComponentConfig, PipelineConfig, ServiceConfig } from '../config/index.js';
 import type {
-  Component, ConnectorFactory, Consumer, CreateSettings, ExporterFactory, Processor, ProcessorFactory,
+  Component, Connector, ConnectorFactory, Consumer, CreateSettings, ExporterFactory, Processor, ProcessorFactory,
 } from './component.js';
 import type { Delivery } from './delivery.js';
 import { fanOut } from './fanout.js';
@@ -26,12 +26,14 @@ export interface BuiltPipeline {
   readonly log: StageLog;
   readonly head: Consumer;
   readonly processors: readonly Processor[];
+  /** The connectors this pipeline exports to: told about its log's partitions after the processors. */
+  readonly connectors: ReadonlyArray<{ id: string; component: Connector }>;
 }
 
 /** The forwarding half, grouped in the order the service starts it. */
 export interface Graph {
   readonly exporters: ReadonlyMap<string, Component>;
-  readonly connectors: ReadonlyArray<{ id: string; component: Component }>;
+  readonly connectors: ReadonlyArray<{ id: string; component: Connector }>;
   /** In upstream-first order: a pipeline fed by a connector comes after the pipeline feeding it. */
   readonly pipelines: readonly BuiltPipeline[];
 }
@@ -59,21 +61,25 @@ export function buildGraph(config: ServiceConfig, stages: Stages, logger: Logger
   }
 
   // A connector instance per (id, from signal, to signal), feeding every pipeline that lists it as a receiver.
-  const connectors: Array<{ id: string; component: Component }> = [];
+  const connectors: Array<{ id: string; component: Connector }> = [];
   const connectorInputs = new Map<string, Consumer>(); // key: `${id}|${fromSignal}`
+  const connectorsFed = new Map<string, Array<{ id: string; component: Connector }>>(); // same key: the instances behind the input
   for (const p of ordered) {
     for (const id of p.exporters) {
       const c = config.connectors.get(id);
       const key = `${id}|${p.signal}`;
       if (!c || connectorInputs.has(key)) continue;
       const outputs: Consumer[] = [];
+      const fed: Array<{ id: string; component: Connector }> = [];
       for (const to of new Set(ordered.filter((q) => q.receivers.includes(id)).map((q) => q.signal))) {
         const targets = ordered.filter((q) => q.receivers.includes(id) && q.signal === to).map((q) => stages.entry(q));
         const component = (c.factory as ConnectorFactory).create(settings('connector', c), c.config, p.signal, to, fanOut(targets));
         connectors.push({ id, component });
+        fed.push({ id, component });
         outputs.push(component);
       }
       connectorInputs.set(key, fanOut(outputs));
+      connectorsFed.set(key, fed);
     }
   }
 
@@ -97,7 +103,8 @@ export function buildGraph(config: ServiceConfig, stages: Stages, logger: Logger
       next = proc;
     }
     stages.setAdmission(p, processors);
-    pipelines.push({ config: p, log: stages.log(p), head: next, processors });
+    const fedConnectors = p.exporters.flatMap((id) => connectorsFed.get(`${id}|${p.signal}`) ?? []);
+    pipelines.push({ config: p, log: stages.log(p), head: next, processors, connectors: fedConnectors });
   }
 
   return { exporters, connectors, pipelines };

@@ -107,12 +107,17 @@ export class Aggregator {
     const key = this.resourceKey(attributes);
     let rm = this.resources.get(key);
     if (rm === undefined) {
-      const limit = this.config.aggregation_cardinality_limit;
-      rm = { attributes, sums: sumTable(limit), histograms: histogramTable(this.config, this.bounds), events: sumTable(limit), lastSeenMs: nowMs };
+      rm = this.emptyResource(attributes, nowMs);
       this.resources.add(key, rm);
     }
     if (this.config.metrics_expiration > 0) rm.lastSeenMs = nowMs;
     return rm;
+  }
+
+  /** A resource without series yet (also what a checkpoint's resources are restored into). */
+  emptyResource(attributes: Attributes, lastSeenMs: number): ResourceMetrics {
+    const limit = this.config.aggregation_cardinality_limit;
+    return { attributes, sums: sumTable(limit), histograms: histogramTable(this.config, this.bounds), events: sumTable(limit), lastSeenMs };
   }
 
   /** Resources are told apart by all their attributes, or only by resource_metrics_key_attributes. */

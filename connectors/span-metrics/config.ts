@@ -143,6 +143,9 @@ const temporality = z.string({ error: (iss) => `expected ${CUMULATIVE} or ${DELT
 
 const nonNegativeDuration = duration();
 
+/** How often the Kafka queue's per-partition aggregates are checkpointed, by default. */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
+
 /** The span_metrics connector's config schema; unknown keys are rejected. Durations are in milliseconds. */
 export const configSchema = z.strictObject({
   dimensions,
@@ -165,6 +168,11 @@ export const configSchema = z.strictObject({
   aggregation_cardinality_limit: integer(0).default(0),
   add_resource_attributes: z.boolean().default(false),
   enable_metrics_sampling_method: z.boolean().default(false),
+  /**
+   * vigil's own (otelcol has no such key): on the Kafka queue, how often each partition's aggregate
+   * is checkpointed. The log's commit waits for the checkpoint, so it bounds what a crash replays.
+   */
+  checkpoint_interval: duration().refine((ms) => ms > 0, { error: 'must be more than 0' }).default(DEFAULT_CHECKPOINT_INTERVAL_MS),
 }).refine((c) => c.aggregation_temporality !== 'delta' || c.metric_timestamp_cache_size > 0, {
   error: 'invalid delta timestamp cache size: the maximum number of the items in the cache should be positive',
   path: ['metric_timestamp_cache_size'],

@@ -48,6 +48,19 @@ function changeScale(low: number, high: number, size: number): number {
   return change;
 }
 
+/** An exponential histogram's whole state, as a checkpoint keeps it (JSON-safe). */
+export interface ExponentialDump {
+  count: number;
+  sum: number;
+  zeroCount: number;
+  min: number;
+  max: number;
+  scale: number;
+  start: number;
+  end: number;
+  buckets: Array<[index: number, count: number]>;
+}
+
 /** One exponential histogram: count, sum, min, max, zero count and the positive buckets. */
 export class ExponentialHistogram {
   count = 0;
@@ -61,6 +74,24 @@ export class ExponentialHistogram {
   private end = 0;
 
   constructor(private readonly maxSize: number) {}
+
+  /** The most buckets this histogram keeps (its max_size). */
+  get maxBuckets(): number {
+    return this.maxSize;
+  }
+
+  /** A histogram of `maxSize` buckets in the state `d` (from `dump`). */
+  static restore(maxSize: number, d: ExponentialDump): ExponentialHistogram {
+    const h = new ExponentialHistogram(maxSize);
+    Object.assign(h, { count: d.count, sum: d.sum, zeroCount: d.zeroCount, min: d.min, max: d.max, scale: d.scale, start: d.start, end: d.end });
+    for (const [i, c] of d.buckets) h.buckets.set(i, c);
+    return h;
+  }
+
+  /** The whole state, for a checkpoint. */
+  dump(): ExponentialDump {
+    return { count: this.count, sum: this.sum, zeroCount: this.zeroCount, min: this.min, max: this.max, scale: this.scale, start: this.start, end: this.end, buckets: [...this.buckets] };
+  }
 
   /** Records `value` `n` times (n > 0: an adjusted count). */
   observe(value: number, n: number): void {

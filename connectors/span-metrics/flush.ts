@@ -22,6 +22,10 @@ export class TimestampCache {
     if (v !== undefined) { this.map.delete(key); this.map.set(key, v); }
     return v;
   }
+  /** Every key and time, least recently used first (a checkpoint keeps them in this order). */
+  entries(): Array<[string, bigint]> {
+    return [...this.map];
+  }
   /** Sets the time, evicting the least recently used key past `size`. */
   set(key: string, v: bigint): void {
     this.map.delete(key);

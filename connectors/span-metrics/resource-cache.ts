@@ -54,6 +54,18 @@ export class ResourceCache<V> {
     this.evicted.clear();
   }
 
+  /** The LRU's entries (oldest first) and the evicted ones apart, for a checkpoint. */
+  parts(): { lru: Array<[string, V]>; evicted: Array<[string, V]> } {
+    return { lru: [...this.lru], evicted: [...this.evicted] };
+  }
+
+  /** Replaces everything with `lru` (oldest first) and `evicted`, as `parts` gave them. */
+  restore(lru: ReadonlyArray<[string, V]>, evicted: ReadonlyArray<[string, V]>): void {
+    this.purge();
+    for (const [k, v] of lru) this.lru.set(k, v);
+    for (const [k, v] of evicted) this.evicted.set(k, v);
+  }
+
   /** Every entry: the LRU's, oldest first, then the evicted ones. */
   entries(): Array<[string, V]> {
     return [...this.lru, ...this.evicted];

@@ -55,6 +55,13 @@ export class SeriesTable<S extends SeriesBase> {
     return [s, overflow];
   }
 
+  /** Puts a checkpointed series back under `key`, without the cardinality check (the checkpoint kept within it). */
+  restore(key: string, attributes: SeriesAttributes, startTimeUnixNano: bigint, lastSeenMs: number): S {
+    const s = this.make(attributes, startTimeUnixNano, lastSeenMs);
+    this.series.set(key, s);
+    return s;
+  }
+
   /** Forgets every exemplar (they belong to one flush interval). */
   clearExemplars(): void {
     for (const s of this.series.values()) s.exemplars = [];

@@ -30,7 +30,8 @@ export interface ExplicitSeries extends SeriesBase {
 /** An exponential histogram series. */
 export interface ExponentialSeries extends SeriesBase {
   readonly kind: 'exponential';
-  readonly histogram: ExponentialHistogram;
+  /** Replaced whole when a checkpoint is restored. */
+  histogram: ExponentialHistogram;
 }
 
 /** A duration histogram series of either kind. */
