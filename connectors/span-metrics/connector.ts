@@ -85,7 +85,10 @@ export class SpanMetricsConnector implements Connector {
     return this.serially(async () => {
       await this.send(flush(this.agg, this.timestamps, this.now()));
       for (const pa of await this.partitions.opened()) {
-        await this.send(flush(pa.agg, pa.timestamps, this.now()));
+        const payload = flush(pa.agg, pa.timestamps, this.now());
+        if (payload === null) continue;
+        await this.send(payload);
+        pa.dirty = true; // a flush changes the state too (first points reported, deltas reset, series expired)
         await this.partitions.checkpoint(pa);
       }
     });

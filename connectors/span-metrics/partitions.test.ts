@@ -90,6 +90,29 @@ t.test('a partition\'s aggregate is its own series (collector.instance.id = log#
   await host.store.close();
 });
 
+t.test('a flush is checkpointed too: the next owner does not report a series as new (0) again', async (t) => {
+  const host = new NoopHost();
+  await host.store.start();
+  const a = connector(host);
+  await a.c.start(host);
+  await a.c.consume(traffic, delivery(2, 1));
+  await a.c.checkpointNow(); // saved while every series is still unreported
+  await a.c.flushNow(); // reports them (as 0), which the checkpoint must learn
+  await a.c.partitionsRevoked(LOG, [2], { redelivered: true });
+  const b = connector(host);
+  await b.c.start(host);
+  await b.c.partitionsAssigned(LOG, [2]);
+  await b.c.consume(traffic, delivery(2, 2)); // opens the partition (the memory store is not durable, so assignment does not)
+  b.clock.ms += 1000;
+  await b.c.flushNow();
+  const after = calls(points(b.next.received));
+  t.ok(after.length > 0);
+  t.same(after.filter((p) => p.value === 0).map((p) => p.attributes['span.name']), [], 'no restored series reads 0');
+  await a.c.shutdown();
+  await b.c.shutdown();
+  await host.store.close();
+});
+
 t.test('a record counted but not yet checkpointed is held again when redelivered', async (t) => {
   const host = new NoopHost();
   await host.store.start();
