@@ -88,7 +88,12 @@ service:
     (r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error ?? new Error('export failed')))));
   await exporter.shutdown();
 
-  const counted = (): number => [...latest(sink.points.filter((p) => p.metric === 'traces.span.metrics.calls')).values()].reduce((n, p) => n + p.value, 0);
+  // On the Kafka queue each traces partition writes its own series (collector.instance.id `<log>#<partition>`): sum over them.
+  const counted = (): number => {
+    const calls = sink.points.filter((p) => p.metric === 'traces.span.metrics.calls');
+    const writers = new Set(calls.map((p) => String(p.attributes['collector.instance.id'])));
+    return [...writers].reduce((n, w) => n + [...latest(calls.filter((p) => p.attributes['collector.instance.id'] === w)).values()].reduce((m, p) => m + p.value, 0), 0);
+  };
   t.ok(await waitUntil(() => counted() === expected, 30_000), `the sink saw all ${spans.length} spans counted (${expected} adjusted; got ${counted()})`);
 
   const keptTraces = new Set<string>();
