@@ -96,8 +96,9 @@ export async function holdRun(ctx: BenchContext, otelcol: string | undefined): P
     const peakRssBytes = peakRss([daemon]);
     const sink = await ctx.gen.sink();
     if (sink.spans > 0) throw new Error(`${daemon.name} decided traces during the fill: ${sink.spans} spans reached the sink`);
+    // The fill ends when the last span is in, before the phase's time limit: its rate is over the fill's wall time.
     return {
-      measured, peakRssBytes, sustainedPerSec: measured.ackRate, keptPerSec: 0, keptShare: 0, drainSeconds: 0, metricsRequests: sink.metricsRequests,
+      measured, peakRssBytes, sustainedPerSec: measured.phase.windowAckedSpans / measured.wallSeconds, keptPerSec: 0, keptShare: 0, drainSeconds: 0, metricsRequests: sink.metricsRequests,
     };
   } finally {
     await daemon.stop();
