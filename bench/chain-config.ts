@@ -7,7 +7,7 @@
  * alone has: its stage log's size and the tail sampler's held-bytes bound, set so that neither
  * decides or refuses early where otelcol would not (otelcol holds the same traces in its heap).
  */
-import { otelcolTelemetry, otlpReceiversYaml, sinkExporterYaml, type DaemonPorts } from './daemon-config.js';
+import { otelcolTelemetry, otlpReceiversYaml, queueYaml, sinkExporterYaml, type DaemonPorts, type QueueSpec } from './daemon-config.js';
 
 /** `chain`: the throughput run, decisions after 5 s. `hold`: 100 000 traces held undecided, for memory. */
 export type ChainKind = 'chain' | 'hold';
@@ -58,13 +58,14 @@ const PIPELINES = `  pipelines:
       exporters: [otlp_grpc]
 `;
 
-/** vigil's YAML for the chain: on the memory queue, sized for `kind`. */
-export function vigilChainYaml(ports: DaemonPorts, sinkPort: number, kind: ChainKind): string {
+/** vigil's YAML for the chain: on the memory queue sized for `kind`, or on the Kafka stage log `queue`. */
+export function vigilChainYaml(ports: DaemonPorts, sinkPort: number, kind: ChainKind, queue?: QueueSpec): string {
+  const queueEntry = queue?.type === 'kafka' ? queueYaml(queue) : `  queue: { type: memory, memory: { max_size_mib: ${CHAIN_SETTINGS[kind].queueMib} } }`;
   return `${sections(ports, sinkPort, kind, true)}extensions:
   health_check: { endpoint: 127.0.0.1:${ports.health} }
 service:
   extensions: [health_check]
-  queue: { type: memory, memory: { max_size_mib: ${CHAIN_SETTINGS[kind].queueMib} } }
+${queueEntry}
   telemetry:
     logs: { level: warn }
     metrics: { address: 127.0.0.1:${ports.metrics} }

@@ -4,10 +4,12 @@
  * (peak RSS holding 100 000 undecided traces of 10 spans). One fresh daemon per run, as the other
  * compare paths; the same generated whole traces for both systems (`chain-requests.ts`).
  */
+import { dropTopics } from '../test/kafka.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { otelcolChainYaml, vigilChainYaml, type ChainKind } from './chain-config.js';
 import { CHAIN_SPANS_PER_TRACE } from './chain-requests.js';
 import type { LoadGen } from './ipc.js';
+import type { QueueSpec } from './daemon-config.js';
 import { measuredPhase, peakRss, type Measured } from './measure.js';
 import type { BenchContext } from './scenarios.js';
 
@@ -32,15 +34,16 @@ const CHAIN_WARMUP_MS = 8_000;
 const DECISION_WAIT_MS = 5_000;
 const QUIET_MS = 2_000;
 const DRAIN_TIMEOUT_MS = 90_000;
+const KAFKA_PARTITIONS = 8;
 /** hold-traces: 100 000 traces of 10 spans, filled as fast as the daemon takes them, within this time. */
 export const HOLD_TRACES = 100_000;
 const HOLD_FILL_LIMIT_MS = 240_000;
 const HOLD_SETTLE_MS = 3_000;
 
-async function startChain(ctx: BenchContext, otelcol: string | undefined, kind: ChainKind): Promise<{ daemon: BenchDaemon; grpc: number }> {
+async function startChain(ctx: BenchContext, otelcol: string | undefined, kind: ChainKind, queue?: QueueSpec): Promise<{ daemon: BenchDaemon; grpc: number }> {
   const [grpc, http, health, metrics] = (await freePorts(4)) as [number, number, number, number];
   const ports = { grpc, http, health, metrics };
-  const yaml = otelcol ? otelcolChainYaml(ports, ctx.gen.sinkPort, kind) : vigilChainYaml(ports, ctx.gen.sinkPort, kind);
+  const yaml = otelcol ? otelcolChainYaml(ports, ctx.gen.sinkPort, kind) : vigilChainYaml(ports, ctx.gen.sinkPort, kind, queue);
   const daemon = await BenchDaemon.start({ yaml, healthPort: health, metricsPort: metrics, ...(otelcol ? { otelcol } : { nodeArgs: ctx.nodeArgs }) });
   return { daemon, grpc };
 }
@@ -51,8 +54,11 @@ async function startChain(ctx: BenchContext, otelcol: string | undefined, kind: 
  * the share kept overall, say how many spans the sampler really got through, and the smaller of the
  * two rates counts.
  */
-export async function chainRun(ctx: BenchContext, otelcol: string | undefined): Promise<ChainMeasure> {
-  const { daemon, grpc } = await startChain(ctx, otelcol, 'chain');
+export async function chainRun(ctx: BenchContext, otelcol: string | undefined, brokers?: string[]): Promise<ChainMeasure> {
+  // On Kafka (vigil only): fresh topics and consumer group per run, deleted afterwards.
+  const run = `vigil-chain-${process.pid}-${Date.now().toString(36)}`;
+  const queue: QueueSpec | undefined = brokers ? { type: 'kafka', brokers, topicPrefix: run, groupId: run, partitions: KAFKA_PARTITIONS } : undefined;
+  const { daemon, grpc } = await startChain(ctx, otelcol, 'chain', queue);
   try {
     await ctx.gen.resetSink();
     const measured = await measuredPhase(ctx.gen, [daemon], {
@@ -72,6 +78,7 @@ export async function chainRun(ctx: BenchContext, otelcol: string | undefined): 
     };
   } finally {
     await daemon.stop();
+    if (brokers) await dropTopics(brokers, run).catch(() => {});
   }
 }
 

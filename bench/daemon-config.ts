@@ -81,7 +81,8 @@ ${exporterYaml}
 `;
 }
 
-function queueYaml(queue: QueueSpec): string {
+/** vigil's `service.queue` entry (two-space indented, no trailing newline). */
+export function queueYaml(queue: QueueSpec): string {
   return queue.type === 'memory'
     ? '  queue: { type: memory }'
     : `  queue:

@@ -20,7 +20,7 @@ import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const WATCHDOG_MS = 45 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces'];
+const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka'];
 /** What runs without --only: file-steady takes minutes, so it is asked for by name. */
 const DEFAULT_SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare'];
 
@@ -47,7 +47,7 @@ function options() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
@@ -80,7 +80,7 @@ function options() {
 async function brokerUp(brokers: string[]): Promise<boolean> {
   const [host = 'localhost', port = '9092'] = (brokers[0] ?? '').split(':');
   const up = await portOpen(Number(port), 1000, host);
-  if (!up) process.stderr.write(`bench: no Kafka broker at ${brokers.join(',')}: the compare scenario skips its kafka-20k path (npm run services:up starts one)\n`);
+  if (!up) process.stderr.write(`bench: no Kafka broker at ${brokers.join(',')}: the compare scenario skips its Kafka paths, kafka-20k and chain-kafka (npm run services:up starts one)\n`);
   return up;
 }
 
@@ -142,7 +142,7 @@ async function main(): Promise<number> {
       if (comparePaths.length > 0 && !opts.kafka) {
         try {
           const otelcol = await peerBinary();
-          const brokers = comparePaths.includes('kafka-20k') && await brokerUp(opts.brokers) ? opts.brokers : undefined;
+          const brokers = (comparePaths.includes('kafka-20k') || comparePaths.includes('chain-kafka')) && await brokerUp(opts.brokers) ? opts.brokers : undefined;
           const runs = await compareWithOtelcol(ctx, otelcol, opts.repeat, tmpdir(), brokers, (e) => report.errors.push(e), comparePaths);
           report.compare = { otelcol, repetitions: opts.repeat, runs };
         } catch (err) {
