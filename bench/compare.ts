@@ -6,6 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { chainRun, holdRun, type ChainMeasure } from './compare-chain.js';
 import { kafkaPath } from './compare-kafka.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, otelcolYaml, type ExportSpec } from './daemon-config.js';
@@ -17,10 +18,19 @@ import type { PhaseSpec } from './phase.js';
 /** The two systems compared. */
 export type System = 'vigil' | 'otelcol';
 
-/** The paths of issue 13's table (`kafka-20k` only when a broker is given). */
-export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k'] as const;
+/** The paths of issue 13's table (`kafka-20k` only when a broker is given), and issue 10's analytics chain. */
+export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k', 'chain', 'hold-traces', 'chain-kafka'] as const;
 /** One of them. */
 export type ComparePath = typeof COMPARE_PATHS[number];
+/**
+ * Issue 10's paths (under a minute per system each on a quiet machine), also run alone with
+ * `--only chain,hold-traces,chain-kafka`. `chain-kafka` is vigil's alone (otelcol has no stage log).
+ */
+export const CHAIN_PATHS: readonly ComparePath[] = ['chain', 'hold-traces', 'chain-kafka'];
+/** Paths that need a broker. */
+const KAFKA_PATHS: readonly ComparePath[] = ['kafka-20k', 'chain-kafka'];
+/** What `compare` runs: every path. */
+export const DEFAULT_COMPARE_PATHS: readonly ComparePath[] = COMPARE_PATHS;
 
 /** What one run of one path on one system measured. */
 export interface PathRun {
@@ -37,6 +47,11 @@ export interface PathRun {
   /** Send → OK of the requests in the window, ms. */
   p99Ms: number;
   refused: number;
+  /** chain: spans/s acknowledged, spans/s the sampler kept (at the sink), their share of the spans in, and the seconds to drain after the load. */
+  ackedPerSec?: number;
+  keptPerSec?: number;
+  keptShare?: number;
+  drainSeconds?: number;
 }
 
 const STEADY_RATE = 10_000;
@@ -46,19 +61,27 @@ const DRAIN_TIMEOUT_MS = 30_000;
  * Runs every path `repetitions` times on both systems; `otelcol` is the peer binary. A failed run is
  * reported through `onError` and skipped, so one bad start does not lose the rest.
  */
-export async function compareWithOtelcol(ctx: BenchContext, otelcol: string, repetitions: number, tmp: string, brokers: string[] | undefined, onError: (message: string) => void): Promise<PathRun[]> {
+export async function compareWithOtelcol(ctx: BenchContext, otelcol: string, repetitions: number, tmp: string, brokers: string[] | undefined, onError: (message: string) => void,
+  only: readonly ComparePath[] = DEFAULT_COMPARE_PATHS): Promise<PathRun[]> {
   const runs: PathRun[] = [];
-  const paths = COMPARE_PATHS.filter((p) => p !== 'kafka-20k' || brokers);
+  const paths = only.filter((p) => !KAFKA_PATHS.includes(p) || brokers);
   for (let rep = 1; rep <= repetitions; rep++) {
     const order: System[] = rep % 2 === 1 ? ['vigil', 'otelcol'] : ['otelcol', 'vigil'];
     for (const path of paths) {
       for (const system of order) {
+        if (path === 'chain-kafka' && system === 'otelcol') continue;
         const peer = system === 'otelcol' ? otelcol : undefined;
         try {
           if (path === 'kafka-20k') {
             ctx.log(`compare #${rep} ${path}: ${system}`);
             const k = await kafkaPath(ctx, brokers!, peer);
             runs.push(result(path, system, rep, k.measured, k.measured.sinkWindowSpans, k.peakRssBytes));
+            continue;
+          }
+          if (path === 'chain' || path === 'hold-traces' || path === 'chain-kafka') {
+            ctx.log(`compare #${rep} ${path}: ${system}`);
+            const measure = path === 'hold-traces' ? await holdRun(ctx, peer) : await chainRun(ctx, peer, path === 'chain-kafka' ? brokers : undefined);
+            runs.push(chainResult(path, system, rep, measure));
             continue;
           }
           runs.push(await runPath(ctx, peer, path, rep, tmp));
@@ -120,6 +143,18 @@ function result(path: ComparePath, system: System, repetition: number, m: Measur
   };
 }
 
+function chainResult(path: ComparePath, system: System, repetition: number, c: ChainMeasure): PathRun {
+  const m = c.measured;
+  // Per span that went in and was processed: the CPU the window took over the spans it sustained.
+  const spans = c.sustainedPerSec * m.wallSeconds;
+  return {
+    path, system, repetition, spansPerSec: c.sustainedPerSec,
+    cpuSecondsPerMillion: spans > 0 ? m.daemonCpuSeconds / spans * 1e6 : Number.POSITIVE_INFINITY,
+    coreShare: m.daemonCoreShare, peakRssBytes: c.peakRssBytes, p99Ms: m.phase.latency.p99, refused: m.phase.refusedRequests,
+    ...(path !== 'hold-traces' ? { ackedPerSec: m.ackRate, keptPerSec: c.keptPerSec, keptShare: c.keptShare, drainSeconds: c.drainSeconds } : {}),
+  };
+}
+
 /** Median and range of one figure over repetitions. */
 export interface Spread {
   median: number;
@@ -139,7 +174,7 @@ export function spread(values: number[]): Spread {
 /** One row of the ratio table: a figure of a path on both systems, and vigil's median over otelcol's. */
 export interface RatioRow {
   path: ComparePath;
-  figure: 'spans/s' | 'CPU-s per M spans' | 'peak RSS MiB' | 'p99 ms' | 'CPU % of a core';
+  figure: 'spans/s' | 'CPU-s per M spans' | 'peak RSS MiB' | 'p99 ms' | 'CPU % of a core' | 'kept spans/s' | 'kept %' | 'drain s' | 'acked spans/s';
   vigil: Spread;
   otelcol: Spread;
   ratio: number;
@@ -151,6 +186,11 @@ const FIGURES: Record<ComparePath, RatioRow['figure'][]> = {
   file: ['spans/s', 'CPU-s per M spans', 'peak RSS MiB'],
   'steady-10k': ['CPU % of a core', 'CPU-s per M spans', 'peak RSS MiB', 'p99 ms'],
   'kafka-20k': ['spans/s', 'CPU-s per M spans', 'peak RSS MiB', 'p99 ms'],
+  // spans/s: sustained spans in; kept: what tail_sampling let through to the sink.
+  chain: ['spans/s', 'acked spans/s', 'kept spans/s', 'kept %', 'CPU-s per M spans', 'peak RSS MiB', 'drain s'],
+  // spans/s: how fast the 1 M spans were taken in.
+  'hold-traces': ['peak RSS MiB', 'spans/s'],
+  'chain-kafka': ['spans/s', 'acked spans/s', 'kept spans/s', 'kept %', 'CPU-s per M spans', 'peak RSS MiB', 'drain s'],
 };
 
 function figureOf(run: PathRun, figure: RatioRow['figure']): number {
@@ -160,6 +200,10 @@ function figureOf(run: PathRun, figure: RatioRow['figure']): number {
     case 'peak RSS MiB': return run.peakRssBytes / (1024 * 1024);
     case 'p99 ms': return run.p99Ms;
     case 'CPU % of a core': return run.coreShare * 100;
+    case 'kept spans/s': return run.keptPerSec ?? Number.NaN;
+    case 'acked spans/s': return run.ackedPerSec ?? Number.NaN;
+    case 'kept %': return (run.keptShare ?? Number.NaN) * 100;
+    case 'drain s': return run.drainSeconds ?? Number.NaN;
   }
 }
 

@@ -54,27 +54,38 @@ export function otelcolTelemetry(metricsPort: number): string {
         - pull: { exporter: { prometheus: { host: 127.0.0.1, port: ${metricsPort} } } }`;
 }
 
-function receiversToExporters(ports: DaemonPorts, exporter: ExportSpec, batch: BatchYaml): string {
-  const exporterYaml = exporter.kind === 'sink'
-    ? `  otlp_grpc:
-    endpoint: 127.0.0.1:${exporter.port}
-    tls: { insecure: true }
-    compression: none`
-    : `  file:
-    path: ${JSON.stringify(exporter.path)}`;
+/** The `receivers` section both systems get: otlp on gRPC and HTTP. */
+export function otlpReceiversYaml(ports: DaemonPorts): string {
   return `receivers:
   otlp:
     protocols:
       grpc: { endpoint: 127.0.0.1:${ports.grpc}, max_recv_msg_size_mib: 16 }
       http: { endpoint: 127.0.0.1:${ports.http} }
-processors:
+`;
+}
+
+/** The `otlp_grpc` exporter entry (under `exporters:`) pointed at the counting sink on `port`. */
+export function sinkExporterYaml(port: number): string {
+  return `  otlp_grpc:
+    endpoint: 127.0.0.1:${port}
+    tls: { insecure: true }
+    compression: none`;
+}
+
+function receiversToExporters(ports: DaemonPorts, exporter: ExportSpec, batch: BatchYaml): string {
+  const exporterYaml = exporter.kind === 'sink'
+    ? sinkExporterYaml(exporter.port)
+    : `  file:
+    path: ${JSON.stringify(exporter.path)}`;
+  return `${otlpReceiversYaml(ports)}processors:
   batch: ${batch}
 exporters:
 ${exporterYaml}
 `;
 }
 
-function queueYaml(queue: QueueSpec): string {
+/** vigil's `service.queue` entry (two-space indented, no trailing newline). */
+export function queueYaml(queue: QueueSpec): string {
   return queue.type === 'memory'
     ? '  queue: { type: memory }'
     : `  queue:

@@ -64,3 +64,17 @@ t.test('an unreachable target is an error, not a hang', async (t) => {
   t.ok(result.errorRequests > 0);
   t.match(result.firstError, /ECONNREFUSED/);
 });
+
+t.test('chain requests with maxSpans: the phase stops once that many spans are in, and ends early', async (t) => {
+  const gen = await LoadGen.start();
+  t.teardown(() => gen.stop());
+  const started = performance.now();
+  const { result, sink } = await gen.phase({
+    transport: 'grpc', targets: [`127.0.0.1:${gen.sinkPort}`], mode: 'saturation', concurrency: 4, warmupMs: 0, durationMs: 60_000,
+    requests: 'chain', maxSpans: 20 * 500,
+  });
+  t.ok(performance.now() - started < 30_000, 'ended long before its 60 s');
+  t.equal(result.ackedSpans, 20 * 500, 'exactly the limit: chain requests are 500 spans');
+  t.equal(result.sentRequests, 20);
+  t.equal(sink.spans, 20 * 500);
+});

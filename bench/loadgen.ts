@@ -4,7 +4,8 @@
  * that none of this competes with the benchmark's own bookkeeping. Speaks the messages of ./ipc.
  */
 import { runPhase } from './phase.js';
-import { makeRequestRing } from './requests.js';
+import { makeChainSource } from './chain-requests.js';
+import { makeRequestRing, type RequestRing } from './requests.js';
 import { startSinkThread } from './sink-worker.js';
 import type { ToChild, ToParent } from './ipc.js';
 
@@ -17,11 +18,21 @@ async function main(): Promise<void> {
   const ring = makeRequestRing(Number(process.env.BENCH_RING ?? 16), Number(process.env.BENCH_SPANS ?? 512));
   const sink = await startSinkThread();
   const snapshot = () => sink.counts();
+  // Built on first use: the chain scenarios' fresh whole traces.
+  let chain: RequestRing | undefined;
+  const source = (spec: { requests?: 'ring' | 'chain' }): RequestRing => {
+    if (spec.requests !== 'chain') return ring;
+    if (!chain) {
+      const c = makeChainSource();
+      chain = { requests: [], spansPerRequest: c.spansPerRequest, next: () => c.next() };
+    }
+    return chain;
+  };
 
   process.on('message', (m: ToChild) => {
     switch (m.type) {
       case 'phase':
-        runPhase(m.spec, ring, (mark) => send({ type: 'mark', id: m.id, mark, sink: snapshot() })).then(
+        runPhase(m.spec, source(m.spec), (mark) => send({ type: 'mark', id: m.id, mark, sink: snapshot() })).then(
           (result) => send({ type: 'result', id: m.id, result, sink: snapshot() }),
           (err: unknown) => send({ type: 'failed', id: m.id, message: String(err) }),
         );

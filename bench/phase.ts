@@ -17,6 +17,10 @@ export interface PhaseSpec {
   rateSpansPerSec?: number;
   warmupMs: number;
   durationMs: number;
+  /** Which requests: the realistic ring (default) or the analytics chain's fresh whole traces. */
+  requests?: 'ring' | 'chain';
+  /** Saturation: stop sending once this many spans were sent and not refused (the phase then ends early). */
+  maxSpans?: number;
 }
 
 /** What a phase measured. Refused and failed requests are not throughput. */
@@ -63,7 +67,7 @@ export async function runPhase(spec: PhaseSpec, ring: RequestRing, onMark: MarkH
   ];
 
   const sendOne = async (sender: Sender): Promise<Outcome> => {
-    const body = ring.requests[next++ % ring.requests.length]!;
+    const body = ring.next ? ring.next() : ring.requests[next++ % ring.requests.length]!;
     r.sentRequests++;
     const start = performance.now();
     const outcome = await sender.send(body);
@@ -84,7 +88,7 @@ export async function runPhase(spec: PhaseSpec, ring: RequestRing, onMark: MarkH
   };
 
   try {
-    if (spec.mode === 'saturation') await saturate(spec, senders, windowEnd, sendOne);
+    if (spec.mode === 'saturation') await saturate(spec, senders, windowEnd, sendOne, ring.spansPerRequest);
     else await paced(spec, ring, senders, t0, windowEnd, sendOne, () => r.lateRequests++);
   } finally {
     for (const t of markTimers) clearTimeout(t);
@@ -107,12 +111,19 @@ function makeSenders(spec: PhaseSpec): Sender[] {
   return Array.from({ length: channels }, (_, i) => grpcSender(spec.targets[i % spec.targets.length]!));
 }
 
-async function saturate(spec: PhaseSpec, senders: Sender[], until: number, sendOne: (s: Sender) => Promise<Outcome>): Promise<void> {
+async function saturate(spec: PhaseSpec, senders: Sender[], until: number, sendOne: (s: Sender) => Promise<Outcome>, spansPerRequest: number): Promise<void> {
+  const limit = spec.maxSpans ?? Number.POSITIVE_INFINITY;
+  // Spans sent and not refused: in flight or acknowledged.
+  let committed = 0;
   const stream = async (i: number): Promise<void> => {
     const sender = senders[i % senders.length]!;
-    while (performance.now() < until) {
+    while (performance.now() < until && committed < limit) {
+      committed += spansPerRequest;
       const outcome = await sendOne(sender);
-      if (outcome.kind !== 'ok') await sleep(REFUSAL_BACKOFF_MS);
+      if (outcome.kind !== 'ok') {
+        committed -= spansPerRequest;
+        await sleep(REFUSAL_BACKOFF_MS);
+      }
     }
   };
   await Promise.all(Array.from({ length: spec.concurrency }, (_, i) => stream(i)));

@@ -115,11 +115,27 @@ export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: Fi
 function compareChecks(rows: RatioRow[]): Check[] {
   const out: Check[] = [];
   for (const r of rows) {
+    if (r.path === 'chain' || r.path === 'hold-traces' || r.path === 'chain-kafka') {
+      out.push(...chainChecks(r));
+      continue;
+    }
     if (r.figure === 'CPU-s per M spans') out.push(check(`vs otelcol, ${r.path}: CPU per span`, r.ratio, '× otelcol', '<=', 1));
     if (r.figure === 'spans/s' && r.path !== 'kafka-20k') out.push(check(`vs otelcol, ${r.path}: throughput`, r.ratio, '× otelcol', '>=', 1));
     if (r.figure === 'peak RSS MiB' && r.path === 'steady-10k') out.push(check(`vs otelcol, ${r.path}: peak RSS`, r.ratio, '× otelcol', '<=', 1));
   }
   return out;
+}
+
+/**
+ * Issue 10's targets: on the chain, ≥ 1.5× otelcol's sustained spans/s at ≤ 0.67× its CPU per span,
+ * and ≥ 60,000 spans/s on vigil's Kafka stage log; holding 100 000 traces, ≤ 1.2× otelcol's peak RSS.
+ */
+function chainChecks(r: RatioRow): Check[] {
+  if (r.path === 'chain' && r.figure === 'spans/s') return [check('vs otelcol, chain (span_metrics + tail_sampling): sustained throughput', r.ratio, '× otelcol', '>=', 1.5)];
+  if (r.path === 'chain' && r.figure === 'CPU-s per M spans') return [check('vs otelcol, chain: CPU per span', r.ratio, '× otelcol', '<=', 0.67)];
+  if (r.path === 'chain-kafka' && r.figure === 'spans/s') return [check('vigil on the Kafka stage log, chain: sustained throughput', r.vigil.median, 'spans/s', '>=', 60_000)];
+  if (r.path === 'hold-traces' && r.figure === 'peak RSS MiB') return [check('vs otelcol, 100 000 undecided traces of 10 spans: peak RSS', r.ratio, '× otelcol', '<=', 1.2)];
+  return [];
 }
 
 function compareTable(rows: RatioRow[], repetitions: number): string[] {

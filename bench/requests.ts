@@ -24,6 +24,8 @@ export function traceIdOffsets(bytes: Uint8Array): number[] {
 export interface RequestRing {
   readonly requests: Buffer[];
   readonly spansPerRequest: number;
+  /** When set, each send takes a fresh request from here instead of the ring (the chain's, whose trace ids never repeat). */
+  readonly next?: () => Buffer;
 }
 
 /** `size` copies of the realistic request; copy k gets trace id bytes 4..11 = (salt, k), distinct per run and per copy. */

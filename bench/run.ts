@@ -13,14 +13,14 @@ import { LoadGen } from './ipc.js';
 import { checks, machine, markdown, type BenchReport } from './report.js';
 import { decodeCeiling, filePipeline, forwarding, type BenchContext } from './scenarios.js';
 import { fileSteady } from './file-steady.js';
-import { compareWithOtelcol } from './compare.js';
+import { CHAIN_PATHS, compareWithOtelcol, DEFAULT_COMPARE_PATHS } from './compare.js';
 import { peerBinary } from '../test/peer.js';
 import { portOpen } from '../test/services.js';
 import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const WATCHDOG_MS = 45 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady'];
+const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka'];
 /** What runs without --only: file-steady takes minutes, so it is asked for by name. */
 const DEFAULT_SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare'];
 
@@ -47,7 +47,7 @@ function options() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,file-steady] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
@@ -80,7 +80,7 @@ function options() {
 async function brokerUp(brokers: string[]): Promise<boolean> {
   const [host = 'localhost', port = '9092'] = (brokers[0] ?? '').split(':');
   const up = await portOpen(Number(port), 1000, host);
-  if (!up) process.stderr.write(`bench: no Kafka broker at ${brokers.join(',')}: the compare scenario skips its kafka-20k path (npm run services:up starts one)\n`);
+  if (!up) process.stderr.write(`bench: no Kafka broker at ${brokers.join(',')}: the compare scenario skips its Kafka paths, kafka-20k and chain-kafka (npm run services:up starts one)\n`);
   return up;
 }
 
@@ -92,11 +92,13 @@ function outDir(out: string | undefined, kafka: boolean): string {
 
 async function main(): Promise<number> {
   const opts = options();
+  // issue 13's paths with `compare`, issue 10's chain paths by name: all side by side with otelcol.
+  const comparePaths = opts.only.includes('compare') ? DEFAULT_COMPARE_PATHS : CHAIN_PATHS.filter((p) => opts.only.includes(p));
   const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const report: BenchReport = {
     startedAt: new Date().toISOString(), machine: machine(),
     settings: { queue: opts.kafka ? 'kafka' : 'memory', duration_s: opts.durationMs / 1000, warmup_s: opts.warmupMs / 1000, streams: opts.concurrency, spans_per_request: 512, only: opts.only.join('+'),
-      ...(opts.only.includes('compare') ? { repeat: opts.repeat } : {}),
+      ...(comparePaths.length > 0 ? { repeat: opts.repeat } : {}),
       ...(opts.only.includes('file-steady') ? { steady_s: opts.steadyMs / 1000, steady_rate: opts.rate } : {}),
       ...(opts.kafka ? { brokers: opts.brokers.join(','), partitions: opts.partitions, compression: opts.compression ?? 'default', burst_s: opts.burstMs / 1000 } : {}),
       ...(opts.nodeFlags.length > 0 ? { node_flags: opts.nodeFlags.join(' ') } : {}) },
@@ -143,10 +145,11 @@ async function main(): Promise<number> {
           report.errors.push(`file-steady (otelcol): ${err instanceof Error ? err.message : String(err)}`);
         }
       }
-      if (opts.only.includes('compare') && !opts.kafka) {
+      if (comparePaths.length > 0 && !opts.kafka) {
         try {
           const otelcol = await peerBinary();
-          const runs = await compareWithOtelcol(ctx, otelcol, opts.repeat, tmpdir(), await brokerUp(opts.brokers) ? opts.brokers : undefined, (e) => report.errors.push(e));
+          const brokers = (comparePaths.includes('kafka-20k') || comparePaths.includes('chain-kafka')) && await brokerUp(opts.brokers) ? opts.brokers : undefined;
+          const runs = await compareWithOtelcol(ctx, otelcol, opts.repeat, tmpdir(), brokers, (e) => report.errors.push(e), comparePaths);
           report.compare = { otelcol, repetitions: opts.repeat, runs };
         } catch (err) {
           report.errors.push(`compare: ${err instanceof Error ? err.message : String(err)}`);

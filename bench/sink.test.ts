@@ -1,5 +1,6 @@
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
+import * as http2 from 'node:http2';
 import { decodeProtobuf, makeRealisticTraceRequest } from '../pdata/index.js';
 import { makeRequestRing, traceIdOffsets } from './requests.js';
 import { CountingSink, countSpans } from './sink.js';
@@ -56,4 +57,23 @@ t.test('the sink grants 16 MiB receive windows, as a Go gRPC server grows to', a
   const settings = await new Promise<{ initialWindowSize?: number }>((resolve) => session.once('remoteSettings', resolve));
   t.equal(settings.initialWindowSize, 16 * 1024 * 1024, 'per stream');
   await t.resolves(new Promise<void>((resolve) => { const check = () => (session.state.remoteWindowSize ?? 0) > 1024 * 1024 ? resolve() : setTimeout(check, 10); check(); }), 'per connection');
+});
+
+t.test('metrics export requests are answered OK and counted apart from spans', async (t) => {
+  const sink = new CountingSink();
+  const port = await sink.start();
+  t.teardown(() => sink.stop());
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  t.teardown(() => session.close());
+  const status = await new Promise<string | undefined>((resolve, reject) => {
+    const req = session.request({ ':method': 'POST', ':path': '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export', 'content-type': 'application/grpc' });
+    let grpcStatus: string | undefined;
+    req.on('trailers', (h) => { grpcStatus = String(h['grpc-status']); });
+    req.on('data', () => {});
+    req.on('end', () => resolve(grpcStatus));
+    req.on('error', reject);
+    req.end(Buffer.from([0, 0, 0, 0, 2, 0x0a, 0x00]));
+  });
+  t.equal(status, '0');
+  t.same({ spans: sink.counts.spans, metricsRequests: sink.counts.metricsRequests }, { spans: 0, metricsRequests: 1 });
 });

@@ -7,6 +7,8 @@ import * as http2 from 'node:http2';
 import { gunzipSync } from 'node:zlib';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+/** Accepted and only counted (requests): the span metrics of the analytics chain come here too. */
+const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
 
 /** Reads a varint at `pos`; returns [value, next position]. Values past 2^53 do not occur in lengths we follow. */
 function varint(b: Uint8Array, pos: number): [number, number] {
@@ -56,18 +58,22 @@ export interface SinkCounts {
   bytes: number;
   /** Requests that did not parse (counted, answered INVALID_ARGUMENT). */
   malformed: number;
+  /** MetricsService/Export requests received (not parsed). */
+  metricsRequests: number;
 }
 
 const SPANS = 0;
 const REQUESTS = 1;
 const BYTES = 2;
 const MALFORMED = 3;
+const METRICS_REQUESTS = 4;
+const CELLS = 5;
 
 /** Counters in shared memory, so the sink can run in a worker thread and be read without a round trip. */
 export class SharedCounts {
   private readonly cells: BigInt64Array;
 
-  constructor(readonly buffer = new SharedArrayBuffer(4 * 8)) {
+  constructor(readonly buffer = new SharedArrayBuffer(CELLS * 8)) {
     this.cells = new BigInt64Array(buffer);
   }
 
@@ -78,11 +84,11 @@ export class SharedCounts {
   /** A consistent-enough copy (each counter is read atomically). */
   snapshot(): SinkCounts {
     const get = (i: number): number => Number(Atomics.load(this.cells, i));
-    return { spans: get(SPANS), requests: get(REQUESTS), bytes: get(BYTES), malformed: get(MALFORMED) };
+    return { spans: get(SPANS), requests: get(REQUESTS), bytes: get(BYTES), malformed: get(MALFORMED), metricsRequests: get(METRICS_REQUESTS) };
   }
 
   reset(): void {
-    for (let i = 0; i < 4; i++) Atomics.store(this.cells, i, 0n);
+    for (let i = 0; i < CELLS; i++) Atomics.store(this.cells, i, 0n);
   }
 }
 
@@ -134,6 +140,12 @@ export class CountingSink {
   }
 
   private export(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    if (headers[':path'] === METRICS_EXPORT_PATH) {
+      stream.on('data', () => {});
+      stream.on('error', () => {});
+      stream.on('end', () => { this.shared.add(METRICS_REQUESTS, 1); reply(stream, 0); });
+      return;
+    }
     if (headers[':path'] !== EXPORT_PATH) {
       reply(stream, 12, `unknown method ${String(headers[':path'])}`); // UNIMPLEMENTED
       return;

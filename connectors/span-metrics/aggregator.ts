@@ -34,6 +34,8 @@ export class Aggregator {
   private readonly settings: DimensionSettings;
   private readonly keyAttributes: ReadonlySet<string>;
   private readonly divider: number;
+  /** Whether any dimension is configured: without one, no span attribute is read, so none is decoded. */
+  private readonly readsSpanAttributes: boolean;
 
   constructor(readonly config: Config, instanceId: string, private readonly random: () => number = Math.random) {
     this.resources = new ResourceCache(config.resource_metrics_cache_size);
@@ -50,6 +52,7 @@ export class Aggregator {
     };
     this.keyAttributes = new Set(config.resource_metrics_key_attributes);
     this.divider = unitDivider(config.histogram.unit);
+    this.readsSpanAttributes = [this.dims, this.callsDims, this.durationDims, this.eventDims].some((d) => d.names.length > 0 || d.globs.length > 0);
   }
 
   /** Adds every span of a traces payload, at wall-clock time `nowMs`. Spans of a resource without service.name are skipped, as in otelcol. */
@@ -65,7 +68,7 @@ export class Aggregator {
       // Spans of one resource share its attributes object: look the resource up once.
       if (span.resource !== lastResource) { rm = this.resourceFor(span.resource, nowMs); lastResource = span.resource; }
       this.addSpan(rm!, span, events?.[index] ?? [], start, nowMs);
-    });
+    }, this.readsSpanAttributes);
   }
 
   private addSpan(rm: ResourceMetrics, span: SpanDetailView, events: readonly Attributes[], start: bigint, nowMs: number): void {
