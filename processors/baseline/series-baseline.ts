@@ -39,6 +39,9 @@ export class SeriesBaseline {
 
   constructor(private readonly o: BaselineOptions, state?: BaselineState) {
     this.s = state ?? { starts: [], medians: [] };
+    // A season saved under another period, slot or periods setting cannot be read: it is relearned.
+    const o2 = o.seasonal;
+    if (this.s.seasonal && (!o2 || this.s.seasonal.length !== 2 * o2.periods * (o2.periodMs / o2.slotMs))) this.s.seasonal = undefined;
   }
 
   /** Estimates `x` at `tMs` from the past, then learns it. Undefined while there is too little history. */
