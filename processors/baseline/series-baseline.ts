@@ -36,6 +36,8 @@ export interface BaselineState {
 /** A series' trailing and seasonal baselines. */
 export class SeriesBaseline {
   private readonly s: BaselineState;
+  /** The last trailing estimate and the buckets it was made of: one sort per bucket, not per point. */
+  private cache: { key: string; level: number; scale: number } | undefined;
 
   constructor(private readonly o: BaselineOptions, state?: BaselineState) {
     this.s = state ?? { starts: [], medians: [] };
@@ -61,15 +63,29 @@ export class SeriesBaseline {
 
   /** The baseline at `tMs` from closed buckets (and past periods of its slot). */
   estimate(tMs: number): Estimate | undefined {
-    const past = this.s.medians.filter((_, i) => this.s.starts[i]! >= tMs - this.o.windowMs && this.s.starts[i]! < tMs);
-    if (past.length < this.o.minBuckets) return undefined;
-    const level = median(past);
-    const scale = robustScale(mad(past), level);
+    const trailing = this.trailing(tMs);
+    if (!trailing) return undefined;
+    const { level, scale } = trailing;
     const seasonal = this.seasonalValues(tMs);
     if (seasonal === undefined) return band(level, scale, this.o.sigmas, 'trailing');
     const expected = median(seasonal);
     // Few periods make a MAD of their own unreliable: the wider of the two scales is the band.
     return band(expected, Math.max(scale, robustScale(mad(seasonal), expected)), this.o.sigmas, 'seasonal');
+  }
+
+  /** Median and scale of the closed buckets in [t − window, t); cached while that set of buckets is the same. */
+  private trailing(tMs: number): { level: number; scale: number } | undefined {
+    const starts = this.s.starts;
+    const lo = lowerBound(starts, tMs - this.o.windowMs);
+    const hi = lowerBound(starts, tMs);
+    if (hi - lo < this.o.minBuckets) return undefined;
+    const key = `${starts[lo]}:${starts[hi - 1]}:${hi - lo}`;
+    if (this.cache?.key !== key) {
+      const past = this.s.medians.slice(lo, hi);
+      const level = median(past);
+      this.cache = { key, level, scale: robustScale(mad(past), level) };
+    }
+    return this.cache;
   }
 
   private seasonalValues(tMs: number): number[] | undefined {
@@ -140,4 +156,15 @@ export class SeriesBaseline {
 /** The slot of the period `tMs` falls in (hour of the week by default). */
 function slotOf(tMs: number, o: { periodMs: number; slotMs: number }): number {
   return Math.floor((((tMs % o.periodMs) + o.periodMs) % o.periodMs) / o.slotMs);
+}
+
+/** The first index whose value is >= x in ascending `a`. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
