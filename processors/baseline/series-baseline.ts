@@ -28,7 +28,8 @@ export interface BaselineState {
   medians: number[];
   /**
    * Seasonal history, flat: for slot s and ring entry i, [period index, slot median] at
-   * 2 × (s × periods + i); null (NaN in JSON) where empty. Absent until a slot first closes.
+   * 2 × (s × periods + i); NaN where empty (null in JSON). Absent until a slot first closes.
+   * A flat array of doubles: ~8 bytes an entry.
    */
   seasonal?: Array<number | null>;
 }
@@ -44,6 +45,8 @@ export class SeriesBaseline {
     // A season saved under another period, slot or periods setting cannot be read: it is relearned.
     const o2 = o.seasonal;
     if (this.s.seasonal && (!o2 || this.s.seasonal.length !== 2 * o2.periods * (o2.periodMs / o2.slotMs))) this.s.seasonal = undefined;
+    // JSON wrote the empty entries as null: back to NaN, so the array stays one of plain doubles.
+    if (this.s.seasonal) this.s.seasonal = this.s.seasonal.map((v) => v ?? NaN);
   }
 
   /** Estimates `x` at `tMs` from the past, then learns it. Undefined while there is too little history. */
@@ -126,7 +129,7 @@ export class SeriesBaseline {
     const slotStart = open.start - (open.start % o.slotMs);
     const inSlot = this.s.medians.filter((_, i) => this.s.starts[i]! >= slotStart && this.s.starts[i]! < slotStart + o.slotMs);
     const period = Math.floor(open.start / o.periodMs);
-    const ring = this.s.seasonal ??= new Array<number | null>(2 * o.periods * (o.periodMs / o.slotMs)).fill(null);
+    const ring = this.s.seasonal ??= new Array<number>(2 * o.periods * (o.periodMs / o.slotMs)).fill(NaN);
     const base = 2 * slotOf(open.start, o) * o.periods;
     // The entry of this period if there is one, else the empty or oldest one.
     let at = 0;
@@ -134,8 +137,9 @@ export class SeriesBaseline {
       const p = ring[base + 2 * i];
       if (p === period) { at = i; break; }
       const q = ring[base + 2 * at];
-      if (p === null || p === undefined || (typeof q === 'number' && p < q)) at = i;
-      if (p === null) break;
+      const empty = p === null || p === undefined || Number.isNaN(p);
+      if (empty || (typeof q === 'number' && p < q)) at = i;
+      if (empty) break;
     }
     ring[base + 2 * at] = period;
     ring[base + 2 * at + 1] = median(inSlot);
