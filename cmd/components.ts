@@ -4,6 +4,7 @@
  */
 import { factory as alertRules } from '../processors/alert-rules/index.js';
 import { factory as alertmanager } from '../exporters/alertmanager/index.js';
+import { factory as baseline } from '../processors/baseline/index.js';
 import { factory as batch } from '../processors/batch/index.js';
 import { factory as debug } from '../exporters/debug/index.js';
 import { factory as email } from '../exporters/email/index.js';
@@ -39,6 +40,7 @@ export const FACTORIES: readonly Factory[] = [
   forward,
   redIndicators,
   spanMetrics,
+  baseline,
   anomaly,
   events,
   debug,

@@ -8,6 +8,7 @@ import { canonicalAttributes, forEachDataPoint, hash64, type Attributes, type Da
 import type { Config } from './config.js';
 import { isEmpty, sampleOf, step, type LastPoint, type Sample } from './cumulative.js';
 import { merge } from './distribution.js';
+import { keepExemplars } from './exemplars.js';
 import { seriesField, windowField, type OpenWindow } from './state.js';
 
 const MS = 1_000_000n;
@@ -83,7 +84,16 @@ export class Aggregator {
     if (typeof inc === 'number') {
       win.calls += inc;
       if (p.attributes['status.code'] === ERROR) win.errors += inc;
-    } else if (win.latency === undefined) {
+    } else {
+      keepExemplars(win, p);
+      this.addLatency(win, p, inc);
+    }
+    this.dirty.add(field);
+    return { changed: true, window: field };
+  }
+
+  private addLatency(win: OpenWindow, p: DataPointView, inc: Exclude<Sample, number>): void {
+    if (win.latency === undefined) {
       win.latency = inc;
       win.msPerUnit = MS_PER_UNIT[p.unit] ?? 1;
     } else {
@@ -91,8 +101,6 @@ export class Aggregator {
       if (merged) win.latency = merged;
       else this.warnOnce('mismatch', { metric: p.metricName, reason: 'histograms of one operation have different bounds or kinds; later ones skipped in this window' });
     }
-    this.dirty.add(field);
-    return { changed: true, window: field };
   }
 
   /** service.name, span.name and the dimensions (point attribute, else resource attribute). */

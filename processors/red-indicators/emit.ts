@@ -1,8 +1,8 @@
 /** The metrics a closed window becomes; names and units are documented in README.md. */
-import { MetricsBuilder, type Payload } from '../../pdata/index.js';
+import { MetricsBuilder, type ExemplarInput, type Payload } from '../../pdata/index.js';
 import { totalOf } from './distribution.js';
 import { quantile } from './quantile.js';
-import type { OpenWindow } from './state.js';
+import type { OpenWindow, WindowExemplar } from './state.js';
 
 /** The instrumentation scope of emitted metrics. */
 export const SCOPE = 'vigil.red_indicators';
@@ -29,13 +29,19 @@ export function windowsPayload(windows: readonly OpenWindow[], windowMs: number)
     const point = { attributes: w.attributes, startTimeUnixNano: BigInt(w.startMs) * MS, timeUnixNano: BigInt(w.startMs + windowMs) * MS };
     scope.gauge(METRICS.calls, { ...point, value: w.calls });
     scope.gauge(METRICS.throughput, { ...point, value: w.calls / (windowMs / 1000) });
-    if (w.calls > 0) scope.gauge(METRICS.errorRate, { ...point, value: (100 * w.errors) / w.calls });
+    if (w.calls > 0) scope.gauge(METRICS.errorRate, { ...point, value: (100 * w.errors) / w.calls, exemplars: exemplarsOf(w.erroring, w.msPerUnit) });
     if (w.latency && totalOf(w.latency) > 0) {
       for (const m of METRICS.latency) {
         const v = quantile(m.q, w.latency);
-        if (Number.isFinite(v)) scope.gauge({ name: m.name, unit: m.unit }, { ...point, value: v * w.msPerUnit });
+        if (Number.isFinite(v)) scope.gauge({ name: m.name, unit: m.unit }, { ...point, value: v * w.msPerUnit, exemplars: exemplarsOf(w.slowest, w.msPerUnit) });
       }
     }
   }
   return builder.build() ?? undefined;
+}
+
+/** A window's spans as OTLP exemplars (value in ms), or none. */
+function exemplarsOf(list: readonly WindowExemplar[] | undefined, msPerUnit: number): ExemplarInput[] | undefined {
+  if (!list || list.length === 0) return undefined;
+  return list.map((e) => ({ value: e.value * msPerUnit, timeUnixNano: BigInt(e.timeMs) * MS, traceId: e.traceId, spanId: e.spanId }));
 }

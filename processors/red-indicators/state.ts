@@ -17,6 +17,18 @@ export interface OpenWindow {
   latency: Dist | undefined;
   /** Milliseconds per unit of the duration metric (1 for ms, 1000 for s). */
   msPerUnit: number;
+  /** The slowest spans of the window (span_metrics' exemplars), slowest first; absent in older checkpoints. */
+  slowest?: WindowExemplar[];
+  /** Erroring spans of the window (exemplars of duration points with status ERROR). */
+  erroring?: WindowExemplar[];
+}
+
+/** A span behind a window, from an exemplar: ids in hex, value in the duration metric's unit. */
+export interface WindowExemplar {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly value: number;
+  readonly timeMs: number;
 }
 
 /** The map field of the last applied offset. */
