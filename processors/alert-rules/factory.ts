@@ -3,6 +3,7 @@ import type { ProcessorFactory } from '../../pipeline/component.js';
 import { configSchema, type Config } from './config.js';
 import { loadRules } from './load-rules.js';
 import { createAlertRules } from './processor.js';
+import { shortFormRules } from './short-form/translate.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'alert_rules';
@@ -17,5 +18,9 @@ export const factory: ProcessorFactory<Config> = {
   createDefaultConfig: () => configSchema.parse({}),
   // A rule aggregates the series of a service: they must all reach the instance evaluating it.
   partitionKey: (config) => ({ by: 'attribute', name: config.partition_by }),
-  create: (settings, config, signal, next) => createAlertRules(settings, config, loadRules(config), signal, next),
+  create: (settings, config, signal, next) => {
+    const short = shortFormRules(config.alerts);
+    const groups = [...loadRules(config), ...(short.group ? [short.group] : [])];
+    return createAlertRules(settings, config, groups, signal, next, short.cooldowns);
+  },
 };

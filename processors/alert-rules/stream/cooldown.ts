@@ -1,0 +1,106 @@
+/**
+ * `cooldown`: no new notification of an alert (rule + labels) within the cooldown after its last
+ * one. A firing that comes back sooner is held, not dropped: if it resolves before the cooldown
+ * ends nobody hears of it (neither its firing nor its resolve); if it is still firing when the
+ * cooldown ends, its firing goes out then. A resolve of a notified firing always goes out. Times
+ * are event time, so a replay holds back exactly what the live run did. The gate's state is part
+ * of the partition's checkpoint, so a restart does not re-page within the cooldown.
+ */
+import { fingerprintOf } from '../../../exporters/notify-common/fingerprint.js';
+import type { AlertEvent } from './evaluator.js';
+
+/** The state field of the checkpoint. */
+export const COOLDOWN_FIELD = 'cooldown';
+
+interface Saved {
+  readonly version: 1;
+  readonly last: Array<[string, number]>;
+  readonly held: Array<[string, Omit<AlertEvent, 'value'> & { value: string }]>;
+}
+
+/** Holds back re-notifications within each alert's cooldown. */
+export class CooldownGate {
+  /** Per alert, the event time of its last firing notification (kept while within its cooldown). */
+  private readonly last = new Map<string, number>();
+  /** Per alert, a firing held back by the cooldown. */
+  private readonly held = new Map<string, AlertEvent>();
+  /** Firings held back so far (a self-metric counts them too). */
+  heldCount = 0;
+
+  /** `cooldownOf` gives an alert event's cooldown in ms (0: none). */
+  constructor(private readonly cooldownOf: (e: Pick<AlertEvent, 'group' | 'rule'>) => number) {}
+
+  /** The events of an evaluation at `now` that go out, plus held firings whose cooldown ended. */
+  pass(events: readonly AlertEvent[], now: number): AlertEvent[] {
+    const out: AlertEvent[] = [];
+    for (const e of events) {
+      const cooldown = this.cooldownOf(e);
+      if (cooldown <= 0) {
+        out.push(e);
+        continue;
+      }
+      const key = keyOf(e);
+      if (e.state === 'firing') {
+        const last = this.last.get(key);
+        if (last !== undefined && e.atMs - last < cooldown) {
+          this.held.set(key, e);
+          this.heldCount++;
+          continue;
+        }
+        this.last.set(key, e.atMs);
+        out.push(e);
+      } else if (this.held.get(key)?.startsAtMs === e.startsAtMs) {
+        this.held.delete(key); // its firing never went out: neither does its resolve
+      } else {
+        out.push(e);
+      }
+    }
+    this.release(now, out);
+    return out;
+  }
+
+  /** Sends held firings whose cooldown ended; forgets alerts past their cooldown (bounded memory). */
+  private release(now: number, out: AlertEvent[]): void {
+    for (const [key, e] of this.held) {
+      if (now - (this.last.get(key) ?? -Infinity) < this.cooldownOf(e)) continue;
+      this.held.delete(key);
+      this.last.set(key, now);
+      out.push({ ...e, atMs: now });
+    }
+    for (const [key, at] of this.last) {
+      if (!this.held.has(key) && now - at >= this.maxCooldown(key)) this.last.delete(key);
+    }
+  }
+
+  private maxCooldown(key: string): number {
+    const [group = '', rule = ''] = JSON.parse(key.slice(0, key.lastIndexOf('|'))) as [string, string];
+    return this.cooldownOf({ group, rule });
+  }
+
+  /** The gate's state as JSON, for the checkpoint. */
+  save(): string {
+    const saved: Saved = {
+      version: 1,
+      last: [...this.last],
+      held: [...this.held].map(([k, e]) => [k, { ...e, value: String(e.value) }]),
+    };
+    return JSON.stringify(saved);
+  }
+
+  /** Puts saved state back. */
+  restore(text: string): void {
+    const saved = JSON.parse(text) as Saved;
+    for (const [k, at] of saved.last) this.last.set(k, at);
+    for (const [k, e] of saved.held) this.held.set(k, { ...e, value: Number(e.value) });
+  }
+
+  /** Alerts currently held back. */
+  heldNow(): number {
+    return this.held.size;
+  }
+}
+
+/** An alert's identity: its rule and its labels' fingerprint. */
+function keyOf(e: Pick<AlertEvent, 'group' | 'rule' | 'labels'>): string {
+  return `${JSON.stringify([e.group, e.rule])}|${fingerprintOf(e.labels)}`;
+}
