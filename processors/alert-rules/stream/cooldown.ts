@@ -19,11 +19,11 @@ interface Saved {
 }
 
 /** Holds back re-notifications within each alert's cooldown. */
-export class CooldownGate {
+export class CooldownGate<E extends AlertEvent = AlertEvent> {
   /** Per alert, the event time of its last firing notification (kept while within its cooldown). */
   private readonly last = new Map<string, number>();
   /** Per alert, a firing held back by the cooldown. */
-  private readonly held = new Map<string, AlertEvent>();
+  private readonly held = new Map<string, E>();
   /** Firings held back so far (a self-metric counts them too). */
   heldCount = 0;
 
@@ -31,8 +31,8 @@ export class CooldownGate {
   constructor(private readonly cooldownOf: (e: Pick<AlertEvent, 'group' | 'rule'>) => number) {}
 
   /** The events of an evaluation at `now` that go out, plus held firings whose cooldown ended. */
-  pass(events: readonly AlertEvent[], now: number): AlertEvent[] {
-    const out: AlertEvent[] = [];
+  pass(events: readonly E[], now: number): E[] {
+    const out: E[] = [];
     for (const e of events) {
       const cooldown = this.cooldownOf(e);
       if (cooldown <= 0) {
@@ -60,7 +60,7 @@ export class CooldownGate {
   }
 
   /** Sends held firings whose cooldown ended; forgets alerts past their cooldown (bounded memory). */
-  private release(now: number, out: AlertEvent[]): void {
+  private release(now: number, out: E[]): void {
     for (const [key, e] of this.held) {
       if (now - (this.last.get(key) ?? -Infinity) < this.cooldownOf(e)) continue;
       this.held.delete(key);
@@ -91,7 +91,17 @@ export class CooldownGate {
   restore(text: string): void {
     const saved = JSON.parse(text) as Saved;
     for (const [k, at] of saved.last) this.last.set(k, at);
-    for (const [k, e] of saved.held) this.held.set(k, { ...e, value: Number(e.value) });
+    for (const [k, e] of saved.held) this.held.set(k, { ...e, value: Number(e.value) } as unknown as E);
+  }
+
+  /** When the earliest held firing's cooldown ends (event time); undefined when none is held. */
+  nextRelease(): number | undefined {
+    let next: number | undefined;
+    for (const [key, e] of this.held) {
+      const at = (this.last.get(key) ?? -Infinity) + this.cooldownOf(e);
+      next = next === undefined ? at : Math.min(next, at);
+    }
+    return next;
   }
 
   /** Alerts currently held back. */
