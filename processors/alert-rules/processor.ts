@@ -15,9 +15,9 @@ import { createStatefulProcessor, type PartitionContext, type PartitionWorker } 
 import type { Config } from './config.js';
 import type { GroupSpec } from './rules/rule-file.js';
 import { alertRecords } from './stream/alert-event.js';
-import { StreamEvaluator } from './stream/evaluator.js';
+import { StreamEvaluator, type AlertEvent } from './stream/evaluator.js';
 import { ALERTS_FIELD, restoreAlertState, saveAlertState } from './stream/checkpoint.js';
-import { COOLDOWN_FIELD, CooldownGate } from './stream/cooldown.js';
+import { COOLDOWN_FIELD, CooldownGate, heldCounter } from './stream/cooldown.js';
 import { SHORT_FORM_GROUP } from './short-form/translate.js';
 import { translatePoint } from './stream/otlp-names.js';
 
@@ -27,10 +27,14 @@ const RETRY_EMIT_MS = 1_000;
 /** Creates the processor for one metrics pipeline; `cooldowns` are the short-form alerts' (by alert name). */
 export function createAlertRules(settings: CreateSettings, config: Config, groups: readonly GroupSpec[], signal: Signal, next: Consumer,
   cooldowns: ReadonlyMap<string, number> = new Map()): Processor {
+  const held = heldCounter(settings.metrics.registry);
   return createStatefulProcessor({
     settings, signal, next,
     clock: { allowedLatenessMs: config.allowed_lateness, idleTimeoutMs: config.idle_timeout },
-    open: (ctx) => AlertWorker.open(ctx, config, groups, cooldowns),
+    open: (ctx) => AlertWorker.open(ctx, config, groups, cooldowns, (e) => {
+      held.inc({ processor: settings.id.id, alertname: e.rule });
+      ctx.logger.debug({ alertname: e.rule, labels: e.labels }, 'alert firing held back by its cooldown');
+    }),
   });
 }
 
@@ -41,8 +45,8 @@ class AlertWorker implements PartitionWorker {
   private timerAt = Infinity;
 
   /** Opens a partition: its alert state comes back from the last checkpoint (empty when the store is down). */
-  static async open(ctx: PartitionContext, config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>): Promise<AlertWorker> {
-    const w = new AlertWorker(ctx, config, groups, cooldowns);
+  static async open(ctx: PartitionContext, config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>, onHeld: (e: AlertEvent) => void): Promise<AlertWorker> {
+    const w = new AlertWorker(ctx, config, groups, cooldowns, onHeld);
     try {
       const state = await ctx.state.load();
       const saved = state.get(ALERTS_FIELD);
@@ -60,8 +64,10 @@ class AlertWorker implements PartitionWorker {
 
   private readonly gate: CooldownGate;
 
-  private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>) {
-    this.gate = new CooldownGate((e) => (e.group === SHORT_FORM_GROUP ? cooldowns.get(e.rule) ?? 0 : 0));
+  private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>,
+    onHeld: (e: AlertEvent) => void) {
+    this.gate = new CooldownGate((e) => (e.group === SHORT_FORM_GROUP ? cooldowns.get(e.rule) ?? 0 : 0),
+      onHeld);
     this.evaluator = new StreamEvaluator(groups, {
       defaultIntervalMs: config.evaluation_interval,
       retentionMs: config.retention,
@@ -97,9 +103,7 @@ class AlertWorker implements PartitionWorker {
 
   private async evaluate(watermark: number): Promise<void> {
     const failures: Parameters<StreamEvaluator['advanceTo']>[1] = [];
-    const held = this.gate.heldCount;
     const events = this.gate.pass(this.evaluator.advanceTo(watermark, failures), watermark);
-    if (this.gate.heldCount > held) this.ctx.logger.info({ held: this.gate.heldCount - held }, 'alert firing held back by its cooldown');
     for (const f of failures) this.ctx.logger.warn({ rule: f.rule.name, err: f.error.message }, 'alert rule evaluation failed');
     this.schedule(Math.floor(watermark / this.interval) * this.interval + this.interval);
     await this.checkpoint();

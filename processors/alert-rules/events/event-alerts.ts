@@ -14,7 +14,7 @@ import { forEachLogRecord, LogsBuilder, type Payload } from '../../../pdata/inde
 import { createStatefulProcessor, type PartitionContext, type PartitionWorker } from '../../processorhelper/index.js';
 import type { Config } from '../config.js';
 import { DEFAULT_RESOLVE_AFTER_MS, type ShortAlert } from '../short-form/schema.js';
-import { COOLDOWN_FIELD, CooldownGate } from '../stream/cooldown.js';
+import { COOLDOWN_FIELD, CooldownGate, heldCounter } from '../stream/cooldown.js';
 import { eventAlertRecord, matchEvent, ON_EVENTS_GROUP, type EventAlert } from './event-match.js';
 
 /** The state field of the active event alerts. */
@@ -24,10 +24,11 @@ const SCOPE = { name: 'vigil.alert_rules' };
 /** Creates the processor for one logs pipeline: the `on_events` alerts of `config`. */
 export function createEventAlerts(settings: CreateSettings, config: Config, next: Consumer): Processor {
   const alerts = config.alerts.filter((a) => a.on_events !== undefined);
+  const held = heldCounter(settings.metrics.registry);
   return createStatefulProcessor({
     settings, signal: 'logs', next,
     clock: { allowedLatenessMs: config.allowed_lateness, idleTimeoutMs: config.idle_timeout },
-    open: (ctx) => EventAlertWorker.open(ctx, alerts),
+    open: (ctx) => EventAlertWorker.open(ctx, alerts, (e) => held.inc({ processor: settings.id.id, alertname: e.rule })),
   });
 }
 
@@ -45,8 +46,8 @@ class EventAlertWorker implements PartitionWorker {
   private timer: Timer | undefined;
   private timerAt = Infinity;
 
-  static async open(ctx: PartitionContext, alerts: readonly ShortAlert[]): Promise<EventAlertWorker> {
-    const w = new EventAlertWorker(ctx, alerts);
+  static async open(ctx: PartitionContext, alerts: readonly ShortAlert[], onHeld: (e: EventAlert) => void): Promise<EventAlertWorker> {
+    const w = new EventAlertWorker(ctx, alerts, onHeld);
     try {
       const state = await ctx.state.load();
       const active = state.get(ACTIVE_FIELD);
@@ -63,9 +64,9 @@ class EventAlertWorker implements PartitionWorker {
     return w;
   }
 
-  private constructor(private readonly ctx: PartitionContext, private readonly alerts: readonly ShortAlert[]) {
+  private constructor(private readonly ctx: PartitionContext, private readonly alerts: readonly ShortAlert[], onHeld: (e: EventAlert) => void) {
     const cooldowns = new Map(alerts.map((a) => [a.name, a.cooldown]));
-    this.gate = new CooldownGate((e) => (e.group === ON_EVENTS_GROUP ? cooldowns.get(e.rule) ?? 0 : 0));
+    this.gate = new CooldownGate<EventAlert>((e) => (e.group === ON_EVENTS_GROUP ? cooldowns.get(e.rule) ?? 0 : 0), onHeld);
   }
 
   async consume(payload: Payload, _delivery: Delivery): Promise<void> {

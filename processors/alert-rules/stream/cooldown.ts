@@ -6,6 +6,7 @@
  * are event time, so a replay holds back exactly what the live run did. The gate's state is part
  * of the partition's checkpoint, so a restart does not re-page within the cooldown.
  */
+import { Counter, type Registry } from 'prom-client';
 import { fingerprintOf } from '../../../exporters/notify-common/fingerprint.js';
 import type { AlertEvent } from './evaluator.js';
 
@@ -18,6 +19,14 @@ interface Saved {
   readonly held: Array<[string, Omit<AlertEvent, 'value'> & { value: string }]>;
 }
 
+/** `vigil_alerts_held_total{processor, alertname}`: firings held back by a cooldown (one counter per service registry). */
+export function heldCounter(registry: Registry): Counter<'processor' | 'alertname'> {
+  const name = 'vigil_alerts_held_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing as Counter<'processor' | 'alertname'>;
+  return new Counter({ name, help: 'Alert firings held back because the alert was notified within its cooldown.', labelNames: ['processor', 'alertname'], registers: [registry] });
+}
+
 /** Holds back re-notifications within each alert's cooldown. */
 export class CooldownGate<E extends AlertEvent = AlertEvent> {
   /** Per alert, the event time of its last firing notification (kept while within its cooldown). */
@@ -27,8 +36,8 @@ export class CooldownGate<E extends AlertEvent = AlertEvent> {
   /** Firings held back so far (a self-metric counts them too). */
   heldCount = 0;
 
-  /** `cooldownOf` gives an alert event's cooldown in ms (0: none). */
-  constructor(private readonly cooldownOf: (e: Pick<AlertEvent, 'group' | 'rule'>) => number) {}
+  /** `cooldownOf` gives an alert event's cooldown in ms (0: none); `onHeld` is told of each firing held back. */
+  constructor(private readonly cooldownOf: (e: Pick<AlertEvent, 'group' | 'rule'>) => number, private readonly onHeld: (e: E) => void = () => {}) {}
 
   /** The events of an evaluation at `now` that go out, plus held firings whose cooldown ended. */
   pass(events: readonly E[], now: number): E[] {
@@ -45,6 +54,7 @@ export class CooldownGate<E extends AlertEvent = AlertEvent> {
         if (last !== undefined && e.atMs - last < cooldown) {
           this.held.set(key, e);
           this.heldCount++;
+          this.onHeld(e);
           continue;
         }
         this.last.set(key, e.atMs);
