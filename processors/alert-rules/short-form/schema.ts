@@ -48,7 +48,7 @@ export const shortAlertSchema = z.strictObject({
   }
   for (const [key, text] of Object.entries({ ...a.labels, ...a.annotations })) {
     try {
-      new Template(text); // eslint-disable-line no-new -- parsed only to check it
+      new Template(text); // parsed only to check it
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       ctx.addIssue({ code: 'custom', path: [key in a.annotations ? 'annotations' : 'labels', key], message: `template: ${err.message}` });

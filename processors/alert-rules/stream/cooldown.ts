@@ -23,7 +23,7 @@ interface Saved {
 export function heldCounter(registry: Registry): Counter<'processor' | 'alertname'> {
   const name = 'vigil_alerts_held_total';
   const existing = registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Counter<'processor' | 'alertname'>;
+  if (existing instanceof Counter) return existing;
   return new Counter({ name, help: 'Alert firings held back because the alert was notified within its cooldown.', labelNames: ['processor', 'alertname'], registers: [registry] });
 }
 
@@ -83,7 +83,7 @@ export class CooldownGate<E extends AlertEvent = AlertEvent> {
   }
 
   private maxCooldown(key: string): number {
-    const [group = '', rule = ''] = JSON.parse(key.slice(0, key.lastIndexOf('|'))) as [string, string];
+    const [group, rule] = JSON.parse(key.slice(0, key.lastIndexOf('|'))) as [string, string];
     return this.cooldownOf({ group, rule });
   }
 
