@@ -1,4 +1,5 @@
 /** `on_events`: anomaly events at or above the floor raise alerts directly; resolve after quiet; cooldown; checkpoint. */
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { MemoryLog } from '../../../pipeline/memory-log.js';
@@ -8,6 +9,8 @@ import { forEachLogRecord, LogsBuilder, type Payload } from '../../../pdata/inde
 import { readAlert } from '../../../exporters/notify-common/alert.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../../test/doubles.js';
 import { waitFor } from '../../../test/wait.js';
+import { checkConfig } from '../../../cmd/validate.js';
+import { FACTORIES } from '../../../cmd/components.js';
 import { configSchema } from '../config.js';
 import { factory } from '../factory.js';
 
@@ -101,4 +104,12 @@ t.test('a metrics pipeline ignores on_events alerts, a logs pipeline ignores con
   const metrics = factory.create({ ...testSettings('alert_rules'), pipeline: 'metrics' }, config, 'metrics', new RecordingConsumer());
   await Promise.all([logs.shutdown(Date.now() + 1000), metrics.shutdown(Date.now() + 1000)]);
   t.pass('both build');
+});
+
+t.test('vigil validate accepts alert_rules with on_events in a logs pipeline fed by the events connector', async (t) => {
+  const file = fileURLToPath(new URL('../../../../processors/alert-rules/testdata/on-events.yaml', import.meta.url));
+  const r = await checkConfig({ files: [file], sets: [], factories: FACTORIES, env: {} });
+  t.same(r.errors.map(String), []);
+  t.same(r.warnings.map(String), []);
+  t.ok(r.config);
 });
