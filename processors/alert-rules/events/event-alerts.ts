@@ -20,6 +20,7 @@ import { eventAlertRecord, matchEvent, ON_EVENTS_GROUP, type EventAlert } from '
 /** The state field of the active event alerts. */
 const ACTIVE_FIELD = 'event_alerts';
 const SCOPE = { name: 'vigil.alert_rules' };
+const RETRY_EMIT_MS = 1_000;
 
 /** Creates the processor for one logs pipeline: the `on_events` alerts of `config`. */
 export function createEventAlerts(settings: CreateSettings, config: Config, next: Consumer): Processor {
@@ -108,7 +109,17 @@ class EventAlertWorker implements PartitionWorker {
     const scope = b.scope({ 'service.name': 'vigil' }, SCOPE);
     for (const e of out) scope.add(eventAlertRecord(e));
     const built = b.build();
-    if (built) await this.ctx.emit(built);
+    if (built) await this.emitAlerts(built);
+  }
+
+  /** The state already moved on: alert records refused downstream are retried, not left to a redelivery. */
+  private async emitAlerts(payload: Payload): Promise<void> {
+    try {
+      await this.ctx.emit(payload);
+    } catch (err) {
+      this.ctx.logger.warn({ err: messageOf(err) }, 'alert events not accepted downstream; retrying');
+      this.ctx.clock.after(RETRY_EMIT_MS, () => this.emitAlerts(payload));
+    }
   }
 
   /** Ends an alert: resolved when its quiet period ended (event time), not when that was noticed. */
