@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
 import type { BackoffSettings } from '../../pipeline/backoff.js';
+import { severityOf, type Severity } from './alert.js';
 
 /** Defaults: a notification is worth retrying for a while, but a page an hour late is worse than a dead letter. */
 export const DEFAULT_INITIAL_INTERVAL_MS = 1_000;
@@ -29,6 +30,13 @@ export const rateLimitSchema = z.strictObject({
   burst: integer(1).default(10),
 });
 
+/** Severity names `severity_filter` accepts: the contract's four and the rule language's high/medium/low. */
+export const FILTER_SEVERITIES = ['critical', 'error', 'warning', 'info', 'high', 'medium', 'low'] as const;
+
+/** `severity_filter`: the severities this channel notifies (aliases folded: high = error…); empty = all. */
+export const severityFilterSchema = z.array(z.enum(FILTER_SEVERITIES)).default([])
+  .transform((list) => [...new Set(list.map((s) => severityOf(s) ?? 'warning'))]);
+
 /** The shared keys, spread into each exporter's schema. */
 export const deliveryShape = (defaults: { perSecond?: number } = {}) => ({
   timeout: duration().default(DEFAULT_TIMEOUT_MS),
@@ -38,6 +46,8 @@ export const deliveryShape = (defaults: { perSecond?: number } = {}) => ({
   dead_letter_ttl: duration().default(DEFAULT_DEAD_LETTER_TTL_MS),
   /** How long a delivered notification's key is kept, so a redelivered record does not notify twice. */
   dedup_ttl: duration().default(DEFAULT_DEDUP_TTL_MS),
+  /** Only alerts of these severities are notified on this channel; the others are counted as `filtered`. */
+  severity_filter: severityFilterSchema,
 });
 
 /** The parsed shared keys. */
@@ -47,6 +57,8 @@ export interface DeliveryConfig {
   rate_limit: z.infer<typeof rateLimitSchema>;
   dead_letter_ttl: number;
   dedup_ttl: number;
+  /** The severities notified (aliases folded); absent or empty: every severity. */
+  severity_filter?: readonly Severity[];
 }
 
 /** `retry_on_failure` as the shared backoff schedule, bounded by the dead-letter TTL. */

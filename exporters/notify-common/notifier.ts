@@ -82,12 +82,13 @@ export class NotifyExporter implements Exporter {
    */
   async consume(payload: Payload, delivery?: Delivery): Promise<void> {
     if (this.stop.signal.aborted) throw new ShuttingDownError(`exporter ${this.settings.id.id} is shutting down`);
-    const { alerts, invalid } = readAlerts(payload);
+    const { alerts: read, invalid } = readAlerts(payload);
     for (const bad of invalid) {
       this.metrics.notifications.inc({ exporter: this.settings.id.id, state: '', outcome: 'invalid' });
       this.burst.warn({ record: bad.index, reason: bad.reason }, 'not a valid vigil.alert record; skipped (docs/alerts-contract.md)');
     }
     if (invalid.length > 0) this.settings.metrics.exporterFailed.logs.inc({ exporter: this.settings.id.id }, invalid.length);
+    const alerts = this.severityFiltered(read);
     if (alerts.length === 0) return;
     const work = this.deliverAll(alerts);
     if (!delivery) {
@@ -99,6 +100,18 @@ export class NotifyExporter implements Exporter {
     // (Kafka reads it again after the restart; dedup skips what was already sent).
     work.then(() => hold.release(), (err: unknown) => {
       this.settings.logger.debug({ err: messageOf(err) }, 'notifications interrupted by shutdown; the record stays unacknowledged');
+    });
+  }
+
+  /** The alerts this channel's `severity_filter` lets through; the others are counted, not sent. */
+  private severityFiltered(alerts: readonly Alert[]): readonly Alert[] {
+    const allowed = this.config.severity_filter ?? [];
+    if (allowed.length === 0) return alerts;
+    return alerts.filter((a) => {
+      if (allowed.includes(a.severity)) return true;
+      this.metrics.notifications.inc({ exporter: this.settings.id.id, state: a.state, outcome: 'filtered' });
+      this.settings.logger.debug({ alertname: a.alertname, state: a.state, severity: a.severity }, 'alert below the severity_filter; not notified');
+      return false;
     });
   }
 

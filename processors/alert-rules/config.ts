@@ -1,6 +1,7 @@
 /** Config of the alert_rules processor. */
 import { z } from 'zod';
 import { duration } from '../../config/types.js';
+import { shortAlertsSchema } from './short-form/schema.js';
 
 /** The interval of groups that set none (Prometheus' default evaluation_interval). */
 export const DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
@@ -17,6 +18,8 @@ export const configSchema = z.strictObject({
   rule_files: z.array(z.string()).default([]),
   /** Inline rule groups, in the rule-file format. */
   groups: z.array(z.unknown()).default([]),
+  /** The short rule form: `condition` over the RED indicators, or `on_events`; `severity`, `cooldown`. */
+  alerts: shortAlertsSchema,
   evaluation_interval: duration().default(DEFAULT_EVALUATION_INTERVAL_MS),
   retention: duration().default(DEFAULT_RETENTION_MS),
   allowed_lateness: duration().default(0),

@@ -2,7 +2,9 @@
 import type { ProcessorFactory } from '../../pipeline/component.js';
 import { configSchema, type Config } from './config.js';
 import { loadRules } from './load-rules.js';
+import { createEventAlerts } from './events/event-alerts.js';
 import { createAlertRules } from './processor.js';
+import { shortFormRules } from './short-form/translate.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'alert_rules';
@@ -12,10 +14,16 @@ export const factory: ProcessorFactory<Config> = {
   emitsEvents: ['vigil.alert'],
   type: TYPE,
   kind: 'processor',
-  stability: { metrics: 'development' },
+  // logs: the `on_events` alerts, in a logs pipeline fed by the events connector.
+  stability: { metrics: 'development', logs: 'development' },
   configSchema,
   createDefaultConfig: () => configSchema.parse({}),
   // A rule aggregates the series of a service: they must all reach the instance evaluating it.
   partitionKey: (config) => ({ by: 'attribute', name: config.partition_by }),
-  create: (settings, config, signal, next) => createAlertRules(settings, config, loadRules(config), signal, next),
+  create: (settings, config, signal, next) => {
+    if (signal === 'logs') return createEventAlerts(settings, config, next);
+    const short = shortFormRules(config.alerts);
+    const groups = [...loadRules(config), ...(short.group ? [short.group] : [])];
+    return createAlertRules(settings, config, groups, signal, next, short.cooldowns);
+  },
 };

@@ -15,19 +15,26 @@ import { createStatefulProcessor, type PartitionContext, type PartitionWorker } 
 import type { Config } from './config.js';
 import type { GroupSpec } from './rules/rule-file.js';
 import { alertRecords } from './stream/alert-event.js';
-import { StreamEvaluator } from './stream/evaluator.js';
+import { StreamEvaluator, type AlertEvent } from './stream/evaluator.js';
 import { ALERTS_FIELD, restoreAlertState, saveAlertState } from './stream/checkpoint.js';
+import { COOLDOWN_FIELD, CooldownGate, heldCounter } from './stream/cooldown.js';
+import { SHORT_FORM_GROUP } from './short-form/translate.js';
 import { translatePoint } from './stream/otlp-names.js';
 
 const MS = 1_000_000n;
 const RETRY_EMIT_MS = 1_000;
 
-/** Creates the processor for one metrics pipeline. */
-export function createAlertRules(settings: CreateSettings, config: Config, groups: readonly GroupSpec[], signal: Signal, next: Consumer): Processor {
+/** Creates the processor for one metrics pipeline; `cooldowns` are the short-form alerts' (by alert name). */
+export function createAlertRules(settings: CreateSettings, config: Config, groups: readonly GroupSpec[], signal: Signal, next: Consumer,
+  cooldowns: ReadonlyMap<string, number> = new Map()): Processor {
+  const held = heldCounter(settings.metrics.registry);
   return createStatefulProcessor({
     settings, signal, next,
     clock: { allowedLatenessMs: config.allowed_lateness, idleTimeoutMs: config.idle_timeout },
-    open: (ctx) => AlertWorker.open(ctx, config, groups),
+    open: (ctx) => AlertWorker.open(ctx, config, groups, cooldowns, (e) => {
+      held.inc({ processor: settings.id.id, alertname: e.rule });
+      ctx.logger.debug({ alertname: e.rule, labels: e.labels }, 'alert firing held back by its cooldown');
+    }),
   });
 }
 
@@ -38,21 +45,29 @@ class AlertWorker implements PartitionWorker {
   private timerAt = Infinity;
 
   /** Opens a partition: its alert state comes back from the last checkpoint (empty when the store is down). */
-  static async open(ctx: PartitionContext, config: Config, groups: readonly GroupSpec[]): Promise<AlertWorker> {
-    const w = new AlertWorker(ctx, config, groups);
+  static async open(ctx: PartitionContext, config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>, onHeld: (e: AlertEvent) => void): Promise<AlertWorker> {
+    const w = new AlertWorker(ctx, config, groups, cooldowns, onHeld);
     try {
-      const saved = (await ctx.state.load()).get(ALERTS_FIELD);
+      const state = await ctx.state.load();
+      const saved = state.get(ALERTS_FIELD);
       if (saved !== undefined) {
         const alerts = restoreAlertState(w.evaluator, Buffer.from(saved).toString('utf8'));
         ctx.logger.info({ alerts }, 'alert state reloaded');
       }
+      const gate = state.get(COOLDOWN_FIELD);
+      if (gate !== undefined) w.gate.restore(Buffer.from(gate).toString('utf8'));
     } catch (err) {
       ctx.logger.warn({ err: messageOf(err) }, 'alert state not reloaded; starting inactive');
     }
     return w;
   }
 
-  private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[]) {
+  private readonly gate: CooldownGate;
+
+  private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>,
+    onHeld: (e: AlertEvent) => void) {
+    this.gate = new CooldownGate((e) => (e.group === SHORT_FORM_GROUP ? cooldowns.get(e.rule) ?? 0 : 0),
+      onHeld);
     this.evaluator = new StreamEvaluator(groups, {
       defaultIntervalMs: config.evaluation_interval,
       retentionMs: config.retention,
@@ -88,7 +103,7 @@ class AlertWorker implements PartitionWorker {
 
   private async evaluate(watermark: number): Promise<void> {
     const failures: Parameters<StreamEvaluator['advanceTo']>[1] = [];
-    const events = this.evaluator.advanceTo(watermark, failures);
+    const events = this.gate.pass(this.evaluator.advanceTo(watermark, failures), watermark);
     for (const f of failures) this.ctx.logger.warn({ rule: f.rule.name, err: f.error.message }, 'alert rule evaluation failed');
     this.schedule(Math.floor(watermark / this.interval) * this.interval + this.interval);
     await this.checkpoint();
@@ -113,7 +128,7 @@ class AlertWorker implements PartitionWorker {
   /** Saves the alert state (pending since, firing since…): the next owner neither loses nor re-pages an alert. */
   private async checkpoint(): Promise<void> {
     try {
-      await this.ctx.state.save(new Map([[ALERTS_FIELD, saveAlertState(this.evaluator)]]));
+      await this.ctx.state.save(new Map([[ALERTS_FIELD, saveAlertState(this.evaluator)], [COOLDOWN_FIELD, this.gate.save()]]));
     } catch (err) {
       this.ctx.logger.warn({ err: messageOf(err) }, 'alert state checkpoint failed; the next evaluation tries again');
     }
