@@ -100,7 +100,7 @@ t.test('a hand-over on a durable log: the held records come again as the history
   /** The partition, as a durable log keeps it: a record is acknowledged once consumed and every hold on it released. */
   const log: Array<{ m: number; v: number; holds: number; acked: boolean }> = [];
   const acked = (): boolean[] => log.map((r) => r.acked);
-  async function owner(): Promise<{ readonly alerts: string[]; handOver(): Promise<void> }> {
+  async function owner(): Promise<{ readonly alerts: string[]; readonly forwarded: number; handOver(): Promise<void> }> {
     const sink = new RecordingConsumer();
     const host = new NoopHost();
     host.stateStore = () => store;
@@ -127,6 +127,11 @@ t.test('a hand-over on a durable log: the held records come again as the history
           return out;
         });
       },
+      get forwarded() {
+        let points = 0;
+        for (const p of sink.received) forEachDataPoint(p, () => points++);
+        return points;
+      },
       async handOver() {
         await proc.revoked?.([0], { redelivered: true });
         await proc.shutdown(Date.now() + 5_000);
@@ -145,4 +150,5 @@ t.test('a hand-over on a durable log: the held records come again as the history
   await second.handOver();
   t.same(second.alerts, ['resolved 12m'], 'the next owner evaluates 7m with the history read again: still firing, no re-page; then resolves');
   t.same(acked(), [true, true, true, true, false, false, false], 'at 12m, the records before 7m are acknowledged');
+  t.equal(first.forwarded + second.forwarded, log.length, 'each record forwarded once: a record read again as history is not forwarded again');
 });

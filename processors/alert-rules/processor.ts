@@ -87,12 +87,21 @@ class AlertWorker implements PartitionWorker {
     });
     if (Number.isFinite(latest)) {
       this.schedule(Math.ceil(latest / this.interval) * this.interval);
-      if (delivery.durable && this.ctx.state.durable) this.history.add(latest, delivery.hold());
+      if (delivery.durable && this.ctx.state.durable) this.holdAsHistory(latest, delivery);
     }
     // Forwarded as received; a record read again for its history was forwarded before.
     if (this.config.forward_metrics && !(delivery.durable && delivery.offset <= this.forwarded)) {
       await this.ctx.emit(payload);
       if (delivery.durable) this.forwarded = delivery.offset;
+    }
+  }
+
+  /** Holds the record as history; past MAX_HELD_RECORDS the oldest go (logged once): a hand-over then sees less history. */
+  private holdAsHistory(latest: number, delivery: Delivery): void {
+    const before = this.history.overflowed;
+    this.history.add(latest, delivery.hold());
+    if (before === 0 && this.history.overflowed > 0) {
+      this.ctx.logger.warn({ max: this.history.size }, 'alert_rules: too many records to hold as history; the oldest are released early, and a hand-over sees less history');
     }
   }
 

@@ -26,3 +26,12 @@ t.test('held records are released in delivery order, once all their samples are 
   history.releaseAll();
   t.same(released, [0, 1, 2, 3]);
 });
+
+t.test('at most `max` records held: the oldest go first', async (t) => {
+  const released: number[] = [];
+  const history = new HeldHistory(2);
+  for (const i of [0, 1, 2, 3]) history.add(i, { release: () => released.push(i) });
+  t.same(released, [0, 1]);
+  t.equal(history.overflowed, 2);
+  t.equal(history.size, 2);
+});

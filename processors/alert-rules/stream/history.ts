@@ -30,13 +30,27 @@ export function historyNeededMs(groups: readonly GroupSpec[], retentionMs: numbe
   return Math.min(retentionMs, longest + DEFAULT_LOOKBACK_MS);
 }
 
+/**
+ * Records held at most per partition: well below the 65,536 uncommitted records at which the Kafka
+ * consumer pauses a partition (a pause would stop the data that moves the watermark on).
+ */
+export const MAX_HELD_RECORDS = 10_000;
+
 /** Holds on delivered records, oldest first, each with the newest sample time it carried. */
 export class HeldHistory {
   private readonly held: Array<{ newestMs: number; hold: Hold }> = [];
+  /** Records released early because more than `max` were held: their history is lost to a hand-over. */
+  overflowed = 0;
 
-  /** Keeps a record until `releaseBefore` passes its newest sample. */
+  constructor(private readonly max = MAX_HELD_RECORDS) {}
+
+  /** Keeps a record until `releaseBefore` passes its newest sample (or `max` newer records are held). */
   add(newestMs: number, hold: Hold): void {
     this.held.push({ newestMs, hold });
+    while (this.held.length > this.max) {
+      this.held.shift()!.hold.release();
+      this.overflowed++;
+    }
   }
 
   /**
