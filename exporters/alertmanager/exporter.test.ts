@@ -3,6 +3,7 @@ import { factory } from './factory.js';
 import { FAST_DELIVERY, ScriptedServer, counterValue, sampleAlert, started } from '../notify-common/test-support.js';
 import { fingerprintOf } from '../notify-common/index.js';
 import { waitFor } from '../../test/wait.js';
+import { NoopHost } from '../../test/doubles.js';
 import { requireService } from '../../test/services.js';
 import { alertmanagerInstalled, startAlertmanager } from './real-alertmanager.js';
 
@@ -74,6 +75,29 @@ t.test('one POST per firing and per resolve through 429 and 5xx; re-sends repeat
   t.equal(bodies[0]![0]!.labels.alertname, 'HighLatency');
   t.equal(bodies[1]![0]!.endsAt, '2026-11-26T10:10:00.000Z', 'the resolve carries endsAt');
   t.ok(server.received.every((r) => r.url === '/api/v2/alerts'));
+});
+
+t.test('two instances sharing the state store: the survivor re-sends what the other delivered, and a resolve from either ends every re-send', async (t) => {
+  const server = new ScriptedServer(() => ({ status: 200 }));
+  const url = await server.listen();
+  t.teardown(() => server.close());
+  const host = new NoopHost();
+  const config = { endpoint: url, resend_interval: '200ms', ...FAST_DELIVERY };
+  const a = await started(factory, 'alertmanager', config, host);
+  const b = await started(factory, 'alertmanager', config, host);
+  t.teardown(() => b.exporter.shutdown(Date.now() + 2000));
+  const { firing, resolved } = sampleAlert();
+  await a.exporter.consume(firing);
+  await a.exporter.shutdown(Date.now() + 2000); // as good as killed: its process memory is gone
+  const posted = server.received.length;
+  await waitFor('the other instance re-sending the firing alert', () => server.received.length >= posted + 2, 15_000);
+  const bodies = () => server.received.map((r) => JSON.parse(r.body) as Array<{ endsAt: string }>);
+  t.ok(bodies().slice(posted).every((body) => body.length === 1 && Date.parse(body[0]!.endsAt) > Date.now()), 're-sent as firing, valid into the future');
+  await b.exporter.consume(resolved);
+  const afterResolve = server.received.length;
+  await new Promise((r) => setTimeout(r, 1_000)); // five resend intervals
+  t.equal(server.received.length, afterResolve, 'no re-send after the resolve');
+  t.equal(bodies().at(-1)![0]!.endsAt, '2026-11-26T10:10:00.000Z', 'the last post is the resolve');
 });
 
 t.test('config', async (t) => {

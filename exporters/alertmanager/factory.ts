@@ -14,5 +14,5 @@ export const factory: ExporterFactory<Config> = {
   stability: { logs: 'alpha' },
   configSchema,
   createDefaultConfig: () => configSchema.parse({}),
-  create: (settings, config) => new NotifyExporter(settings, config, new AlertmanagerSink(config, settings.logger)),
+  create: (settings, config) => new NotifyExporter(settings, config, new AlertmanagerSink(config, settings.logger, settings.id.id)),
 };

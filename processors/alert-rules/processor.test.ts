@@ -92,3 +92,63 @@ t.test('alert state survives a restart through the state store: a firing alert i
   t.same(await daemon(0, [0, 0, 0, 0, 0]), ['firing 3m'], 'the first daemon pages');
   t.same(await daemon(5, [0, 0, 1]), ['resolved 7m'], 'the second one does not page again, and resolves');
 });
+
+t.test('a hand-over on a durable log: the held records come again as the history, so a firing alert is neither resolved nor re-paged', async (t) => {
+  // Like Redis: a checkpoint outlives the process. Points every 2 minutes, evaluations every minute.
+  const store = Object.assign(Object.create(new MemoryStore()) as MemoryStore, { durable: true });
+  const config = configSchema.parse({ groups: GROUPS, idle_timeout: '1h' });
+  /** The partition, as a durable log keeps it: a record is acknowledged once consumed and every hold on it released. */
+  const log: Array<{ m: number; v: number; holds: number; acked: boolean }> = [];
+  const acked = (): boolean[] => log.map((r) => r.acked);
+  async function owner(): Promise<{ readonly alerts: string[]; readonly forwarded: number; handOver(): Promise<void> }> {
+    const sink = new RecordingConsumer();
+    const host = new NoopHost();
+    host.stateStore = () => store;
+    const proc = factory.create({ ...testSettings('alert_rules'), pipeline: 'metrics' }, config, 'metrics', sink);
+    await proc.start(host);
+    // The next owner gets every record not acknowledged, as Kafka delivers from the committed offset.
+    for (const [offset, r] of log.entries()) {
+      if (r.acked) continue;
+      r.holds = 0;
+      await proc.consume(request(r.m, { i1: r.v }), {
+        log: 'metrics.ingest', partition: 0, offset: BigInt(offset), durable: true,
+        hold: () => {
+          r.holds++;
+          return { release: () => { if (--r.holds === 0) r.acked = true; } };
+        },
+      });
+      if (r.holds === 0) r.acked = true;
+    }
+    return {
+      get alerts() {
+        return sink.received.flatMap((p) => {
+          const out: string[] = [];
+          forEachLogRecord(p, (r) => out.push(`${r.attributes.state as string} ${(Number(r.timeUnixNano / 1_000_000n) - T0) / MIN}m`));
+          return out;
+        });
+      },
+      get forwarded() {
+        let points = 0;
+        for (const p of sink.received) forEachDataPoint(p, () => points++);
+        return points;
+      },
+      async handOver() {
+        await proc.revoked?.([0], { redelivered: true });
+        await proc.shutdown(Date.now() + 5_000);
+      },
+    };
+  }
+  for (const m of [0, 2, 4, 6]) log.push({ m, v: 0, holds: 0, acked: false });
+  const first = await owner();
+  await waitFor('the firing', () => first.alerts.length >= 1, 10_000);
+  await first.handOver();
+  t.same(first.alerts, ['firing 3m'], 'the first owner pages');
+  t.same(acked(), [true, false, false, false], 'held while the rule may read them: at 6m, the 5m lookback reaches back to 1m');
+  for (const [m, v] of [[8, 0], [10, 0], [12, 1]] as const) log.push({ m, v, holds: 0, acked: false });
+  const second = await owner();
+  await waitFor('the resolve', () => second.alerts.length >= 1, 10_000);
+  await second.handOver();
+  t.same(second.alerts, ['resolved 12m'], 'the next owner evaluates 7m with the history read again: still firing, no re-page; then resolves');
+  t.same(acked(), [true, true, true, true, false, false, false], 'at 12m, the records before 7m are acknowledged');
+  t.equal(first.forwarded + second.forwarded, log.length, 'each record forwarded once: a record read again as history is not forwarded again');
+});

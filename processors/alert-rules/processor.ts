@@ -3,11 +3,13 @@
  * series it owns (translated to Prometheus names) in memory and evaluates the rule groups at every
  * interval boundary its event-time watermark passes; alert transitions leave as `vigil.alert` log
  * records, timestamped with the evaluation's event time. Received metrics pass on unchanged.
- * After each evaluation the partition's alert state is checkpointed (stream/checkpoint.ts); the
- * sample history is not, so rules over ranges see only data received since the partition opened.
+ * After each evaluation the partition's alert state is checkpointed (stream/checkpoint.ts); with a
+ * durable store the sample history stays in the stage log, each record held until no rule can read
+ * its samples any more (stream/history.ts), so the partition's next owner reads it again.
  */
 import type { Consumer, CreateSettings, Processor } from '../../pipeline/component.js';
 import type { Delivery } from '../../pipeline/delivery.js';
+import type { Revocation } from '../../pipeline/stage-log.js';
 import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import { forEachDataPoint, type Payload, type Signal } from '../../pdata/index.js';
@@ -19,10 +21,13 @@ import { StreamEvaluator, type AlertEvent } from './stream/evaluator.js';
 import { ALERTS_FIELD, restoreAlertState, saveAlertState } from './stream/checkpoint.js';
 import { COOLDOWN_FIELD, CooldownGate, heldCounter } from './stream/cooldown.js';
 import { SHORT_FORM_GROUP } from './short-form/translate.js';
+import { HeldHistory, historyNeededMs } from './stream/history.js';
 import { translatePoint } from './stream/otlp-names.js';
 
 const MS = 1_000_000n;
 const RETRY_EMIT_MS = 1_000;
+/** The checkpoint field with the offset of the last record forwarded (a replayed record is not forwarded again). */
+const FORWARDED_FIELD = 'forwarded';
 
 /** Creates the processor for one metrics pipeline; `cooldowns` are the short-form alerts' (by alert name). */
 export function createAlertRules(settings: CreateSettings, config: Config, groups: readonly GroupSpec[], signal: Signal, next: Consumer,
@@ -43,6 +48,13 @@ class AlertWorker implements PartitionWorker {
   private readonly interval: number;
   private timer: Timer | undefined;
   private timerAt = Infinity;
+  /** Records kept in the stage log as the sample history (a durable log and store only: otherwise nobody reads them again). */
+  private readonly history = new HeldHistory();
+  private readonly historyMs: number;
+  /** Alert payloads not yet accepted downstream: no checkpoint (and no record released) until they are. */
+  private unsent = 0;
+  /** The offset of the last record forwarded, from the checkpoint. */
+  private forwarded = -1n;
 
   /** Opens a partition: its alert state comes back from the last checkpoint (empty when the store is down). */
   static async open(ctx: PartitionContext, config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>, onHeld: (e: AlertEvent) => void): Promise<AlertWorker> {
@@ -56,6 +68,8 @@ class AlertWorker implements PartitionWorker {
       }
       const gate = state.get(COOLDOWN_FIELD);
       if (gate !== undefined) w.gate.restore(Buffer.from(gate).toString('utf8'));
+      const forwarded = state.get(FORWARDED_FIELD);
+      if (forwarded !== undefined) w.forwarded = BigInt(Buffer.from(forwarded).toString('utf8'));
     } catch (err) {
       ctx.logger.warn({ err: messageOf(err) }, 'alert state not reloaded; starting inactive');
     }
@@ -75,18 +89,34 @@ class AlertWorker implements PartitionWorker {
     });
     // The smallest group interval: the watermark is checked at least that often.
     this.interval = Math.min(config.evaluation_interval, ...groups.map((g) => g.intervalMs ?? Infinity));
+    this.historyMs = historyNeededMs(groups, config.retention);
   }
 
-  async consume(payload: Payload, _delivery: Delivery): Promise<void> {
+  async consume(payload: Payload, delivery: Delivery): Promise<void> {
     let latest = -Infinity;
     forEachDataPoint(payload, (p) => {
       const t = Number(p.timeUnixNano / MS);
       for (const s of translatePoint(p)) this.evaluator.ingest(s.labels, t, s.value);
       latest = Math.max(latest, t);
     });
-    if (Number.isFinite(latest)) this.schedule(Math.ceil(latest / this.interval) * this.interval);
-    // Forwarded as received: once downstream accepted it, the record needs no hold.
-    if (this.config.forward_metrics) await this.ctx.emit(payload);
+    if (Number.isFinite(latest)) {
+      this.schedule(Math.ceil(latest / this.interval) * this.interval);
+      if (delivery.durable && this.ctx.state.durable) this.holdAsHistory(latest, delivery);
+    }
+    // Forwarded as received; a record read again for its history was forwarded before.
+    if (this.config.forward_metrics && !(delivery.durable && delivery.offset <= this.forwarded)) {
+      await this.ctx.emit(payload);
+      if (delivery.durable) this.forwarded = delivery.offset;
+    }
+  }
+
+  /** Holds the record as history; past MAX_HELD_RECORDS the oldest go (logged once): a hand-over then sees less history. */
+  private holdAsHistory(latest: number, delivery: Delivery): void {
+    const before = this.history.overflowed;
+    this.history.add(latest, delivery.hold());
+    if (before === 0 && this.history.overflowed > 0) {
+      this.ctx.logger.warn({ max: this.history.size }, 'alert_rules: too many records to hold as history; the oldest are released early, and a hand-over sees less history');
+    }
   }
 
   /** One event-time timer at the next boundary; it re-arms itself while evaluations remain. */
@@ -106,36 +136,51 @@ class AlertWorker implements PartitionWorker {
     const events = this.gate.pass(this.evaluator.advanceTo(watermark, failures), watermark);
     for (const f of failures) this.ctx.logger.warn({ rule: f.rule.name, err: f.error.message }, 'alert rule evaluation failed');
     this.schedule(Math.floor(watermark / this.interval) * this.interval + this.interval);
-    await this.checkpoint();
+    // Emitted before the checkpoint: a crash in between emits the transition again (the notifiers'
+    // dedup keys fold it), where the other order would lose it.
     const payload = alertRecords(events);
-    if (payload === null) return;
-    try {
-      await this.ctx.emit(payload);
-    } catch (err) {
-      this.ctx.logger.warn({ err: messageOf(err), alerts: events.length }, 'alert events not accepted downstream; retrying');
-      this.ctx.clock.after(RETRY_EMIT_MS, () => this.retry(payload));
+    if (payload !== null) {
+      try {
+        await this.ctx.emit(payload);
+      } catch (err) {
+        this.ctx.logger.warn({ err: messageOf(err), alerts: events.length }, 'alert events not accepted downstream; retrying');
+        this.unsent++;
+        this.ctx.clock.after(RETRY_EMIT_MS, () => this.retry(payload));
+      }
     }
+    if (await this.checkpoint()) this.history.releaseBefore(watermark - this.historyMs);
   }
 
   private async retry(payload: Payload): Promise<void> {
     try {
       await this.ctx.emit(payload);
+      this.unsent--;
     } catch {
       this.ctx.clock.after(RETRY_EMIT_MS, () => this.retry(payload));
     }
   }
 
-  /** Saves the alert state (pending since, firing since…): the next owner neither loses nor re-pages an alert. */
-  private async checkpoint(): Promise<void> {
+  /**
+   * Saves the alert state (pending since, firing since…) unless an alert event is still unsent:
+   * the next owner, reading the held records again from there, neither loses nor re-pages an alert.
+   */
+  private async checkpoint(): Promise<boolean> {
+    if (this.unsent > 0) return false;
     try {
-      await this.ctx.state.save(new Map([[ALERTS_FIELD, saveAlertState(this.evaluator)], [COOLDOWN_FIELD, this.gate.save()]]));
+      await this.ctx.state.save(new Map([
+        [ALERTS_FIELD, saveAlertState(this.evaluator)], [COOLDOWN_FIELD, this.gate.save()], [FORWARDED_FIELD, String(this.forwarded)],
+      ]));
+      return true;
     } catch (err) {
       this.ctx.logger.warn({ err: messageOf(err) }, 'alert state checkpoint failed; the next evaluation tries again');
+      return false;
     }
   }
 
-  async revoke(): Promise<void> {
+  async revoke(why: Revocation): Promise<void> {
     this.timer?.cancel();
     await this.evaluate(this.ctx.clock.watermark());
+    // Redelivered: the next owner reads the held records again, as its history. Otherwise nobody will.
+    if (!why.redelivered) this.history.releaseAll();
   }
 }
