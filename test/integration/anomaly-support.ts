@@ -148,14 +148,19 @@ export function compareScores(written: ReadonlyMap<string, number[]>, want: Read
   return { missing, unexpected, wrong: wrong.slice(0, 5), duplicates };
 }
 
-/** The series whose anomaly models are checkpointed in Redis under `keyPrefix` (`s:<series id>` fields of the partitions' maps). */
-export async function savedModels(redisPort: number, keyPrefix: string): Promise<number> {
+/** Per series checkpointed in Redis under `keyPrefix` (`s:<series id>` fields of the partitions' maps): how many points its model has learnt. */
+export async function savedModels(redisPort: number, keyPrefix: string): Promise<number[]> {
   const redis = new Redis({ host: '127.0.0.1', port: redisPort, lazyConnect: true });
   await redis.connect();
   try {
-    let n = 0;
-    for (const key of await redis.keys(`${keyPrefix}:state:*anomaly*`)) n += (await redis.hkeys(key)).filter((f) => f.startsWith('s:')).length;
-    return n;
+    const seen: number[] = [];
+    for (const key of await redis.keys(`${keyPrefix}:state:*anomaly*`)) {
+      for (const [field, value] of Object.entries(await redis.hgetall(key))) {
+        // The forest counts the feature vectors it saw: every point but the first.
+        if (field.startsWith('s:')) seen.push((JSON.parse(value) as { model: { isolation_forest?: { seen: number } } }).model.isolation_forest?.seen ?? -1);
+      }
+    }
+    return seen;
   } finally {
     redis.disconnect();
   }
