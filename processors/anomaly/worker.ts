@@ -14,7 +14,7 @@ import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
-import type { PartitionContext, PartitionWorker } from '../processorhelper/index.js';
+import { every, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import { modelOptions, type Config } from './config.js';
 import { addEvent, addScore } from './output.js';
 import { SeriesModel, type ModelOptions } from './series-model.js';
@@ -61,7 +61,7 @@ export class AnomalyWorker implements PartitionWorker {
     } catch (err) {
       ctx.logger.warn({ err: messageOf(err) }, 'anomaly models not reloaded; learning from scratch');
     }
-    w.scheduleCheckpoint();
+    w.checkpointTimer = every(w.ctx.clock, config.checkpoint_interval, () => w.checkpoint());
     return w;
   }
 
@@ -119,13 +119,6 @@ export class AnomalyWorker implements PartitionWorker {
     t = { identity: { metric: p.metricName, resource: p.resource, attributes: p.attributes }, model: new SeriesModel(this.options, p.seriesId) };
     this.series.set(p.seriesId, t);
     return t;
-  }
-
-  private scheduleCheckpoint(): void {
-    this.checkpointTimer = this.ctx.clock.after(this.config.checkpoint_interval, async () => {
-      await this.checkpoint();
-      this.scheduleCheckpoint();
-    });
   }
 
   /** Saves the models that changed since the last checkpoint and the applied offset, then releases the records they learnt. */
