@@ -7,6 +7,8 @@ import { Random } from './random.js';
 import { RobustZ } from './robust-z.js';
 import { RollingWindow } from './rolling-window.js';
 import { Seasonal } from './seasonal.js';
+import { configSchema, modelOptions } from './config.js';
+import { SeriesModel, type ModelState } from './series-model.js';
 
 t.test('the rolling window\'s median and MAD equal simple-statistics\' over the same trailing values', async (t) => {
   const rnd = new Random(7);
@@ -65,4 +67,20 @@ t.test('likelihood: normal tail functions, and a sudden surprise scores high on 
   const rnd = new Random(5);
   for (let i = 0; i < 500; i++) t.ok(l.observe(rnd.next()) < 0.5, 'noise stays below 0.5', { diagnostic: false });
   t.ok(l.observe(30) > 0.9);
+});
+
+t.test('a series model saved and reloaded at any point scores on exactly as the uninterrupted one (the forest is rebuilt as it was)', async (t) => {
+  const options = modelOptions(configSchema.parse({}));
+  const rnd = new Random(11);
+  const values = Array.from({ length: 420 }, (_, i) => (i % 97 === 96 ? 300 : 100 + 20 * Math.sin(i / 30) + rnd.next() * 5));
+  const uninterrupted = new SeriesModel(options, 'series-a');
+  const want = values.map((x, i) => uninterrupted.observe(x, i * 60_000).score);
+  for (const cut of [100, 128, 129, 150, 191, 192, 193, 250, 256, 300, 419]) {
+    let m = new SeriesModel(options, 'series-a');
+    const got = values.map((x, i) => {
+      if (i === cut) m = new SeriesModel(options, 'series-a', JSON.parse(JSON.stringify(m.save())) as ModelState);
+      return m.observe(x, i * 60_000).score;
+    });
+    t.same(got, want, `reloaded before point ${cut}`);
+  }
 });

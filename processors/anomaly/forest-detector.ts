@@ -14,8 +14,15 @@ const DIMS = 3;
 /** Points in the short mean of the third feature. */
 const SHORT = 6;
 
-/** Checkpointed state: the recent vectors, the last values, and the random state. */
-export interface ForestState { readonly vectors: number[]; readonly recent: number[]; readonly seen: number; readonly random: number }
+/**
+ * How the current trees were built, so that a reload builds the very same ones: the random state
+ * before the build, the vectors it used, and the ring slots overwritten since (slot, then the old
+ * vector, flat).
+ */
+export interface BuiltState { readonly random: number; readonly count: number; readonly displaced: number[] }
+
+/** Checkpointed state: the recent vectors, the last values, the random state and how the trees were built. */
+export interface ForestState { readonly vectors: number[]; readonly recent: number[]; readonly seen: number; readonly random: number; readonly built?: BuiltState }
 
 /** Scores the forest's isolation score, rescaled so that 0.5 (a typical point) is 0 and 1 is 1. */
 export class ForestDetector implements Detector {
@@ -26,6 +33,11 @@ export class ForestDetector implements Detector {
   private readonly recent: number[];
   private seen: number;
   private readonly x = new Float64Array(DIMS);
+  /** The random state before the last build and the vectors it used (0: not built). */
+  private builtRandom = 0;
+  private builtCount = 0;
+  /** Ring slots the last build used that were overwritten since, with their old vector. */
+  private readonly displaced = new Map<number, number[]>();
 
   constructor(private readonly o: ForestOptions & { readonly minPoints: number }, seed: number, state?: ForestState) {
     this.capacity = 2 * o.sampleSize;
@@ -34,7 +46,8 @@ export class ForestDetector implements Detector {
     this.recent = state?.recent.slice() ?? [];
     this.seen = state?.seen ?? 0;
     if (state) this.vectors.set(state.vectors.slice(0, this.vectors.length));
-    if (this.seen >= o.minPoints) this.rebuild();
+    if (state?.built) this.rebuildAsBefore(state.built, state.random);
+    else if (this.seen >= o.minPoints) this.rebuild(); // a checkpoint from before `built` was saved
   }
 
   observe(x: number): Surprise {
@@ -50,7 +63,9 @@ export class ForestDetector implements Detector {
     this.x[1] = x - prev;
     this.x[2] = x - mean;
     const s = this.forest.ready ? this.forest.score(this.x) : 0;
-    this.vectors.set(this.x, (this.seen % this.capacity) * DIMS);
+    const slot = this.seen % this.capacity;
+    if (slot < this.builtCount && !this.displaced.has(slot)) this.displaced.set(slot, [...this.vectors.subarray(slot * DIMS, (slot + 1) * DIMS)]);
+    this.vectors.set(this.x, slot * DIMS);
     this.seen++;
     this.recent.push(x);
     if (this.recent.length > SHORT) this.recent.shift();
@@ -60,10 +75,30 @@ export class ForestDetector implements Detector {
 
   save(): ForestState {
     const n = Math.min(this.seen, this.capacity);
-    return { vectors: [...this.vectors.subarray(0, n * DIMS)], recent: this.recent.slice(), seen: this.seen, random: this.forest.random.state };
+    const built = this.builtCount === 0 ? undefined : { random: this.builtRandom, count: this.builtCount, displaced: [...this.displaced].flatMap(([slot, v]) => [slot, ...v]) };
+    return { vectors: [...this.vectors.subarray(0, n * DIMS)], recent: this.recent.slice(), seen: this.seen, random: this.forest.random.state, built };
   }
 
   private rebuild(): void {
-    this.forest.build(this.vectors, Math.min(this.seen, this.capacity));
+    this.builtRandom = this.forest.random.state;
+    this.builtCount = Math.min(this.seen, this.capacity);
+    this.displaced.clear();
+    this.forest.build(this.vectors, this.builtCount);
+  }
+
+  /** Builds the trees of the checkpointed model again: the same vectors, the same random draws. */
+  private rebuildAsBefore(built: BuiltState, randomAfter: number): void {
+    const data = this.vectors.slice();
+    for (let i = 0; i + DIMS < built.displaced.length; i += DIMS + 1) {
+      const slot = built.displaced[i]!;
+      const old = built.displaced.slice(i + 1, i + 1 + DIMS);
+      data.set(old, slot * DIMS);
+      this.displaced.set(slot, old);
+    }
+    this.builtRandom = built.random;
+    this.builtCount = built.count;
+    this.forest.random.state = built.random;
+    this.forest.build(data, built.count);
+    this.forest.random.state = randomAfter; // the same draws were made; this only guards a corrupt field
   }
 }

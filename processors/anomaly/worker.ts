@@ -3,17 +3,18 @@
  * offset order, outputs emitted before the delivery resolves, and models checkpointed on a
  * wall-clock timer and on revocation.
  *
- * No record is held: its scores and events are emitted (and accepted downstream) before `consume`
- * resolves. The checkpoint trails by at most `checkpoint_interval`, so a crash loses the last few
- * seconds of *learning* (not of output); records at or below the checkpointed offset that come
- * again (Kafka) pass through unscored, because their scores were emitted before.
+ * Scores and events are emitted (and accepted downstream) before `consume` resolves. With a
+ * durable state store each record that taught a model is also held until a checkpoint holds its
+ * learning: after a crash Kafka delivers again exactly the records the reloaded models have not
+ * learnt, so learning goes on as if uninterrupted (their scores are emitted again, the same).
+ * Records at or below the checkpointed offset that come again pass through unscored.
  */
-import type { Delivery } from '../../pipeline/delivery.js';
+import type { Delivery, Hold } from '../../pipeline/delivery.js';
 import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
-import type { PartitionContext, PartitionWorker } from '../processorhelper/index.js';
+import { every, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import { modelOptions, type Config } from './config.js';
 import { addEvent, addScore } from './output.js';
 import { SeriesModel, type ModelOptions } from './series-model.js';
@@ -35,6 +36,8 @@ export class AnomalyWorker implements PartitionWorker {
   /** The detector name on score points: the one configured, or `combined`. */
   private readonly detectorLabel: string;
   private dirty = new Set<string>();
+  /** Durable store: the holds of records whose learning the next checkpoint saves. */
+  private pending: Hold[] = [];
   private applied: bigint | undefined;
   private appliedSaved: bigint | undefined;
   private checkpointTimer: Timer | undefined;
@@ -58,7 +61,7 @@ export class AnomalyWorker implements PartitionWorker {
     } catch (err) {
       ctx.logger.warn({ err: messageOf(err) }, 'anomaly models not reloaded; learning from scratch');
     }
-    w.scheduleCheckpoint();
+    w.checkpointTimer = every(w.ctx.clock, config.checkpoint_interval, () => w.checkpoint());
     return w;
   }
 
@@ -74,8 +77,11 @@ export class AnomalyWorker implements PartitionWorker {
     }
     const scores = new MetricsBuilder();
     const events = new LogsBuilder();
-    forEachDataPoint(payload, (p) => this.score(p, scores, events));
+    let learnt = false;
+    forEachDataPoint(payload, (p) => { if (this.score(p, scores, events)) learnt = true; });
     if (delivery.durable) this.applied = delivery.offset;
+    // Unacknowledged until a checkpoint holds what it taught: a crash before then delivers it again.
+    if (learnt && this.ctx.state.durable) this.pending.push(delivery.hold());
     const out = scores.build();
     const metrics = this.config.pass_through ? (out ? mergePayloads([payload, out]) : payload) : out;
     if (metrics) await this.ctx.emit(metrics);
@@ -89,15 +95,17 @@ export class AnomalyWorker implements PartitionWorker {
     await this.checkpoint();
   }
 
-  private score(p: DataPointView, scores: MetricsBuilder, events: LogsBuilder): void {
-    if (p.value === undefined || !Number.isFinite(p.value) || (p.type !== 'gauge' && p.type !== 'sum')) return;
-    if (p.metricName.startsWith('vigil.anomaly') || (this.metrics && !this.metrics.has(p.metricName))) return;
+  /** Scores and learns one point; false when the point is not scored (nothing learnt). */
+  private score(p: DataPointView, scores: MetricsBuilder, events: LogsBuilder): boolean {
+    if (p.value === undefined || !Number.isFinite(p.value) || (p.type !== 'gauge' && p.type !== 'sum')) return false;
+    if (p.metricName.startsWith('vigil.anomaly') || (this.metrics && !this.metrics.has(p.metricName))) return false;
     const tracked = this.track(p);
-    if (!tracked) return;
+    if (!tracked) return false;
     const v = tracked.model.observe(p.value, Number(p.timeUnixNano / MS));
     this.dirty.add(p.seriesId);
     addScore(scores, p, v, this.detectorLabel);
     if (v.event) addEvent(events, p, v, this.config.threshold);
+    return true;
   }
 
   private track(p: DataPointView): Tracked | undefined {
@@ -113,18 +121,13 @@ export class AnomalyWorker implements PartitionWorker {
     return t;
   }
 
-  private scheduleCheckpoint(): void {
-    this.checkpointTimer = this.ctx.clock.after(this.config.checkpoint_interval, async () => {
-      await this.checkpoint();
-      this.scheduleCheckpoint();
-    });
-  }
-
-  /** Saves the models that changed since the last checkpoint, and the applied offset. */
+  /** Saves the models that changed since the last checkpoint and the applied offset, then releases the records they learnt. */
   private async checkpoint(): Promise<void> {
     const dirty = this.dirty;
     if (dirty.size === 0 && this.applied === this.appliedSaved) return;
     this.dirty = new Set();
+    const released = this.pending;
+    this.pending = [];
     const put = new Map<string, string>();
     for (const id of dirty) {
       const t = this.series.get(id);
@@ -136,8 +139,10 @@ export class AnomalyWorker implements PartitionWorker {
       await this.ctx.state.save(put);
       this.appliedSaved = applied;
       this.failing = false;
+      for (const h of released) h.release();
     } catch (err) {
       for (const id of dirty) this.dirty.add(id);
+      this.pending.unshift(...released);
       if (!this.failing) this.ctx.logger.warn({ err: messageOf(err) }, 'anomaly checkpoint failed; retrying at the next one');
       this.failing = true;
     }

@@ -15,7 +15,7 @@ import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import type { Payload, Signal } from '../../pdata/index.js';
-import { createStatefulProcessor, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
+import { createStatefulProcessor, every, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config } from './config.js';
 import type { LastPoint } from './cumulative.js';
 import { Aggregator } from './aggregate.js';
@@ -62,7 +62,7 @@ class RedWorker implements PartitionWorker {
       ctx.logger.warn({ err: messageOf(err) }, 'red_indicators state not reloaded; starting empty');
     }
     for (const win of w.agg.windows.values()) w.scheduleClose(win.startMs + config.window);
-    w.scheduleCheckpoint();
+    w.checkpointTimer = every(w.ctx.clock, config.checkpoint_interval, () => w.checkpoint());
     return w;
   }
 
@@ -124,13 +124,6 @@ class RedWorker implements PartitionWorker {
       this.holds.delete(key);
     }
     return true;
-  }
-
-  private scheduleCheckpoint(): void {
-    this.checkpointTimer = this.ctx.clock.after(this.config.checkpoint_interval, async () => {
-      await this.checkpoint();
-      this.scheduleCheckpoint();
-    });
   }
 
   /** Saves changed windows and series with the applied offset; with a durable store, their records are released. */

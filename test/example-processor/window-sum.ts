@@ -16,7 +16,7 @@ import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { forEachDataPoint, MetricsBuilder, type Payload, type Signal } from '../../pdata/index.js';
-import { createStatefulProcessor, type PartitionContext, type PartitionWorker } from '../../processors/processorhelper/index.js';
+import { createStatefulProcessor, every, type PartitionContext, type PartitionWorker } from '../../processors/processorhelper/index.js';
 import type { Config } from './config.js';
 import { decodeState, encodeWindow, OFFSET_FIELD, windowKey, type OpenWindow } from './windows.js';
 
@@ -64,7 +64,7 @@ class WindowSumWorker implements PartitionWorker {
       ctx.logger.warn({ err: messageOf(err) }, 'window_sum state not reloaded; starting empty');
     }
     for (const win of w.windows.values()) w.scheduleClose(win.startMs + config.window);
-    w.scheduleCheckpoint();
+    w.checkpointTimer = every(w.ctx.clock, config.checkpoint_interval, () => w.checkpoint());
     return w;
   }
 
@@ -144,13 +144,6 @@ class WindowSumWorker implements PartitionWorker {
       for (const h of w.holds) h.release();
     }
     return true;
-  }
-
-  private scheduleCheckpoint(): void {
-    this.checkpointTimer = this.ctx.clock.after(this.config.checkpoint_interval, async () => {
-      await this.checkpoint();
-      this.scheduleCheckpoint();
-    });
   }
 
   /** Saves changed windows and the applied offset; with a durable store, their records are released. */
