@@ -6,85 +6,17 @@
  * span_metrics → red_indicators → alert_rules (pipelines linked by forward connectors, each stateful
  * processor first in its pipeline) → events connector → a logs pipeline with the notifiers.
  */
-import type { AddressInfo } from 'node:net';
-import t, { type Test } from 'tap';
-import { SMTPServer } from 'smtp-server';
-import { SpanKind } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { ScriptedServer, type Answer, type Received } from '../../exporters/notify-common/test-support.js';
+import t from 'tap';
+import { ScriptedServer, type Received } from '../../exporters/notify-common/test-support.js';
 import { alertmanagerInstalled, startAlertmanager } from '../../exporters/alertmanager/real-alertmanager.js';
+import { app, ROUTING_KEY, slackAnswer, smtp, subjectOf, TOKEN } from '../alert-sinks.js';
 import { Daemon, freePort } from '../daemon.js';
 import { requireService } from '../services.js';
 import { waitFor } from '../wait.js';
 
-const TOKEN = 'xoxb-e2e-token';
-const ROUTING_KEY = 'R0123456789abcdef0123456789abcdE';
 const FOR_MS = 5_000;
 /** Rule evaluations (1 s apart) and RED windows (2 s) to wait before saying "still exactly one". */
 const SETTLE_MS = 5_000;
-
-/** Slack's Web API as documented: chat.postMessage creates a message, chat.update edits it. */
-function slackAnswer(messages: Map<string, { text: string; updates: string[] }>): (r: Received) => Answer {
-  const ok = (body: unknown): Answer => ({ status: 200, body: JSON.stringify(body) });
-  return (r) => {
-    if (r.headers.authorization !== `Bearer ${TOKEN}`) return ok({ ok: false, error: 'invalid_auth' });
-    const body = JSON.parse(r.body) as { channel?: string; ts?: string; text?: string };
-    if (body.channel !== 'C0ALERTS') return ok({ ok: false, error: 'channel_not_found' });
-    if (r.url === '/api/chat.postMessage') {
-      const ts = `1764151200.${String(messages.size + 1).padStart(6, '0')}`;
-      messages.set(ts, { text: body.text ?? '', updates: [] });
-      return ok({ ok: true, channel: body.channel, ts });
-    }
-    const m = messages.get(body.ts ?? '');
-    if (r.url !== '/api/chat.update' || !m) return ok({ ok: false, error: 'message_not_found' });
-    m.updates.push(body.text ?? '');
-    return ok({ ok: true, channel: body.channel, ts: body.ts });
-  };
-}
-
-/** A real SMTP server in-process (no TLS, no auth); the raw messages it accepted. */
-async function smtp(t: Test): Promise<{ port: number; mails: string[] }> {
-  const mails: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
-    onData(stream, _session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => { mails.push(Buffer.concat(chunks).toString('utf8')); cb(); });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.server.address() as AddressInfo).port, mails };
-}
-
-const subjectOf = (raw: string): string => /^Subject: (.*)$/m.exec(raw.replace(/\r\n[ \t]+/g, ' '))?.[1]?.trim() ?? '';
-
-/** The app: every 100 ms, 5 calls of GET /checkout (latency `checkoutMs`) and 5 of GET /health (5 ms), as SDK spans over OTLP/HTTP. */
-function app(endpoint: string): { checkoutMs: number; stop(): Promise<void> } {
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'shop' }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: endpoint }), scheduledDelayMillis: 200 })],
-  });
-  const tracer = provider.getTracer('alert-chain');
-  const state = {
-    checkoutMs: 20,
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await provider.shutdown();
-    },
-  };
-  const timer = setInterval(() => {
-    const now = Date.now();
-    for (let i = 0; i < 5; i++) {
-      tracer.startSpan('GET /checkout', { kind: SpanKind.SERVER, startTime: now - state.checkoutMs - i }).end(now);
-      tracer.startSpan('GET /health', { kind: SpanKind.SERVER, startTime: now - 5 }).end(now);
-    }
-  }, 100);
-  return state;
-}
 
 interface AmAlert { labels: Record<string, string>; status: { state: string } }
 
@@ -147,7 +79,7 @@ service:
   /** waitFor that, on a timeout, says what the daemon logged. */
   const until = (what: string, check: () => Promise<boolean>): Promise<boolean> =>
     waitFor(what, check, 60_000, 100).catch((err: unknown) => { throw new Error(`${String(err)}; sinks: ${counts()}\ndaemon stderr:\n${daemon.stderr.slice(-4000)}`); });
-  const shop = app(`http://127.0.0.1:${otlpPort}/v1/traces`);
+  const shop = app([otlpPort]);
   t.teardown(() => shop.stop());
 
   const posts = (): Received[] => slack.accepted().filter((r) => r.url === '/api/chat.postMessage');

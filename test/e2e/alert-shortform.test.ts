@@ -7,15 +7,11 @@
  * it breaches again within the cooldown nobody is paged again.
  */
 import t from 'tap';
-import { SpanKind } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ScriptedServer, type Answer, type Received } from '../../exporters/notify-common/test-support.js';
+import { app, TOKEN } from '../alert-sinks.js';
 import { Daemon, freePort } from '../daemon.js';
 import { waitFor } from '../wait.js';
 
-const TOKEN = 'xoxb-e2e-token';
 /** Rule evaluations (1 s apart) and RED windows (2 s) to wait before saying "still exactly one". */
 const SETTLE_MS = 6_000;
 
@@ -28,27 +24,6 @@ function slackAnswer(): (r: Received) => Answer {
     const ts = r.url === '/api/chat.postMessage' ? `1764151200.${String(++n).padStart(6, '0')}` : body.ts;
     return { status: 200, body: JSON.stringify({ ok: true, channel: body.channel, ts }) };
   };
-}
-
-/** The app: every 100 ms, 5 calls of GET /checkout taking `checkoutMs`, as SDK spans over OTLP/HTTP. */
-function app(endpoint: string): { checkoutMs: number; stop(): Promise<void> } {
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'shop' }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: endpoint }), scheduledDelayMillis: 200 })],
-  });
-  const tracer = provider.getTracer('alert-shortform');
-  const state = {
-    checkoutMs: 20,
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await provider.shutdown();
-    },
-  };
-  const timer = setInterval(() => {
-    const now = Date.now();
-    for (let i = 0; i < 5; i++) tracer.startSpan('GET /checkout', { kind: SpanKind.SERVER, startTime: now - state.checkoutMs - i }).end(now);
-  }, 100);
-  return state;
 }
 
 t.test('short-form rule on the daemon: one Slack message past the threshold, filtered on the critical-only channel, none again within the cooldown', async (t) => {
@@ -105,7 +80,7 @@ service:
   const held = async (): Promise<number> => (await scrape())
     .filter((l) => l.startsWith('vigil_alerts_held_total{') && l.includes('alertname="SlowCheckout"'))
     .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-  const shop = app(`http://127.0.0.1:${otlpPort}/v1/traces`);
+  const shop = app([otlpPort]);
   t.teardown(() => shop.stop());
 
   await new Promise((r) => setTimeout(r, SETTLE_MS));

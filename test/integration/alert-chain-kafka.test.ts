@@ -15,7 +15,8 @@ import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, redisAvailable, requireService } from '../services.js';
 import { waitFor } from '../wait.js';
 import { daemonTail, startDaemonWith, stopDaemon, uniqueName } from './harness.js';
-import { app, chainYaml, FOR_MS, selfMetric, startSinks, subjectOf, type App, type ChainPorts, type Sinks } from './alert-chain-support.js';
+import { app, subjectOf, type App } from '../alert-sinks.js';
+import { chainYaml, FOR_MS, selfMetric, startSinks, type ChainPorts, type Sinks } from './alert-chain-support.js';
 import { freePort } from '../daemon.js';
 
 t.setTimeout(240_000);

@@ -10,7 +10,8 @@ import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, redisAvailable, requireService } from '../services.js';
 import { waitFor } from '../wait.js';
 import { daemonTail, startDaemonWith, stopDaemon, uniqueName } from './harness.js';
-import { app, chainYaml, FOR_MS, selfMetric, startSinks, subjectOf } from './alert-chain-support.js';
+import { app, subjectOf } from '../alert-sinks.js';
+import { chainYaml, FOR_MS, selfMetric, startSinks } from './alert-chain-support.js';
 
 t.setTimeout(240_000);
 /** How long Slack throttles, from its first request: the minute. */
