@@ -3,17 +3,18 @@
  * order against their past, rules stepped, outputs emitted before the delivery resolves, state
  * checkpointed on a wall-clock timer and on revocation (the anomaly processor's pattern).
  *
- * No record is held: its gauges and events are emitted (and accepted downstream) before `consume`
- * resolves. The checkpoint trails by at most `checkpoint_interval`, so a crash loses the last
- * seconds of learning, not output; records at or below the checkpointed offset that come again
- * (Kafka) pass through unjudged, because their outputs went out before.
+ * Gauges and events are emitted (and accepted downstream) before `consume` resolves. With a
+ * durable state store each record that taught a baseline is also held until a checkpoint holds its
+ * learning, so `kill -9` loses none: the records after the last checkpoint come again and are
+ * learnt (and judged, outputs at least once) again. Records at or below the checkpointed offset
+ * that come again (Kafka) pass through unjudged, because their outputs went out before.
  */
-import type { Delivery } from '../../pipeline/delivery.js';
+import type { Delivery, Hold } from '../../pipeline/delivery.js';
 import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
-import type { PartitionContext, PartitionWorker } from '../processorhelper/index.js';
+import { every, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config, Rule } from './config.js';
 import { addBaseline, addDegradation } from './output.js';
 import { judge, step, type Breach } from './rules.js';
@@ -51,6 +52,8 @@ export class BaselineWorker implements PartitionWorker {
   private applied: bigint | undefined;
   private appliedSaved: bigint | undefined;
   private checkpointTimer: Timer | undefined;
+  /** Durable store: the holds of records whose learning the next checkpoint saves. */
+  private pending: Hold[] = [];
   private failing = false;
   private refusedSeries = false;
 
@@ -73,7 +76,7 @@ export class BaselineWorker implements PartitionWorker {
     } catch (err) {
       ctx.logger.warn({ err: messageOf(err) }, 'baselines not reloaded; learning from scratch');
     }
-    w.scheduleCheckpoint();
+    w.checkpointTimer = every(w.ctx.clock, config.checkpoint_interval, () => w.checkpoint());
     return w;
   }
 
@@ -86,17 +89,22 @@ export class BaselineWorker implements PartitionWorker {
     const events = new LogsBuilder();
     // Volumes first: a point's rule needs the calls of its window, which may come later in the request.
     const volumes = new Map<string, Volume>();
+    let learnt = false;
     forEachDataPoint(payload, (p) => {
       if (p.metricName !== this.config.volume_metric || !usable(p)) return;
+      learnt = true;
       const e = this.observe(p, gauges);
       volumes.set(groupKey(p), { calls: p.value!, expected: e?.expected });
     });
     forEachDataPoint(payload, (p) => {
       if (p.metricName === this.config.volume_metric || !usable(p) || !this.tracked.has(p.metricName)) return;
+      learnt = true;
       const e = this.observe(p, gauges);
       if (e) this.applyRules(p, e, volumes.get(groupKey(p)), events);
     });
     if (delivery.durable) this.applied = delivery.offset;
+    // Unacknowledged until a checkpoint holds what it taught: a crash before then delivers it again.
+    if (learnt && this.ctx.state.durable) this.pending.push(delivery.hold());
     const out = gauges.build();
     const metrics = this.config.pass_through ? (out ? mergePayloads([payload, out]) : payload) : out;
     if (metrics) await this.ctx.emit(metrics);
@@ -148,18 +156,13 @@ export class BaselineWorker implements PartitionWorker {
     return t;
   }
 
-  private scheduleCheckpoint(): void {
-    this.checkpointTimer = this.ctx.clock.after(this.config.checkpoint_interval, async () => {
-      await this.checkpoint();
-      this.scheduleCheckpoint();
-    });
-  }
-
-  /** Saves the series that changed since the last checkpoint, and the applied offset. */
+  /** Saves the series that changed since the last checkpoint and the applied offset, then releases the records they learnt. */
   private async checkpoint(): Promise<void> {
     const dirty = this.dirty;
     if (dirty.size === 0 && this.applied === this.appliedSaved) return;
     this.dirty = new Set();
+    const released = this.pending;
+    this.pending = [];
     const put = new Map<string, string>();
     for (const id of dirty) {
       const t = this.series.get(id);
@@ -171,8 +174,10 @@ export class BaselineWorker implements PartitionWorker {
       await this.ctx.state.save(put);
       this.appliedSaved = applied;
       this.failing = false;
+      for (const h of released) h.release();
     } catch (err) {
       for (const id of dirty) this.dirty.add(id);
+      this.pending.unshift(...released);
       if (!this.failing) this.ctx.logger.warn({ err: messageOf(err) }, 'baseline checkpoint failed; retrying at the next one');
       this.failing = true;
     }
