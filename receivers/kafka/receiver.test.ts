@@ -33,6 +33,13 @@ function items(signal: Signal, payloads: Payload[]): string[] {
   return flatten(signal, docs, () => '').map((i) => JSON.stringify(i.value)).sort();
 }
 
+/**
+ * How many different items the payloads hold. A fresh consumer group may rebalance once after
+ * joining and deliver again what it had not committed yet (at least once), so tests wait for the
+ * items they expect, not for a number of deliveries.
+ */
+const distinct = (signal: Signal, payloads: Payload[]): number => new Set(items(signal, payloads)).size;
+
 /** A started kafka receiver feeding one RecordingConsumer per signal. */
 async function receiver(t: Test, config: Record<string, unknown>, signals: Signal[] = ['traces']) {
   const settings = testSettings('kafka/in');
@@ -66,10 +73,10 @@ for (const [encoding, compression] of ROUND_TRIPS) {
     const sent = await sdkPayloads();
     for (const p of Object.values(sent)) await e.consume(p);
     const { sinks } = await receiver(t, { ...blocks, encoding }, ['traces', 'metrics', 'logs']);
-    t.ok(await eventually(() => [...sinks.values()].every((s) => s.received.length === 1)), 'one request per signal arrived');
+    t.ok(await eventually(() => [...sinks.values()].every((s) => s.received.length >= 1)), 'the request of every signal arrived');
     for (const signal of ['traces', 'metrics', 'logs'] as const) {
       const got = sinks.get(signal)!.received;
-      t.same(items(signal, got), items(signal, [sent[signal]]), `${signal} unchanged`);
+      t.same([...new Set(items(signal, got))], [...new Set(items(signal, [sent[signal]]))], `${signal} unchanged`);
       if (encoding === 'otlp_proto') t.ok(Buffer.from(got[0]!.bytes).equals(Buffer.from(sent[signal].bytes)), `${signal}: the very bytes`);
     }
   });
@@ -83,13 +90,12 @@ t.test('a topic written the otelcol way (one ExportTraceServiceRequest per recor
   await produce(topic, requests.map((value, i) => ({ value, partition: i % 2 })));
   const { r, sinks, settings } = await receiver(t, { traces: { topic } });
   const sink = sinks.get('traces')!;
-  t.ok(await eventually(() => sink.received.length === 3));
+  t.ok(await eventually(() => distinct('traces', sink.received) === 2 + 4 + 8), 'every record read');
   t.same(r.notReadyReasons?.(), [], 'ready once its consumer group member joined');
   const expected = requests.map((b) => decodeProtobuf('traces', b).payload!);
-  t.same(items('traces', sink.received), items('traces', expected), 'every span, as the SDK made it');
-  t.equal(sink.items, 2 + 4 + 8);
+  t.same([...new Set(items('traces', sink.received))], [...new Set(items('traces', expected))], 'every span, as the SDK made it');
   const accepted = await settings.metrics.registry.getSingleMetric('otelcol_receiver_accepted_spans_total')?.get();
-  t.same(accepted?.values.map((v) => [v.labels, v.value]), [[{ receiver: 'kafka/in', transport: 'kafka' }, 14]]);
+  t.same(accepted?.values.map((v) => [v.labels, v.value]), [[{ receiver: 'kafka/in', transport: 'kafka' }, sink.items]], 'accepted counts every span delivered (14, more after a redelivery)');
 });
 
 t.test('poison: a garbage record between two good ones is counted, skipped and committed past', async (t) => {
@@ -99,11 +105,11 @@ t.test('poison: a garbage record between two good ones is counted, skipped and c
   const good = () => Buffer.from(ProtobufTraceSerializer.serializeRequest(makeSpans(1))!);
   await produce(topic, [{ value: good() }, { value: Buffer.from('definitely not protobuf \xff\xff\xff') }, { value: good() }]);
   const { sinks, groupId, settings } = await receiver(t, { traces: { topic } });
-  t.ok(await eventually(() => sinks.get('traces')!.received.length === 2), 'both good records delivered');
+  t.ok(await eventually(() => distinct('traces', sinks.get('traces')!.received) === 4), 'both good records delivered (2 spans each)');
   t.ok(await eventually(async () => (await committed(groupId, topic))[0] === 3, 5000), 'the poison record\'s offset committed');
   t.equal(await metric(settings, 'vigil_kafka_consumer_skipped_records_total'), 1, 'the poison record counted');
   await produce(topic, [{ value: good() }]);
-  t.ok(await eventually(() => sinks.get('traces')!.received.length === 3), 'the partition is not blocked');
+  t.ok(await eventually(() => distinct('traces', sinks.get('traces')!.received) === 6), 'the partition is not blocked');
 });
 
 t.test('commit after export: while the pipeline refuses, nothing is committed; the record is redelivered until accepted', async (t) => {
