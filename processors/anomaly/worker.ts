@@ -14,11 +14,11 @@ import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
-import { every, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
+import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import { modelOptions, type Config } from './config.js';
 import { addEvent, addScore } from './output.js';
 import { SeriesModel, type ModelOptions } from './series-model.js';
-import { decodeState, encodeSeries, OFFSET_FIELD, seriesField, type SavedSeries } from './state.js';
+import type { SavedSeries } from './state.js';
 
 const MS = 1_000_000n;
 
@@ -54,7 +54,7 @@ export class AnomalyWorker implements PartitionWorker {
   static async open(ctx: PartitionContext, config: Config): Promise<AnomalyWorker> {
     const w = new AnomalyWorker(ctx, config);
     try {
-      const { series, applied, skipped } = decodeState(await ctx.state.load());
+      const { series, applied, skipped } = decodeSeriesState<SavedSeries>(await ctx.state.load());
       for (const [id, s] of series) w.series.set(id, { identity: { metric: s.metric, resource: s.resource, attributes: s.attributes }, model: new SeriesModel(w.options, id, s.model) });
       w.applied = w.appliedSaved = applied;
       if (series.size > 0 || skipped > 0) ctx.logger.info({ series: series.size, skipped, offset: applied?.toString() }, 'anomaly models reloaded');

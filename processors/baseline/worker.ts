@@ -14,12 +14,12 @@ import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
-import { every, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
+import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config, Rule } from './config.js';
 import { addBaseline, addDegradation } from './output.js';
 import { judge, step, type Breach } from './rules.js';
 import { SeriesBaseline, type BaselineOptions } from './series-baseline.js';
-import { decodeState, encodeSeries, OFFSET_FIELD, seriesField, type SavedSeries } from './state.js';
+import type { SavedSeries } from './state.js';
 
 const MS = 1_000_000n;
 
@@ -67,7 +67,7 @@ export class BaselineWorker implements PartitionWorker {
   static async open(ctx: PartitionContext, config: Config): Promise<BaselineWorker> {
     const w = new BaselineWorker(ctx, config);
     try {
-      const { series, applied, skipped } = decodeState(await ctx.state.load());
+      const { series, applied, skipped } = decodeSeriesState<SavedSeries>(await ctx.state.load());
       for (const [id, s] of series) {
         w.series.set(id, { identity: { metric: s.metric, resource: s.resource, attributes: s.attributes }, baseline: new SeriesBaseline(w.options, s.baseline), breaches: s.breaches });
       }

@@ -2,3 +2,4 @@
 export { createProcessor, pipelineOf, processorLabels, type ProcessFn, type ProcessorLabels, type ProcessorOptions } from './processor.js';
 export { createStatefulProcessor, type PartitionContext, type PartitionWorker, type StatefulOptions } from './stateful.js';
 export { every } from './periodic.js';
+export { decodeSeriesState, encodeSeries, OFFSET_FIELD, seriesField } from './series-state.js';
