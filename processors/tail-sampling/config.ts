@@ -1,7 +1,7 @@
 /**
  * Config of the tail_sampling processor: every key of otelcol-contrib v0.155's
  * tailsamplingprocessor config.go, with its defaults, plus vigil's `max_held_size_mib` (the bytes
- * of undecided traces a partition worker may hold). Keys vigil cannot honour are refused with the
+ * of undecided traces a partition worker may hold) and `checkpoint_interval` (of the decisions). Keys vigil cannot honour are refused with the
  * reason (tail_storage) rather than ignored. Policies are in ./policy-config.
  */
 import { z } from 'zod';
@@ -14,6 +14,9 @@ export const DEFAULT_DECISION_WAIT_MS = 30_000;
 export const DEFAULT_NUM_TRACES = 50_000;
 /** vigil: bytes of undecided traces held per processor before the oldest are decided early; half the memory queue's default 64 MiB, which counts held records too. */
 export const DEFAULT_MAX_HELD_SIZE_MIB = 32;
+
+/** vigil: how often a partition's decisions are checkpointed in a durable state store (records of decided traces wait for it). */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
 
 const bool = z.boolean({ error: (iss) => `expected true or false, got ${describe(iss.input)}` });
 
@@ -36,6 +39,7 @@ export const configSchema = z.strictObject({
   }).default('trace-complete'),
   drop_pending_traces_on_shutdown: bool.default(false),
   maximum_trace_size_bytes: integer(0).default(0),
+  checkpoint_interval: duration().refine((ms) => ms > 0, { error: 'must be more than 0' }).default(DEFAULT_CHECKPOINT_INTERVAL_MS),
   max_held_size_mib: z.number({ error: (iss) => `expected a size in MiB, got ${describe(iss.input)}` }).positive({ error: 'must be more than 0' }).default(DEFAULT_MAX_HELD_SIZE_MIB),
 }).superRefine((c, ctx) => {
   const seen = new Set<string>();

@@ -67,10 +67,14 @@ export class DecisionMemory {
     return this.map.get(key);
   }
 
-  set(key: string, value: Remembered): void {
+  /** Remembers a decision; returns the key forgotten to make room, if any. */
+  set(key: string, value: Remembered): string | undefined {
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+    if (this.map.size <= this.capacity) return undefined;
+    const oldest = this.map.keys().next().value!;
+    this.map.delete(oldest);
+    return oldest;
   }
 }
 

@@ -31,6 +31,6 @@ export function createTailSampling(settings: CreateSettings, config: Config, sig
     settings, signal, next,
     clock: { allowedLatenessMs: 0, idleTimeoutMs: IDLE_TIMEOUT_MS },
     eventTime: eventTimeOf,
-    open: (ctx) => Promise.resolve(new TailSamplingWorker(ctx, shared)),
+    open: (ctx) => TailSamplingWorker.open(ctx, shared),
   });
 }

@@ -6,14 +6,17 @@
  * span is in). A sampled trace is emitted whole, and only once it was accepted downstream are its
  * records released: the commit point never passes a trace that is neither decided and exported
  * nor dropped, so `kill -9` loses no trace — its records are read again and it is decided again.
+ * With a durable state store the decisions are checkpointed too (decision-checkpoint.ts), and a
+ * decided trace's records are released only once its decision is saved.
  */
 import type { Delivery, Hold } from '../../pipeline/delivery.js';
 import { messageOf, PermanentError } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { maxEventTime, mergePayloads, splitByKey, type Payload } from '../../pdata/index.js';
-import type { PartitionContext, PartitionWorker } from '../processorhelper/index.js';
+import { every, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config } from './config.js';
+import { DecisionCheckpoint } from './decision-checkpoint.js';
 import { decide, type NamedPolicy } from './decide.js';
 import type { EarlyReason, TailSamplingMetrics } from './metrics.js';
 import { DecisionMemory, keyOf, type Budget, type PendingTrace } from './pending.js';
@@ -58,6 +61,8 @@ export class TailSamplingWorker implements PartitionWorker {
   private readonly pending = new Map<string, PendingTrace>();
   private readonly buckets = new Map<number, { keys: Set<string>; timer: Timer }>();
   private readonly decided: DecisionMemory;
+  private readonly checkpoint: DecisionCheckpoint;
+  private checkpointTimer: Timer | undefined;
   /** The latest event time of this partition's records, in the order they were delivered. */
   private seen = Number.NEGATIVE_INFINITY;
   private closed = false;
@@ -65,7 +70,21 @@ export class TailSamplingWorker implements PartitionWorker {
   constructor(private readonly ctx: PartitionContext, private readonly s: Shared) {
     const c = s.config;
     this.decided = new DecisionMemory(c.num_traces + c.decision_cache.sampled_cache_size + c.decision_cache.non_sampled_cache_size);
+    this.checkpoint = new DecisionCheckpoint(ctx.state, ctx.logger);
     s.workers.add(this);
+  }
+
+  /** Opens a partition: reloads its checkpointed decisions (empty when the store is down) and schedules checkpoints. */
+  static async open(ctx: PartitionContext, s: Shared): Promise<TailSamplingWorker> {
+    const w = new TailSamplingWorker(ctx, s);
+    try {
+      const n = await w.checkpoint.load(w.decided);
+      if (n > 0) ctx.logger.info({ decisions: n, partition: ctx.partition }, 'tail_sampling reloaded the partition\'s decisions');
+    } catch (err) {
+      ctx.logger.warn({ err: messageOf(err), partition: ctx.partition }, 'tail_sampling could not reload decisions; late spans of traces decided before are decided anew');
+    }
+    if (ctx.state.durable) w.checkpointTimer = every(ctx.clock, s.config.checkpoint_interval, async () => { await w.checkpoint.save(); });
+    return w;
   }
 
   async consume(payload: Payload, delivery: Delivery): Promise<void> {
@@ -98,23 +117,24 @@ export class TailSamplingWorker implements PartitionWorker {
   async revoke(why: Revocation): Promise<void> {
     this.closed = true;
     this.s.workers.delete(this);
+    this.checkpointTimer?.cancel();
     for (const b of this.buckets.values()) b.timer.cancel();
     this.buckets.clear();
     const all = [...this.pending.values()];
     if (why.redelivered) {
-      // Kafka: the next owner reads these records again and decides their traces.
+      // Kafka: the next owner reads these records again and decides their traces; it learns the
+      // decisions made here from the checkpoint.
       for (const t of all) this.forget(t);
-      return;
-    }
-    if (this.s.config.drop_pending_traces_on_shutdown) {
+    } else if (this.s.config.drop_pending_traces_on_shutdown) {
       for (const t of all) { this.forget(t); for (const h of t.holds) h.release(); }
-      return;
+    } else {
+      // Memory log: nothing would deliver these records again, so decide what is held now.
+      const out: Outgoing = { pieces: [], holds: [] };
+      this.s.metrics.decidedEarly('shutdown', all.length);
+      for (const t of all) this.decideOne(t, out);
+      if (!(await this.trySend(out))) this.ctx.logger.error({ traces: all.length }, 'tail_sampling could not emit sampled traces at shutdown; their records stay unacknowledged');
     }
-    // Memory log: nothing would deliver these records again, so decide what is held now.
-    const out: Outgoing = { pieces: [], holds: [] };
-    this.s.metrics.decidedEarly('shutdown', all.length);
-    for (const t of all) this.decideOne(t, out);
-    if (!(await this.trySend(out))) this.ctx.logger.error({ traces: all.length }, 'tail_sampling could not emit sampled traces at shutdown; their records stay unacknowledged');
+    if (!(await this.checkpoint.save()) && !why.redelivered) this.checkpoint.releaseAll();
   }
 
   /** The partition's event time with this record: the latest seen in offset order, or the watermark when an idle partition's is ahead. */
@@ -256,12 +276,13 @@ export class TailSamplingWorker implements PartitionWorker {
   /** Records the decision; a sampled trace joins the outgoing batch, the others' records are released. */
   private settle(t: PendingTrace, d: Decision, out: Outgoing): void {
     this.forget(t);
-    this.decided.set(t.key, { decision: d, atWall: Date.now() });
+    const remembered = { decision: d, atWall: Date.now() };
+    this.checkpoint.noteDecided(t.key, remembered, this.decided.set(t.key, remembered));
     if (d === 'sampled') {
       out.pieces.push(...t.pieces);
       out.holds.push(...t.holds);
     } else {
-      for (const h of t.holds) h.release();
+      this.checkpoint.releaseAfterCheckpoint(t.holds);
     }
   }
 
@@ -301,7 +322,7 @@ export class TailSamplingWorker implements PartitionWorker {
       this.ctx.logger.warn({ err: messageOf(err) }, 'tail_sampling could not emit sampled traces; retrying');
       return false;
     }
-    for (const h of out.holds) h.release();
+    this.checkpoint.releaseAfterCheckpoint(out.holds);
     return true;
   }
 }

@@ -6,6 +6,9 @@
  *   span (sent to one daemon only) is kept.
  * - no trace lost to a crash: `kill -9` during decision_wait, restart: the held spans are read
  *   again from the log and every trace the policies keep is delivered whole.
+ * - decisions outlive a crash: `kill -9` after traces were decided, restart: their late spans
+ *   follow the decisions made before the crash (the decision checkpoint in Redis), even late
+ *   spans that would have made a fresh decision go the other way.
  */
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -22,7 +25,7 @@ import { kafkaAvailable, KAFKA_PORT, redisAvailable, REDIS_PORT, requireService 
 import { waitUntil } from '../wait.js';
 import { daemonPorts, daemonTail, readSpans, stopDaemon, uniqueName, type Ports, type Written } from './harness.js';
 
-t.setTimeout(180_000);
+t.setTimeout(420_000); // three daemon tests on a loaded two-core machine
 const SPANS_PER_TRACE = 4;
 const SALT = 'vigil-kafka';
 const PERCENT = 25;
@@ -55,7 +58,7 @@ function expectedKept(traces: readonly ReadableSpan[][]): Set<string> {
     || hash.sampled(Uint8Array.from(Buffer.from(spans[0]!.spanContext().traceId, 'hex')))).map((s) => s[0]!.spanContext().traceId));
 }
 
-function yaml(ports: Ports, file: string, name: string, decisionWait: string): string {
+function yaml(ports: Ports, file: string, name: string, decisionWait: string, checkpointInterval = '5s'): string {
   // VIGIL_IT_QUEUE=memory: the negative control of harness.ts — both promises must then fail.
   const { queue, state } = process.env.VIGIL_IT_QUEUE === 'memory'
     ? { queue: '{ type: memory, memory: { partitions: 4 } }', state: '{ type: memory }' }
@@ -65,6 +68,7 @@ function yaml(ports: Ports, file: string, name: string, decisionWait: string): s
 processors:
   tail_sampling:
     decision_wait: ${decisionWait}
+    checkpoint_interval: ${checkpointInterval}
     policies:
       - { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }
       - { name: share, type: probabilistic, probabilistic: { hash_salt: ${SALT}, sampling_percentage: ${PERCENT} } }
@@ -193,4 +197,47 @@ t.test('kill -9 during decision_wait, restart: every kept trace delivered whole'
   const got = byTrace(readSpans([file]).spans);
   t.ok(complete, `every kept trace delivered whole after the crash (${[...want].filter((id) => (got.get(id)?.spans ?? 0) >= SPANS_PER_TRACE).length} of ${want.size})`);
   t.same([...got.keys()].map(b64ToHex).sort(), [...want].sort(), 'and only those');
+});
+
+/** One late span of each trace, an error, as a child of the trace's first span. */
+function lateErrors(traces: readonly ReadableSpan[][]): ReadableSpan[] {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'kafka-ts' }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+  const tracer = provider.getTracer('tail-sampling-kafka');
+  for (const spans of traces) {
+    const late = tracer.startSpan('late', {}, trace.setSpanContext(context.active(), spans[0]!.spanContext()));
+    late.setStatus({ code: SpanStatusCode.ERROR });
+    late.end();
+  }
+  return [...memory.getFinishedSpans()];
+}
+
+t.test('kill -9 after decisions, restart: late spans follow the decisions made before the crash', async (t) => {
+  if (!requireService(t, `Kafka (localhost:${KAFKA_PORT})`, await kafkaAvailable())) return;
+  if (!requireService(t, `Redis (localhost:${REDIS_PORT})`, await redisAvailable())) return;
+  const name = uniqueName('it-tail-late');
+  dropTopicsAtEnd(t, name);
+  const ports = await daemonPorts();
+  const file = join(tempDir(), 'out.jsonl');
+  const config = yaml(ports, file, name, '1s', '500ms');
+  const first = await startDaemonWith(t, 'daemon', config, ports.health);
+  const traces = makeTraces(40).filter((spans) => spans.every((s) => s.status.code !== SpanStatusCode.ERROR));
+  for (const spans of traces) t.ok(await sendUntilAcked(ports.http, spans), 'acknowledged');
+  const want = expectedKept(traces);
+  const decided = await waitUntil(() => {
+    const got = byTrace(readSpans([file]).spans);
+    return [...want].every((id) => (got.get(id)?.spans ?? 0) >= SPANS_PER_TRACE);
+  }, 60_000, 250);
+  t.ok(decided && want.size > 0 && want.size < traces.length, `${want.size} of ${traces.length} traces kept by the probabilistic share, the rest not sampled`);
+  await new Promise((r) => setTimeout(r, 3_000)); // a few checkpoints of the decisions
+  await first.stop('SIGKILL');
+
+  const second = await startDaemonWith(t, 'restarted daemon', config, ports.health);
+  t.ok(await sendUntilAcked(ports.http, lateErrors(traces)), 'late error spans of every trace acknowledged');
+  const late = await waitUntil(() => [...byTrace(readSpans([file]).spans)].filter(([id]) => want.has(b64ToHex(id))).every(([, e]) => e.spans >= SPANS_PER_TRACE + 1), 60_000, 250);
+  await new Promise((r) => setTimeout(r, 3_000)); // a late span decided anew would be written after decision_wait
+  t.equal(await stopDaemon(second), 0, 'the restarted daemon drains and exits 0');
+  const got = byTrace(readSpans([file]).spans);
+  t.ok(late, 'the late span of every kept trace is written with it');
+  t.same([...got.keys()].map(b64ToHex).sort(), [...want].sort(), 'no late error span of a trace not sampled before the crash was kept');
 });
