@@ -59,15 +59,17 @@ export class RollingWindow {
     let hi = lowerBound(s, n, center);
     let lo = hi - 1;
     const want = (n - 1) / 2;
+    const below = Math.floor(want);
+    const above = Math.ceil(want);
     let prev = 0;
     // The k-th smallest |x - center| is found by merging the two sides of center.
-    for (let k = 0; k <= Math.ceil(want); k++) {
+    for (let k = 0; k <= above; k++) {
       const dl = lo >= 0 ? center - s[lo]! : Infinity;
       const dh = hi < n ? s[hi]! - center : Infinity;
       const d = dl <= dh ? dl : dh;
       if (dl <= dh) lo--; else hi++;
-      if (k === Math.floor(want) && want === Math.floor(want)) return d;
-      if (k === Math.ceil(want)) return (prev + d) / 2;
+      if (k === below && want === below) return d;
+      if (k === above) return (prev + d) / 2;
       prev = d;
     }
     return prev;
