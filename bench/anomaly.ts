@@ -49,6 +49,12 @@ function gcNow(): () => void {
   return () => { gc(); gc(); };
 }
 const gc = gcNow();
+/** A full GC once the buffers freed before are swept too (V8 frees them in the background). */
+async function settle(): Promise<void> {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  gc();
+}
 /** What a model costs: the heap and the typed arrays' buffers (outside the heap). */
 const used = (): number => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
 const cpuSeconds = (since: NodeJS.CpuUsage): number => { const c = process.cpuUsage(since); return (c.user + c.system) / 1e6; };
@@ -75,7 +81,7 @@ export async function throughProcessor(config: Record<string, unknown>, series: 
   const store = new MemoryStore();
   const host = { stateStore: () => store } as unknown as Host;
   const settings = { id: parseComponentId('anomaly'), logger: pino({ level: 'silent' }), metrics: new SelfMetrics(), pipeline: 'metrics' };
-  gc();
+  await settle();
   const before = used();
   const proc = createAnomaly(settings, configSchema.parse({ pass_through: false, ...config }), 'metrics', discard);
   await proc.start(host);
@@ -120,7 +126,9 @@ export async function anomalyBench(log: (line: string) => void, o = { series: 2_
   }
   log('anomaly: memory per series');
   const memory: AnomalyBench['memory'] = [];
-  for (const detectors of [['robust_z', 'seasonal', 'isolation_forest'], ['robust_z', 'seasonal']] as const) {
+  // The smaller model first, and a settled heap before each: buffers freed late would count against the next.
+  for (const detectors of [['robust_z', 'seasonal'], ['robust_z', 'seasonal', 'isolation_forest']] as const) {
+    await settle();
     const options = modelOptions(configSchema.parse({ detectors }));
     const bytes = modelBytes(o.series, o.points, MINUTE, (s) => new SeriesModel(options, `bench|${s}`), (m, x, t) => m.observe(x, t));
     memory.push({ model: `anomaly ${detectors.join('+')}`, series: o.series, pointsEach: o.points, bytesPerSeries: bytes });
@@ -130,6 +138,7 @@ export async function anomalyBench(log: (line: string) => void, o = { series: 2_
   const bSeries = 500;
   const bPoints = 28 * 288;
   log(`baseline: memory per series, ${bSeries} series × ${bPoints} points (4 weeks of 5-minute points)`);
+  await settle();
   const bBytes = modelBytes(bSeries, bPoints, 5 * MINUTE, () => new SeriesBaseline(bOptions), (m, x, t) => m.observe(x, t));
   memory.push({ model: 'baseline (defaults)', series: bSeries, pointsEach: bPoints, bytesPerSeries: bBytes });
 
