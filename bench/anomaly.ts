@@ -31,8 +31,8 @@ export interface AnomalyBench {
   processor: Array<{ detectors: string; series: number; points: number; perCpuSecond: number }>;
   /** Bytes (heap + array buffers) per tracked series, by model, with the points each had learnt. */
   memory: Array<{ model: string; series: number; pointsEach: number; bytesPerSeries: number }>;
-  /** 100,000 series in one processor (default detectors). */
-  many: { series: number; pointsEach: number; perCpuSecond: number; bytesPerSeries: number; heapMiB: number; rssMiB: number };
+  /** 100,000 series in one processor (default detectors); `scored`: score points it emitted (every point of every series when none was refused). */
+  many: { series: number; pointsEach: number; perCpuSecond: number; bytesPerSeries: number; heapMiB: number; rssMiB: number; scored: number };
 }
 
 const MINUTE = 60_000;
@@ -73,17 +73,21 @@ function tickRequests(series: number, i: number): Uint8Array[] {
   return out;
 }
 
-/** A consumer that drops what it gets: the scores are made, nothing downstream costs. */
-const discard: Consumer = { consume: () => Promise.resolve() };
+/** A consumer that counts the metric points it gets and drops them: the scores are made, nothing downstream costs. */
+function counting(): Consumer & { points: number } {
+  const c = { points: 0, consume: (p: Payload) => { if (p.signal === 'metrics') c.points += p.itemCount; return Promise.resolve(); } };
+  return c;
+}
 
 /** Runs `series` series × `points` ticks through a started anomaly processor; CPU of decode + consume only (exported for profiling). */
-export async function throughProcessor(config: Record<string, unknown>, series: number, points: number): Promise<{ perCpuSecond: number; bytesPerSeries: number; heap: number }> {
+export async function throughProcessor(config: Record<string, unknown>, series: number, points: number): Promise<{ perCpuSecond: number; bytesPerSeries: number; heap: number; scored: number }> {
   const store = new MemoryStore();
   const host = { stateStore: () => store } as unknown as Host;
   const settings = { id: parseComponentId('anomaly'), logger: pino({ level: 'silent' }), metrics: new SelfMetrics(), pipeline: 'metrics' };
   await settle();
   const before = used();
-  const proc = createAnomaly(settings, configSchema.parse({ pass_through: false, ...config }), 'metrics', discard);
+  const out = counting();
+  const proc = createAnomaly(settings, configSchema.parse({ pass_through: false, ...config }), 'metrics', out);
   await proc.start(host);
   await proc.assigned!([0]);
   let cpu = 0;
@@ -101,7 +105,7 @@ export async function throughProcessor(config: Record<string, unknown>, series: 
   gc();
   const bytes = used() - before;
   await proc.shutdown(Date.now() + 5_000);
-  return { perCpuSecond: (series * points) / cpu, bytesPerSeries: bytes / series, heap: bytes };
+  return { perCpuSecond: (series * points) / cpu, bytesPerSeries: bytes / series, heap: bytes, scored: out.points };
 }
 
 /** Bytes per series of `make()`'s models after `points` points each (round robin, as a pipeline sees them). */
@@ -117,7 +121,7 @@ function modelBytes<M>(series: number, points: number, stepMs: number, make: (s:
 }
 
 /** The scenario. `log` reports progress; sizes are small enough for a few minutes on a shared machine. */
-export async function anomalyBench(log: (line: string) => void, o = { series: 2_000, points: 600, many: 100_000, manyPoints: 60 }): Promise<AnomalyBench> {
+export async function anomalyBench(log: (line: string) => void, o = { series: 2_000, points: 600, many: 100_000, manyPoints: 60, baselineSeries: 500, baselineDays: 28 }): Promise<AnomalyBench> {
   const processor: AnomalyBench['processor'] = [];
   for (const detectors of [['robust_z', 'seasonal', 'isolation_forest'], ['robust_z', 'seasonal']]) {
     log(`anomaly: ${o.series} series × ${o.points} points through the processor, ${detectors.join('+')}`);
@@ -133,17 +137,17 @@ export async function anomalyBench(log: (line: string) => void, o = { series: 2_
     const bytes = modelBytes(o.series, o.points, MINUTE, (s) => new SeriesModel(options, `bench|${s}`), (m, x, t) => m.observe(x, t));
     memory.push({ model: `anomaly ${detectors.join('+')}`, series: o.series, pointsEach: o.points, bytesPerSeries: bytes });
   }
-  // The baseline's windows fill in a day (trailing) and four weeks (the weekly season): 5-minute points over 28 days.
+  // The baseline's windows fill in a day (trailing) and four weeks (the weekly season): 5-minute points over 28 days by default.
   const bOptions = baselineOptions(baselineSchema.parse({}));
-  const bSeries = 500;
-  const bPoints = 28 * 288;
-  log(`baseline: memory per series, ${bSeries} series × ${bPoints} points (4 weeks of 5-minute points)`);
+  const bSeries = o.baselineSeries;
+  const bPoints = o.baselineDays * 288;
+  log(`baseline: memory per series, ${bSeries} series × ${bPoints} points (${o.baselineDays} days of 5-minute points)`);
   await settle();
   const bBytes = modelBytes(bSeries, bPoints, 5 * MINUTE, () => new SeriesBaseline(bOptions), (m, x, t) => m.observe(x, t));
   memory.push({ model: 'baseline (defaults)', series: bSeries, pointsEach: bPoints, bytesPerSeries: bBytes });
 
   log(`anomaly: ${o.many} series × ${o.manyPoints} points in one processor`);
   const r = await throughProcessor({ checkpoint_interval: '1h', max_series: o.many }, o.many, o.manyPoints);
-  const many = { series: o.many, pointsEach: o.manyPoints, perCpuSecond: r.perCpuSecond, bytesPerSeries: r.bytesPerSeries, heapMiB: r.heap / 2 ** 20, rssMiB: process.memoryUsage().rss / 2 ** 20 };
+  const many = { series: o.many, pointsEach: o.manyPoints, scored: r.scored, perCpuSecond: r.perCpuSecond, bytesPerSeries: r.bytesPerSeries, heapMiB: r.heap / 2 ** 20, rssMiB: process.memoryUsage().rss / 2 ** 20 };
   return { processor, memory, many };
 }
