@@ -1,6 +1,8 @@
 /** Turns scenario results into checks against the issues' targets, a markdown report and JSON. */
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
+import type { AnomalyBench } from './anomaly.js';
+import { anomalySection } from './anomaly-report.js';
 import type { Measured } from './measure.js';
 import type { CodecComparison } from './codec-compare.js';
 import { ratioTable, type PathRun, type RatioRow } from './compare.js';
@@ -31,6 +33,8 @@ export interface BenchReport {
   fileSteadyOtelcol?: FileSteadyResult;
   /** Every run of the side-by-side comparison with otelcol (issue 13), and which binary that was. */
   compare?: { otelcol: string; repetitions: number; runs: PathRun[] };
+  /** Issue 11's anomaly and baseline processor figures (in process). */
+  anomaly?: AnomalyBench;
   checks: Check[];
   errors: string[];
 }
@@ -242,6 +246,7 @@ export function markdown(r: BenchReport): string {
       `validate/count (decodeProtobuf): ${n0(r.decode.decodeSpansPerSec)} spans/s; to OTLP/JSON: ${n0(r.decode.toJsonSpansPerSec)} spans/s; split by trace: ${n0(r.decode.splitSpansPerSec)} spans/s.`);
     out.push('', ...codecTable(r.decode.comparison));
   }
+  if (r.anomaly) out.push('', ...anomalySection(r.anomaly));
   if (r.errors.length > 0) out.push('', '## Errors', '', ...r.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`));
   out.push('', 'Throughput is spans counted at the sink (or written to the file) per second of the steady window, warm-up excluded; refused requests are not throughput. ' +
     'CPU and RSS are read from /proc for the daemon process (worker threads included; child processes added). Latency is send → OK per request, exact percentiles.');

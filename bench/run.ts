@@ -11,6 +11,8 @@ import { parseDuration } from '../config/types.js';
 import { killAllDaemons, VIGIL } from './daemon.js';
 import { LoadGen } from './ipc.js';
 import { checks, machine, markdown, type BenchReport } from './report.js';
+import { anomalyBench } from './anomaly.js';
+import { anomalyChecks } from './anomaly-report.js';
 import { decodeCeiling, filePipeline, forwarding, type BenchContext } from './scenarios.js';
 import { fileSteady } from './file-steady.js';
 import { CHAIN_PATHS, compareWithOtelcol, DEFAULT_COMPARE_PATHS } from './compare.js';
@@ -20,7 +22,7 @@ import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const WATCHDOG_MS = 45 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka'];
+const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka', 'anomaly'];
 /** What runs without --only: file-steady takes minutes, so it is asked for by name. */
 const DEFAULT_SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare'];
 
@@ -47,7 +49,7 @@ function options() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka,anomaly] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
@@ -109,7 +111,15 @@ async function main(): Promise<number> {
     log('decode-only ceiling');
     report.decode = decodeCeiling();
   }
-  const needsDaemon = opts.only.some((s) => s !== 'decode');
+  // Issue 11's processor figures, in this process: no daemon, nothing else competing in it.
+  if (opts.only.includes('anomaly')) {
+    try {
+      report.anomaly = await anomalyBench(log);
+    } catch (err) {
+      report.errors.push(`anomaly: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const needsDaemon = opts.only.some((s) => s !== 'decode' && s !== 'anomaly');
   if (needsDaemon && !existsSync(VIGIL)) report.errors.push(`${VIGIL} does not exist: build with \`npx tsc -p .\``);
   if (needsDaemon && existsSync(VIGIL)) {
     const gen = await LoadGen.start();
@@ -167,7 +177,7 @@ async function main(): Promise<number> {
     }
   }
   report.machine.loadAtEnd = loadavg()[0]!;
-  report.checks = checks(opts.kafka, report.forwarding, report.file, report.fileSteady, report.compare?.runs);
+  report.checks = [...checks(opts.kafka, report.forwarding, report.file, report.fileSteady, report.compare?.runs), ...anomalyChecks(report.anomaly)];
   const md = markdown(report);
   process.stdout.write(md);
   mkdirSync(opts.out, { recursive: true });

@@ -15,15 +15,6 @@ export interface ForestOptions {
   readonly rebuildEvery: number;
 }
 
-/** One tree as flat arrays: node i cuts `feature[i]` at `cut[i]`, children `left[i]` / `left[i]+1`; leaves have feature −1 and `size`. */
-interface Tree {
-  readonly feature: Int8Array;
-  readonly cut: Float64Array;
-  readonly left: Int32Array;
-  readonly size: Int32Array;
-  nodes: number;
-}
-
 /** c(n): the average path length of an unsuccessful binary-search-tree search, the normaliser of the paper. */
 export function averagePath(n: number): number {
   if (n <= 1) return 0;
@@ -31,16 +22,27 @@ export function averagePath(n: number): number {
   return 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n;
 }
 
-/** A forest over vectors of `dims` numbers. */
+/**
+ * A forest over vectors of `dims` numbers. All trees live in three flat arrays, `cap` nodes a tree:
+ * node i of tree t is at t·cap + i; it cuts `feature` at `cut` with children `left` and `left`+1
+ * (indices within the tree), or is a leaf (feature −1) whose `cut` holds c(size), the path length
+ * its points still owe. Three buffers a forest instead of four a tree: 11 bytes a node, little
+ * overhead, rebuilt in place.
+ */
 export class IsolationForest {
-  private trees: Tree[] = [];
+  private feature = new Int8Array(0);
+  private cut = new Float64Array(0);
+  private left = new Uint16Array(0);
+  private cap = 0;
   private built = 0;
+  /** Nodes used by the tree being grown. */
+  private nodes = 0;
 
   constructor(private readonly o: ForestOptions, private readonly dims: number, readonly random: Random) {}
 
   /** Whether a forest has been built (scores are 0 before). */
   get ready(): boolean {
-    return this.trees.length > 0;
+    return this.built > 0;
   }
 
   /** Rebuilds every tree from `data` (vectors of `dims`, back to back). */
@@ -51,28 +53,32 @@ export class IsolationForest {
     const idx = new Int32Array(psi);
     const cap = 2 * psi + 1;
     // Trees are rebuilt in place: a rebuild every few dozen points must not feed the GC.
-    if (this.trees.length === 0 || this.trees[0]!.feature.length < cap) {
-      this.trees = Array.from({ length: this.o.trees }, () => ({ feature: new Int8Array(cap), cut: new Float64Array(cap), left: new Int32Array(cap), size: new Int32Array(cap), nodes: 1 }));
+    if (this.cap < cap) {
+      this.cap = cap;
+      this.feature = new Int8Array(this.o.trees * cap);
+      this.cut = new Float64Array(this.o.trees * cap);
+      this.left = new Uint16Array(this.o.trees * cap);
     }
-    for (const tree of this.trees) {
+    for (let t = 0; t < this.o.trees; t++) {
       for (let i = 0; i < psi; i++) idx[i] = this.random.int(count);
-      tree.nodes = 1;
-      this.grow(tree, 0, data, idx, 0, psi, 0, limit);
+      this.nodes = 1;
+      this.grow(t * this.cap, 0, data, idx, 0, psi, 0, limit);
     }
   }
 
   /** The anomaly score of the paper, 2^(−E[h(x)] / c(ψ)), in (0, 1]: ~0.5 and below normal, near 1 isolated. */
   score(x: Float64Array): number {
-    if (this.trees.length === 0) return 0;
+    if (this.built === 0) return 0;
     let total = 0;
-    for (const tree of this.trees) total += this.pathLength(tree, x);
-    return Math.pow(2, -(total / this.trees.length) / averagePath(this.built));
+    for (let t = 0; t < this.o.trees; t++) total += this.pathLength(t * this.cap, x);
+    return Math.pow(2, -(total / this.o.trees) / averagePath(this.built));
   }
 
-  private grow(tree: Tree, node: number, data: Float64Array, idx: Int32Array, lo: number, hi: number, depth: number, limit: number): void {
+  private grow(base: number, node: number, data: Float64Array, idx: Int32Array, lo: number, hi: number, depth: number, limit: number): void {
     const n = hi - lo;
-    tree.size[node] = n;
-    tree.feature[node] = -1;
+    const at = base + node;
+    this.feature[at] = -1;
+    this.cut[at] = averagePath(n);
     if (n <= 1 || depth >= limit) return;
     // Pick a feature with some spread; a node whose vectors are all equal is a leaf.
     const d = this.dims;
@@ -91,24 +97,24 @@ export class IsolationForest {
       for (let i = lo; i < hi; i++) {
         if (data[idx[i]! * d + f]! < cut) { const tmp = idx[mid]!; idx[mid] = idx[i]!; idx[i] = tmp; mid++; }
       }
-      const left = tree.nodes;
-      tree.nodes += 2;
-      tree.feature[node] = f;
-      tree.cut[node] = cut;
-      tree.left[node] = left;
-      this.grow(tree, left, data, idx, lo, mid, depth + 1, limit);
-      this.grow(tree, left + 1, data, idx, mid, hi, depth + 1, limit);
+      const left = this.nodes;
+      this.nodes += 2;
+      this.feature[at] = f;
+      this.cut[at] = cut;
+      this.left[at] = left;
+      this.grow(base, left, data, idx, lo, mid, depth + 1, limit);
+      this.grow(base, left + 1, data, idx, mid, hi, depth + 1, limit);
       return;
     }
   }
 
-  private pathLength(tree: Tree, x: Float64Array): number {
-    let node = 0;
+  private pathLength(base: number, x: Float64Array): number {
+    let at = base;
     let depth = 0;
-    while (tree.feature[node]! >= 0) {
-      node = x[tree.feature[node]!]! < tree.cut[node]! ? tree.left[node]! : tree.left[node]! + 1;
+    while (this.feature[at]! >= 0) {
+      at = base + (x[this.feature[at]!]! < this.cut[at]! ? this.left[at]! : this.left[at]! + 1);
       depth++;
     }
-    return depth + averagePath(tree.size[node]!);
+    return depth + this.cut[at]!;
   }
 }

@@ -26,36 +26,41 @@ const MEAN_DEV_TO_SIGMA = 1.2533;
 /** |x − slot mean| / slot deviation, per slot of the season. */
 export class Seasonal implements Detector {
   readonly name = 'seasonal';
-  private readonly mean: Float64Array;
-  private readonly dev: Float64Array;
-  private readonly n: Uint32Array;
+  /** Per slot s: mean at 3s, deviation at 3s + 1, count at 3s + 2 (one buffer: one array's overhead, not three). */
+  private readonly slots: Float64Array;
+  private readonly count: number;
 
   constructor(private readonly o: SeasonalOptions, state?: SeasonalState) {
-    const slots = Math.max(1, Math.round(o.periodMs / o.slotMs));
-    this.mean = Float64Array.from(state?.mean ?? new Array<number>(slots).fill(0));
-    this.dev = Float64Array.from(state?.dev ?? new Array<number>(slots).fill(0));
-    this.n = Uint32Array.from(state?.n ?? new Array<number>(slots).fill(0));
+    this.count = Math.max(1, Math.round(o.periodMs / o.slotMs));
+    this.slots = new Float64Array(3 * this.count);
+    for (let s = 0; state && s < this.count; s++) {
+      this.slots[3 * s] = state.mean[s] ?? 0;
+      this.slots[3 * s + 1] = state.dev[s] ?? 0;
+      this.slots[3 * s + 2] = state.n[s] ?? 0;
+    }
   }
 
   observe(x: number, tMs: number): Surprise {
-    const slot = Math.floor((((tMs % this.o.periodMs) + this.o.periodMs) % this.o.periodMs) / this.o.slotMs) % this.mean.length;
-    const n = this.n[slot]!;
-    const mean = this.mean[slot]!;
+    const at = 3 * (Math.floor((((tMs % this.o.periodMs) + this.o.periodMs) % this.o.periodMs) / this.o.slotMs) % this.count);
+    const v = this.slots;
+    const n = v[at + 2]!;
+    const mean = v[at]!;
     let out = LEARNING;
     if (n >= this.o.minPerSlot) {
-      const scale = safeScale(MEAN_DEV_TO_SIGMA * this.dev[slot]!, mean);
+      const scale = safeScale(MEAN_DEV_TO_SIGMA * v[at + 1]!, mean);
       out = { value: Math.abs(x - mean) / scale, expected: mean, lower: mean - 3 * scale, upper: mean + 3 * scale };
     }
     // Early values weigh 1/n so a slot's first days are an average, then the EWMA takes over.
     const a = Math.max(this.o.alpha, 1 / (n + 1));
     const d = Math.abs(x - mean);
-    this.dev[slot] = n === 0 ? 0 : (1 - a) * this.dev[slot]! + a * d;
-    this.mean[slot] = mean + a * (x - mean);
-    this.n[slot] = n + 1;
+    v[at + 1] = n === 0 ? 0 : (1 - a) * v[at + 1]! + a * d;
+    v[at] = mean + a * (x - mean);
+    v[at + 2] = n + 1;
     return out;
   }
 
   save(): SeasonalState {
-    return { mean: [...this.mean], dev: [...this.dev], n: [...this.n] };
+    const pick = (k: number): number[] => Array.from({ length: this.count }, (_, s) => this.slots[3 * s + k]!);
+    return { mean: pick(0), dev: pick(1), n: pick(2) };
   }
 }

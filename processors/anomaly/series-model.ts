@@ -73,18 +73,28 @@ export class SeriesModel {
 
   /** Scores a point from the past only, then learns it. */
   observe(x: number, tMs: number): Verdict {
-    let best: Verdict | undefined;
+    // The best detector's surprise is kept, and one verdict made of it: no object per detector.
+    let best: Surprise | undefined;
+    let bestScore = 0;
+    let bestName: DetectorName = 'robust_z';
     for (let i = 0; i < this.detectors.length; i++) {
       const d = this.detectors[i]!;
       const s = d.observe(x, tMs);
       const score = this.calibration[i]!.observe(s.value);
-      if (!best || score > best.score) best = { ...s, score, detector: d.name as DetectorName, event: false };
+      if (!best || score > bestScore) {
+        best = s;
+        bestScore = score;
+        bestName = d.name as DetectorName;
+      }
     }
     this.lastMs = tMs;
-    if (!best || best.score < this.o.threshold) return best ?? { value: 0, score: 0, detector: 'robust_z', event: false };
-    if (this.lastEventMs !== undefined && tMs - this.lastEventMs < this.o.refractoryMs && tMs >= this.lastEventMs) return best;
-    this.lastEventMs = tMs;
-    return { ...best, event: true };
+    if (!best) return { value: 0, score: 0, detector: 'robust_z', event: false };
+    let event = false;
+    if (bestScore >= this.o.threshold && !(this.lastEventMs !== undefined && tMs - this.lastEventMs < this.o.refractoryMs && tMs >= this.lastEventMs)) {
+      this.lastEventMs = tMs;
+      event = true;
+    }
+    return { value: best.value, expected: best.expected, lower: best.lower, upper: best.upper, score: bestScore, detector: bestName, event };
   }
 
   /** The model as JSON-able data. */
