@@ -22,7 +22,7 @@ try {
   const config = fromPortable(data.config, await loadRegistry(data.registry));
   const logger = pino({ level: config.service.telemetry.logs.level, base: { service: 'vigil', version: VERSION, thread: 'forward' } });
   process.on('unhandledRejection', (reason) => logger.error({ err: messageOf(reason) }, 'unhandled rejection'));
-  service = new Service(config, logger, { role: 'forward' });
+  service = await Service.create(config, logger, { role: 'forward' });
 } catch (err) {
   fail(messageOf(err));
 }

@@ -4,7 +4,6 @@ import type { Registry } from './registry.js';
 import { listComponents } from './list-components.js';
 import { run } from './run.js';
 import { validate } from './validate.js';
-import { testRules } from './test-rules.js';
 import { VERSION } from './version.js';
 
 const USAGE = `usage: vigil [run] --config FILE [--config FILE]... [--set key.path=value]...
@@ -41,6 +40,8 @@ export async function main(argv: string[], registry: Registry): Promise<number> 
       process.stderr.write(`vigil: usage: vigil test rules FILE...\n`);
       return 2;
     }
+    // Imported here: the PromQL engine behind it is not for a daemon that runs no alert_rules.
+    const { testRules } = await import('./test-rules.js');
     return testRules(files);
   }
   const files = values.config ?? [];

@@ -23,7 +23,7 @@ export async function run(options: ConfigOptions): Promise<number> {
   const death = new Promise<string>((resolve) => (forwarderDied = resolve));
   let service: Service;
   try {
-    service = new Service(config, logger, split(config, options.registry, logger, forwarderDied));
+    service = await Service.create(config, logger, split(config, options.registry, logger, forwarderDied));
     await service.start();
   } catch (err) {
     logger.fatal({ err: messageOf(err) }, 'cannot start');

@@ -144,6 +144,13 @@ export interface FactoryBase<C> {
   readonly stability: Partial<Record<Signal, Stability>>;
   readonly configSchema: z.ZodType<C>;
   createDefaultConfig(): C;
+  /**
+   * Imports the implementation (and the libraries behind it); `create` MUST NOT be called before
+   * it resolved. Called once per thread for each type a config names (pipeline/load-implementations),
+   * never for the others, so a daemon pays only for what it runs. Absent: nothing to load (test
+   * factories). Everything above it MUST stay cheap to import: the registry imports every factory.
+   */
+  load?(): Promise<void>;
 }
 
 /** A receiver serves every signal it is wired into with one instance (one listening socket). */

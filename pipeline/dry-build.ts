@@ -12,6 +12,7 @@ import { messageOf } from './errors.js';
 import { pipelineKeyOf } from './entry.js';
 import { buildGraph } from './graph.js';
 import { IngestSide } from './ingest-side.js';
+import { loadImplementations } from './load-implementations.js';
 import { Stages } from './stages.js';
 import type { Signal } from '../pdata/payload.js';
 import type { StageLog } from './stage-log.js';
@@ -32,6 +33,7 @@ const SECTIONS: readonly ComponentSection[] = ['extensions', 'receivers', 'proce
 
 /** Builds the graph of `config` and returns what its factories refused (one entry per component); shuts down what was built. */
 export async function dryBuild(config: ServiceConfig): Promise<BuildFailure[]> {
+  await loadImplementations(config);
   const failures = new Map<string, BuildFailure>();
   const wrapped = { ...config } as { -readonly [K in keyof ServiceConfig]: ServiceConfig[K] };
   for (const section of SECTIONS) {

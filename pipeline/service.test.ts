@@ -44,18 +44,18 @@ const stateful: ProcessorFactory<Record<string, never>> = {
 };
 
 /** A Service for `yaml`, with the built-in factories and `extra`, loaded as the daemon loads its config. */
-function serviceFrom(dir: string, yaml: string, extra: ProcessorFactory<Record<string, never>> | ExporterFactory<Record<string, never>> | ExtensionFactory<Record<string, never>>, split?: ServiceRole): Service {
+function serviceFrom(dir: string, yaml: string, extra: ProcessorFactory<Record<string, never>> | ExporterFactory<Record<string, never>> | ExtensionFactory<Record<string, never>>, split?: ServiceRole): Promise<Service> {
   const file = join(dir, 'config.yaml');
   writeFileSync(file, yaml);
   const { config, errors } = loadConfig({ files: [file], factories: [...FACTORIES, extra], env: {} });
   if (!config) throw new Error(errors.map(String).join('\n'));
-  return new Service(config, pino({ level: 'silent' }), split);
+  return Service.create(config, pino({ level: 'silent' }), split);
 }
 
 /** otlp (HTTP on `port`) → stateful_test → file, on a 3-partition memory queue and `state`, as the whole service or one side of it. */
 async function service(state: string, port?: number, split?: ServiceRole): Promise<Service> {
   const dir = tempDir();
-  return serviceFrom(dir, `
+  return await serviceFrom(dir, `
 receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${port ?? await freePort()} } } }
 processors:
@@ -113,7 +113,7 @@ const reporting: ExporterFactory<Record<string, never>> = {
 };
 
 t.test('a component that cannot do its work makes the service not ready, named by its id', async (t) => {
-  const svc = serviceFrom(tempDir(), `
+  const svc = await serviceFrom(tempDir(), `
 receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
 exporters:
@@ -196,11 +196,11 @@ service:
 `;
   const forwarder: Forwarder = { start: async () => {}, notReadyReasons: () => [], shutdown: async () => [], metrics: async () => [], readState: async () => ({ value: undefined }) };
   const MIB64 = 64 * 1024 * 1024;
-  const ingest = serviceFrom(dir, yaml, stateful, { role: 'ingest', forwarder });
+  const ingest = await serviceFrom(dir, yaml, stateful, { role: 'ingest', forwarder });
   t.same(await capacities(ingest), { 'traces.ingest': MIB64 }, 'ingest: only the log the receiver feeds');
-  const forward = serviceFrom(dir, yaml, stateful, { role: 'forward' });
+  const forward = await serviceFrom(dir, yaml, stateful, { role: 'forward' });
   t.same(await capacities(forward), { 'traces/out.ingest': MIB64 }, 'forward: only the log the connector feeds; it consumes traces.ingest without producing');
-  const all = serviceFrom(dir, yaml, stateful);
+  const all = await serviceFrom(dir, yaml, stateful);
   t.same(await capacities(all), { 'traces.ingest': MIB64, 'traces/out.ingest': MIB64 }, 'one thread: both, once each');
 
   // The ingest side admits with a memory_limiter of its own and starts nothing else of the chain.
@@ -224,7 +224,7 @@ const looking: ExtensionFactory<Record<string, never>> = {
 
 t.test('getExtensions: every configured extension by its id, from the first start on', async (t) => {
   const [a, b] = [await freePort(), await freePort()];
-  const svc = serviceFrom(tempDir(), `
+  const svc = await serviceFrom(tempDir(), `
 receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${await freePort()} } } }
 exporters:

@@ -21,8 +21,8 @@ import { ForwardSide } from './forward-side.js';
 import { mainThreadStateStore } from './forward-thread/main-thread-store.js';
 import type { MetricsJson, StateRead, StateReadAnswer } from './forward-thread/messages.js';
 import { IngestSide } from './ingest-side.js';
-import { KafkaQueue } from './kafka/kafka-queue.js';
 import { Started, Stopping } from './lifecycle.js';
+import { kafkaQueueModule, loadImplementations } from './load-implementations.js';
 import { MemoryQueue } from './memory-queue.js';
 import type { QueueBackend } from './queue-backend.js';
 import type { StageLog } from './stage-log.js';
@@ -68,6 +68,13 @@ export class Service implements Host {
   /** The main thread's read-only view of the forwarding thread's store (Kafka queue). */
   private readonly readStore: ManagedStateStore | undefined;
 
+  /** Loads the implementations `config` names (./load-implementations), then builds the service. */
+  static async create(config: ServiceConfig, logger: Logger, split: ServiceRole = { role: 'all' }): Promise<Service> {
+    await loadImplementations(config);
+    return new Service(config, logger, split);
+  }
+
+  /** Builds the service; the config's implementations MUST be loaded (`Service.create` does that). */
   constructor(
     private readonly config: ServiceConfig,
     private readonly logger: Logger,
@@ -182,7 +189,7 @@ export class Service implements Host {
     const q = this.config.service.queue;
     const logger = this.logger.child({ kind: 'stage_log' });
     return q.type === 'kafka'
-      ? new KafkaQueue(q.kafka, this.metrics, logger)
+      ? new (kafkaQueueModule.get().KafkaQueue)(q.kafka, this.metrics, logger)
       : new MemoryQueue({ maxSizeBytes: q.memory.max_size_mib * MIB, partitions: q.memory.partitions }, this.metrics, logger);
   }
 }

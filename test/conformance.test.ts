@@ -163,6 +163,11 @@ function emptyBodyYaml(f: Factory): string {
 }
 
 for (const factory of FACTORIES) {
+  t.test(`${factory.kind} ${factory.type}: loads its implementation only when asked (load)`, async (t) => {
+    t.type(factory.load, 'function', 'has load()');
+    await factory.load!();
+  });
+  await factory.load?.();
   t.test(`${factory.kind} ${factory.type}: the empty body validates and starts, or is refused at its key`, async (t) => {
     const file = join(tempDir(), 'collector.yaml');
     writeFileSync(file, emptyBodyYaml(factory));

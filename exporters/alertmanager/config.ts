@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { duration } from '../../config/types.js';
 import { headersSchema } from '../exporterhelper/index.js';
-import { deliveryShape, httpUrl } from '../notify-common/index.js';
+import { deliveryShape, httpUrl } from '../notify-common/config.js';
 
 /** Prometheus re-sends firing alerts every minute (`--rules.alert.resend-delay`). */
 export const DEFAULT_RESEND_INTERVAL_MS = 60_000;

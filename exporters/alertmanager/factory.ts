@@ -1,11 +1,16 @@
 /** Factory of the alertmanager exporter. */
 import type { ExporterFactory } from '../../pipeline/component.js';
-import { NotifyExporter } from '../notify-common/index.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { AlertmanagerSink } from './sink.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'alertmanager';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, async () => {
+  const [{ NotifyExporter }, { AlertmanagerSink }] = await Promise.all([import('../notify-common/index.js'), import('./sink.js')]);
+  return { NotifyExporter, AlertmanagerSink };
+});
 
 /** Builds alertmanager exporters; the default posts to http://localhost:9093. */
 export const factory: ExporterFactory<Config> = {
@@ -14,5 +19,6 @@ export const factory: ExporterFactory<Config> = {
   stability: { logs: 'alpha' },
   configSchema,
   createDefaultConfig: () => configSchema.parse({}),
-  create: (settings, config) => new NotifyExporter(settings, config, new AlertmanagerSink(config, settings.logger, settings.id.id)),
+  load: impl.load,
+  create: (settings, config) => new (impl.get().NotifyExporter)(settings, config, new (impl.get().AlertmanagerSink)(config, settings.logger, settings.id.id)),
 };

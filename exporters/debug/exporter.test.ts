@@ -5,6 +5,8 @@ import { capturedSettings, issueOf, samplePayload } from '../exporterhelper/test
 import { configSchema } from './config.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const load = (name: string): unknown => (parse(readFileSync(new URL(`../../../exporters/debug/testdata/${name}`, import.meta.url), 'utf8')) as { debug: unknown }).debug;
 const flush = () => new Promise((r) => setImmediate(r));
 

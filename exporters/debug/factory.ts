@@ -1,10 +1,13 @@
 /** Factory of the debug exporter. */
 import type { ExporterFactory } from '../../pipeline/component.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { DebugExporter } from './exporter.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'debug';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, () => import('./exporter.js'));
 
 /** Builds debug exporters; every key has a default. */
 export const factory: ExporterFactory<Config> = {
@@ -13,5 +16,6 @@ export const factory: ExporterFactory<Config> = {
   stability: { traces: 'development', metrics: 'development', logs: 'development' },
   configSchema,
   createDefaultConfig: () => configSchema.parse({}),
-  create: (settings, config) => new DebugExporter(settings, config),
+  load: impl.load,
+  create: (settings, config) => new (impl.get().DebugExporter)(settings, config),
 };

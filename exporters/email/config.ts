@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { tlsSchema } from '../../config/tls.js';
 import { endpoint } from '../../config/types.js';
-import { deliveryShape } from '../notify-common/index.js';
+import { deliveryShape } from '../notify-common/config.js';
 
 /** The config schema: unknown keys rejected, defaults filled in. */
 export const configSchema = z.strictObject({

@@ -10,6 +10,8 @@ import { jsZstdDecompress } from '../../pipeline/kafka/zstd-codec.js';
 import { configSchema } from './config.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const make = (config: Record<string, unknown>, id = 'file') => {
   const settings = testSettings(id);
   return { settings, exporter: factory.create(settings, configSchema.parse(config)) };

@@ -1,10 +1,13 @@
 /** Factory of the file exporter. */
 import type { ExporterFactory } from '../../pipeline/component.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { FileExporter } from './exporter.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'file';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, () => import('./exporter.js'));
 
 /**
  * Builds file exporters. The default config has no `path`, as otelcol's: it is the one required
@@ -16,5 +19,6 @@ export const factory: ExporterFactory<Config> = {
   stability: { traces: 'alpha', metrics: 'alpha', logs: 'alpha' },
   configSchema,
   createDefaultConfig: () => ({ ...configSchema.parse({ path: 'unset' }), path: '' }),
-  create: (settings, config) => new FileExporter(settings, config),
+  load: impl.load,
+  create: (settings, config) => new (impl.get().FileExporter)(settings, config),
 };

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { duration, integer } from '../../config/types.js';
 import { kafkaClientFields } from '../../config/kafka-client.js';
-import { KAFKA_COMPRESSIONS } from '../../pipeline/kafka/codecs.js';
+import { KAFKA_COMPRESSIONS } from '../../pipeline/kafka/compressions.js';
 import { DEFAULT_ENCODING, DEFAULT_TOPIC, encodingSchema, type Encoding } from '../../pipeline/kafka/encoding.js';
 import type { Signal } from '../../pdata/payload.js';
 import { DEFAULT_TIMEOUT_MS, queueSchema, retrySchema, timeoutSchema } from '../exporterhelper/index.js';

@@ -16,6 +16,8 @@ import { waitFor } from '../../test/wait.js';
 import { benchPayload } from '../exporterhelper/test-support.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const BROKER = 'localhost:9092';
 const LIMIT = 16_000;
 

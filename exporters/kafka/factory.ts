@@ -1,10 +1,13 @@
 /** Factory of the kafka exporter (otelcol's kafkaexporter). */
 import type { ExporterFactory } from '../../pipeline/component.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { KafkaExporter } from './exporter.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'kafka';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, () => import('./exporter.js'));
 
 /** Builds kafka exporters; there are no required settings, as in otelcol. */
 export const factory: ExporterFactory<Config> = {
@@ -13,5 +16,6 @@ export const factory: ExporterFactory<Config> = {
   stability: { traces: 'beta', metrics: 'beta', logs: 'beta' },
   configSchema,
   createDefaultConfig: () => configSchema.parse({}),
-  create: (settings, config) => new KafkaExporter(settings, config),
+  load: impl.load,
+  create: (settings, config) => new (impl.get().KafkaExporter)(settings, config),
 };

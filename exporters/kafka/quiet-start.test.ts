@@ -13,6 +13,8 @@ import { kafkaAvailable, requireService } from '../../test/services.js';
 import { capturedSettings } from '../exporterhelper/test-support.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const PARTITIONER_WARNING = /switched default partitioner/;
 
 t.test('start and shutdown log no partitioner warning (and the capture would have seen it)', async (t) => {

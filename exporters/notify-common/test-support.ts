@@ -90,10 +90,11 @@ export function sampleAlert(overrides: Partial<AlertInput> = {}): { firing: Payl
 
 /** An exporter started on a NoopHost, with its captured log and settings. */
 export async function started<C>(
-  factory: { configSchema: { parse(v: unknown): C }; create(s: ReturnType<typeof capturedSettings>['settings'], c: C): Exporter },
+  factory: { configSchema: { parse(v: unknown): C }; load?: () => Promise<void>; create(s: ReturnType<typeof capturedSettings>['settings'], c: C): Exporter },
   id: string, config: unknown, host = new NoopHost(),
 ): Promise<{ exporter: Exporter; settings: ReturnType<typeof capturedSettings>['settings']; lines: ReturnType<typeof capturedSettings>['lines']; host: NoopHost }> {
   const { settings, lines } = capturedSettings(id);
+  await factory.load?.();
   const exporter = factory.create(settings, factory.configSchema.parse(config));
   await exporter.start(host);
   return { exporter, settings, lines, host };

@@ -9,6 +9,8 @@ import { configSchema } from './config.js';
 import { EXPORT_PATH } from './exporter.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 type Handler = (req: Buffer, md: grpc.Metadata, signal: Signal) => Promise<{ response?: Uint8Array; error?: Partial<grpc.StatusObject> }>;
 
 /** An OTLP/gRPC server on 127.0.0.1:0 whose answers the test chooses. */

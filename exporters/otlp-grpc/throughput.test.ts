@@ -7,6 +7,8 @@ import { configSchema } from './config.js';
 import { EXPORT_PATH } from './exporter.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 t.test('forwarding throughput, 512-span requests, 10 consumers', async (t) => {
   let received = 0;
   const s = new grpc.Server();

@@ -9,6 +9,8 @@ import { capturedSettings, issueOf, metricValue, samplePayload } from '../export
 import { configSchema, signalUrl } from './config.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 interface Got { path: string; headers: IncomingMessage['headers']; body: Buffer; at: number }
 type Answer = (got: Got, res: ServerResponse) => void;
 

@@ -1,10 +1,13 @@
 /** Factory of the otlp_http exporter (alias `otlphttp`, otelcol's name). */
 import type { ExporterFactory } from '../../pipeline/component.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { OtlpHttpExporter } from './exporter.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'otlp_http';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, () => import('./exporter.js'));
 
 /** Builds otlp_http exporters. An endpoint is required, so the default config does not validate alone. */
 export const factory: ExporterFactory<Config> = {
@@ -14,5 +17,6 @@ export const factory: ExporterFactory<Config> = {
   stability: { traces: 'stable', metrics: 'stable', logs: 'stable' },
   configSchema,
   createDefaultConfig: () => ({ ...configSchema.parse({ endpoint: 'http://localhost:4318' }), endpoint: undefined }),
-  create: (settings, config) => new OtlpHttpExporter(settings, config),
+  load: impl.load,
+  create: (settings, config) => new (impl.get().OtlpHttpExporter)(settings, config),
 };

@@ -1,6 +1,6 @@
 /** Config of the pagerduty exporter: the Events API v2 integration key, the event fields, and the shared delivery keys. */
 import { z } from 'zod';
-import { deliveryShape, httpUrl } from '../notify-common/index.js';
+import { deliveryShape, httpUrl } from '../notify-common/config.js';
 
 /** The Events API v2 enqueue URL. */
 export const DEFAULT_ENDPOINT = 'https://events.pagerduty.com/v2/enqueue';

@@ -1,11 +1,16 @@
 /** Factory of the pagerduty exporter. */
 import type { ExporterFactory } from '../../pipeline/component.js';
-import { NotifyExporter } from '../notify-common/index.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { PagerDutySink } from './sink.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'pagerduty';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, async () => {
+  const [{ NotifyExporter }, { PagerDutySink }] = await Promise.all([import('../notify-common/index.js'), import('./sink.js')]);
+  return { NotifyExporter, PagerDutySink };
+});
 
 /** Builds pagerduty exporters. A routing key is required, so the default config does not validate alone. */
 export const factory: ExporterFactory<Config> = {
@@ -14,5 +19,6 @@ export const factory: ExporterFactory<Config> = {
   stability: { logs: 'alpha' },
   configSchema,
   createDefaultConfig: () => ({ ...configSchema.parse({ routing_key: 'x'.repeat(32) }), routing_key: '' }),
-  create: (settings, config) => new NotifyExporter(settings, config, new PagerDutySink(config)),
+  load: impl.load,
+  create: (settings, config) => new (impl.get().NotifyExporter)(settings, config, new (impl.get().PagerDutySink)(config)),
 };

@@ -3,7 +3,7 @@
  * `channel`: chat.postMessage, and chat.update on resolve), and the shared delivery keys.
  */
 import { z } from 'zod';
-import { deliveryShape, httpUrl } from '../notify-common/index.js';
+import { deliveryShape, httpUrl } from '../notify-common/config.js';
 
 /** Slack's Web API base URL. */
 export const DEFAULT_API_URL = 'https://slack.com/api';

@@ -1,7 +1,7 @@
 /** Config of the webhook exporter: where to POST, how to sign, and the shared delivery keys. */
 import { z } from 'zod';
 import { headersSchema } from '../exporterhelper/index.js';
-import { deliveryShape, httpUrl } from '../notify-common/index.js';
+import { deliveryShape, httpUrl } from '../notify-common/config.js';
 
 /** A Standard Webhooks secret: `whsec_` and base64 of the key (the prefix is optional, as the spec's libraries allow). */
 const secret = z.string().refine((s) => {

@@ -5,6 +5,8 @@ import { freePort } from '../../test/daemon.js';
 import { NoopHost, testSettings } from '../../test/doubles.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 /** A started health_check on 127.0.0.1 with `extra` config, stopped when `t` ends. */
 async function started(t: Test, extra: Record<string, unknown> = {}): Promise<{ host: NoopHost; url: string }> {
   const host = new NoopHost();

@@ -45,7 +45,7 @@ service:
   if (!config) throw new Error(errors.map(String).join('\n'));
   const data: ForwardWorkerData = { config: toPortable(config), registry: new URL('../../cmd/components.js', import.meta.url).href };
   const forwarder = new ForwardThread(WORKER, data, logger, (reason) => t.fail(reason));
-  const svc = new Service(config, logger, { role: 'ingest', forwarder });
+  const svc = await Service.create(config, logger, { role: 'ingest', forwarder });
   await svc.start();
   t.teardown(() => svc.shutdown());
   return svc;

@@ -4,6 +4,7 @@
  * gzip. Registered once per process, for producing and for reading what other clients compressed.
  */
 import kafkajs from 'kafkajs';
+import type { KafkaCompression } from './compressions.js';
 import { lz4Compress, lz4Decompress } from './lz4-codec.js';
 import { snappyCompress, snappyDecompress } from './snappy-codec.js';
 import { zstdCompress, zstdDecompress } from './zstd-codec.js';
@@ -11,10 +12,6 @@ import { zstdCompress, zstdDecompress } from './zstd-codec.js';
 // kafkajs is CommonJS and Node cannot see CompressionCodecs as a named export.
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 
-/** The Kafka compression names vigil's clients accept (otelcol's set). */
-export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
-/** One of KAFKA_COMPRESSIONS. */
-export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
 
 /** kafkajs' attribute value of each compression name. */
 export const COMPRESSION_TYPE: Record<KafkaCompression, kafkajs.CompressionTypes> = {

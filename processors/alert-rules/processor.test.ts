@@ -13,6 +13,8 @@ import { waitFor } from '../../test/wait.js';
 import { configSchema } from './config.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const T0 = Date.UTC(2026, 10, 19, 10, 0, 0); // a week ago: a replay, not live data
 const MIN = 60_000;
 const testdata = (name: string): string => fileURLToPath(new URL(`../../../processors/alert-rules/testdata/${name}`, import.meta.url));

@@ -8,6 +8,8 @@ import { randomSpans, spanNames } from '../processorhelper/test-support.js';
 import { configSchema } from './config.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 /** A next consumer whose calls stay pending until the test settles them. */
 class GatedConsumer implements Consumer {
   readonly calls: Array<{ payload: Payload; resolve: () => void; reject: (err: unknown) => void }> = [];

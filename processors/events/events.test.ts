@@ -5,6 +5,8 @@ import { logsPayload, randomSpans } from '../processorhelper/test-support.js';
 import { configSchema } from './config.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 t.test('passes the events on and lets the pipeline\'s own data go by', async (t) => {
   const next = new RecordingConsumer();
   const c = factory.create(testSettings('events'), {}, 'traces', 'logs', next);

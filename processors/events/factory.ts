@@ -1,10 +1,13 @@
 /** Factory of the events connector: routes the events a pipeline's processors emit into logs pipelines. */
 import type { ConnectorFactory } from '../../pipeline/component.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { EventsConnector } from './events.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'events';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, () => import('./events.js'));
 
 /** Builds events connectors: traces → logs and metrics → logs. */
 export const factory: ConnectorFactory<Config> = {
@@ -14,8 +17,9 @@ export const factory: ConnectorFactory<Config> = {
   connects: { traces: ['logs'], metrics: ['logs'] },
   configSchema,
   createDefaultConfig: () => ({}),
+  load: impl.load,
   create: (_settings, _config, from, to, next) => {
     if (to !== 'logs') throw new Error(`events connects ${from} to logs, not to ${to}`);
-    return new EventsConnector(next);
+    return new (impl.get().EventsConnector)(next);
   },
 };

@@ -5,6 +5,8 @@ import { logsPayload, randomSpans } from '../processorhelper/test-support.js';
 import { configSchema } from './config.js';
 import { factory } from './factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 t.test('passes payloads on unchanged, per signal', async (t) => {
   const next = new RecordingConsumer();
   const c = factory.create(testSettings('forward'), factory.createDefaultConfig(), 'traces', 'traces', next);

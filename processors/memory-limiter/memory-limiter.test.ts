@@ -9,6 +9,8 @@ import { configSchema } from './config.js';
 import { factory } from './factory.js';
 import { createMemoryLimiter } from './memory-limiter.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const MIB = 1024 * 1024;
 
 function make(rss: { value: number }, gc?: () => void) {

@@ -8,6 +8,8 @@ import { configSchema } from './config.js';
 import { factory } from './factory.js';
 import { computeHash, scaledSamplingRate, TraceIdSampler } from './hash.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const ID_A = '0102030405060708090a0b0c0d0e0f10';
 const ID_B = '5b8efff798038103d269b633813fc60c';
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));

@@ -1,10 +1,13 @@
 /** Factory of the kafka receiver (otelcol's kafkareceiver). */
 import type { ReceiverFactory } from '../../pipeline/component.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { KafkaReceiver } from './receiver.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'kafka';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, () => import('./receiver.js'));
 
 /** Builds kafka receivers; there are no required settings, as in otelcol. */
 export const factory: ReceiverFactory<Config> = {
@@ -13,5 +16,6 @@ export const factory: ReceiverFactory<Config> = {
   stability: { traces: 'beta', metrics: 'beta', logs: 'beta' },
   configSchema,
   createDefaultConfig: () => configSchema.parse({}),
-  create: (settings, config, next) => new KafkaReceiver(settings, config, next),
+  load: impl.load,
+  create: (settings, config, next) => new (impl.get().KafkaReceiver)(settings, config, next),
 };

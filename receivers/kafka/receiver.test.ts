@@ -16,6 +16,9 @@ import { flatten } from '../../test/otlp-compare.js';
 import { kafkaAvailable, requireService } from '../../test/services.js';
 import { factory } from './index.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+await exporterFactory.load?.();
+
 const up = await kafkaAvailable();
 
 /** The SDK's own telemetry, as validated payloads. */

@@ -1,10 +1,13 @@
 /** Factory of the otlp receiver: OTLP over gRPC and HTTP, every signal, one instance per id. */
 import type { ReceiverFactory } from '../../pipeline/component.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, type Config } from './config.js';
-import { OtlpReceiver } from './receiver.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'otlp';
+
+/** The implementation, imported only when a config names this type. */
+const impl = lazyModule(TYPE, () => import('./receiver.js'));
 
 /** Builds otlp receivers; the default config enables both protocols, as otelcol's does. */
 export const factory: ReceiverFactory<Config> = {
@@ -13,5 +16,6 @@ export const factory: ReceiverFactory<Config> = {
   stability: { traces: 'stable', metrics: 'stable', logs: 'stable' },
   configSchema,
   createDefaultConfig: () => configSchema.parse({ protocols: { grpc: {}, http: {} } }),
-  create: (settings, config, next) => new OtlpReceiver(settings, config, next),
+  load: impl.load,
+  create: (settings, config, next) => new (impl.get().OtlpReceiver)(settings, config, next),
 };

@@ -33,6 +33,8 @@ import { factory } from './factory.js';
 import type { BoundAddresses } from './receiver.js';
 import { grpcClient, httpRequest, makeLogs, makeSpans, startReceiver, traceRequest } from './test-support.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 interface SdkExporter<T> {
   export(items: T, done: (r: ExportResult) => void): void;
   shutdown(): Promise<void>;

@@ -38,6 +38,7 @@ export async function startReceiver(
     },
   });
   const next = new Map<Signal, Consumer>(signals.map((s) => [s, sinks[s]]));
+  await factory.load?.();
   const receiver = factory.create(testSettings('otlp/test', metrics), config, next) as ReturnType<typeof factory.create> & { addresses(): BoundAddresses };
   await receiver.start(new NoopHost());
   return { addresses: receiver.addresses(), sinks, metrics, stop: (ms = 2000) => receiver.shutdown(Date.now() + ms) };

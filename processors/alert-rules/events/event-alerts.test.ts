@@ -14,6 +14,8 @@ import { FACTORIES } from '../../../cmd/components.js';
 import { configSchema } from '../config.js';
 import { factory } from '../factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const T0 = Date.UTC(2026, 10, 19, 10, 0, 0);
 const MIN = 60_000;
 const TRACE = '5b8efff798038103d269b633813fc60c';

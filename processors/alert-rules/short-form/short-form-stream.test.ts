@@ -10,6 +10,8 @@ import { waitFor } from '../../../test/wait.js';
 import { configSchema } from '../config.js';
 import { factory } from '../factory.js';
 
+await factory.load?.(); // the implementation, as the service loads it before building
+
 const T0 = Date.UTC(2026, 10, 19, 10, 0, 0);
 const MIN = 60_000;
 
