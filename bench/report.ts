@@ -6,6 +6,9 @@ import type { CodecComparison } from './codec-compare.js';
 import { ratioTable, type PathRun, type RatioRow } from './compare.js';
 import { STEADY_BATCH, type FileSteadyResult } from './file-steady.js';
 import type { DecodeCeiling, FileResult, ForwardingResult } from './scenarios.js';
+import type { AlertLatencyResult } from './alert-latency.js';
+import type { RuleEvalResult } from './rule-eval.js';
+import { rulesSections } from './rules-report.js';
 
 /** One target from the issues, with the measured value. */
 export interface Check {
@@ -31,6 +34,9 @@ export interface BenchReport {
   fileSteadyOtelcol?: FileSteadyResult;
   /** Every run of the side-by-side comparison with otelcol (issue 13), and which binary that was. */
   compare?: { otelcol: string; repetitions: number; runs: PathRun[] };
+  /** Issue 12: rule evaluation throughput and breach → notification latency. */
+  ruleEval?: RuleEvalResult;
+  alertLatency?: AlertLatencyResult;
   checks: Check[];
   errors: string[];
 }
@@ -242,6 +248,7 @@ export function markdown(r: BenchReport): string {
       `validate/count (decodeProtobuf): ${n0(r.decode.decodeSpansPerSec)} spans/s; to OTLP/JSON: ${n0(r.decode.toJsonSpansPerSec)} spans/s; split by trace: ${n0(r.decode.splitSpansPerSec)} spans/s.`);
     out.push('', ...codecTable(r.decode.comparison));
   }
+  out.push(...rulesSections(r.ruleEval, r.alertLatency));
   if (r.errors.length > 0) out.push('', '## Errors', '', ...r.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`));
   out.push('', 'Throughput is spans counted at the sink (or written to the file) per second of the steady window, warm-up excluded; refused requests are not throughput. ' +
     'CPU and RSS are read from /proc for the daemon process (worker threads included; child processes added). Latency is send → OK per request, exact percentiles.');
