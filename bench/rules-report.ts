@@ -49,6 +49,7 @@ export function rulesSections(ruleEval?: RuleEvalResult, latency?: AlertLatencyR
       `| ingest: CPU-s over wall-s | ${(r.ingestCpuS / r.ingestWallS).toFixed(2)} |`,
       `| ingest of one interval's ${n0(r.services * 1280)} points | ${s2(r.ingestPerIntervalMs)} s |`,
       `| heap used after the last round | ${n0(r.heapUsedBytes / MIB)} MiB |`,
+      `| heap live after a full GC then (store and state) | ${n0(r.liveHeapBytes / MIB)} MiB |`,
       `| peak RSS of the bench process | ${n0(r.peakRssBytes / MIB)} MiB |`,
       `| firing alert records over the run | ${n0(r.firingAlerts)} |`, '',
       `Every round (s after the first scrape: wall ms / CPU ms): ${r.rounds.map((x) => `${x.atS}: ${n0(x.wallMs)}/${n0(x.cpuMs)}`).join(', ')}.`);
