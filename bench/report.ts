@@ -8,6 +8,9 @@ import type { CodecComparison } from './codec-compare.js';
 import { ratioTable, type PathRun, type RatioRow } from './compare.js';
 import { STEADY_BATCH, type FileSteadyResult } from './file-steady.js';
 import type { DecodeCeiling, FileResult, ForwardingResult } from './scenarios.js';
+import type { AlertLatencyResult } from './alert-latency.js';
+import type { RuleEvalResult } from './rule-eval.js';
+import { rulesSections } from './rules-report.js';
 
 /** One target from the issues, with the measured value. */
 export interface Check {
@@ -35,6 +38,9 @@ export interface BenchReport {
   compare?: { otelcol: string; repetitions: number; runs: PathRun[] };
   /** Issue 11's anomaly and baseline processor figures (in process). */
   anomaly?: AnomalyBench;
+  /** Issue 12: rule evaluation throughput and breach → notification latency. */
+  ruleEval?: RuleEvalResult;
+  alertLatency?: AlertLatencyResult;
   checks: Check[];
   errors: string[];
 }
@@ -247,6 +253,7 @@ export function markdown(r: BenchReport): string {
     out.push('', ...codecTable(r.decode.comparison));
   }
   if (r.anomaly) out.push('', ...anomalySection(r.anomaly));
+  out.push(...rulesSections(r.ruleEval, r.alertLatency));
   if (r.errors.length > 0) out.push('', '## Errors', '', ...r.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`));
   out.push('', 'Throughput is spans counted at the sink (or written to the file) per second of the steady window, warm-up excluded; refused requests are not throughput. ' +
     'CPU and RSS are read from /proc for the daemon process (worker threads included; child processes added). Latency is send → OK per request, exact percentiles.');

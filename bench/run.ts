@@ -17,12 +17,17 @@ import { decodeCeiling, filePipeline, forwarding, type BenchContext } from './sc
 import { fileSteady } from './file-steady.js';
 import { CHAIN_PATHS, compareWithOtelcol, DEFAULT_COMPARE_PATHS } from './compare.js';
 import { peerBinary } from '../test/peer.js';
+import { ruleEval, RULE_EVAL_DEFAULTS } from './rule-eval.js';
+import { alertLatency, ALERT_LATENCY_DEFAULTS } from './alert-latency.js';
+import { rulesChecks } from './rules-report.js';
 import { portOpen } from '../test/services.js';
 import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const WATCHDOG_MS = 45 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka', 'anomaly'];
+const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka', 'anomaly', 'rule-eval', 'alert-latency'];
+/** Scenarios that need no load generator: in this process (decode, anomaly, rule-eval) or with their own (alert-latency). */
+const WITHOUT_LOADGEN = ['decode', 'anomaly', 'rule-eval', 'alert-latency'];
 /** What runs without --only: file-steady takes minutes, so it is asked for by name. */
 const DEFAULT_SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare'];
 
@@ -44,12 +49,16 @@ function options() {
       daemons: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'node-flags': { type: 'string', default: '' },
+      'rule-services': { type: 'string', default: String(RULE_EVAL_DEFAULTS.services) },
+      alerts: { type: 'string', default: String(ALERT_LATENCY_DEFAULTS.alerts) },
+      'alert-for': { type: 'string', default: `${ALERT_LATENCY_DEFAULTS.forS}s` },
+      'rule-interval': { type: 'string', default: `${ALERT_LATENCY_DEFAULTS.intervalS}s` },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka,anomaly] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
@@ -73,9 +82,19 @@ function options() {
   if (!(concurrency >= 1 && concurrency <= 256)) throw new Error('--concurrency is 1..256');
   const repeat = Number(values.repeat);
   if (!(Number.isInteger(repeat) && repeat >= 1 && repeat <= 20)) throw new Error('--repeat is 1..20');
+  const ruleServices = Number(values['rule-services']);
+  if (!(Number.isInteger(ruleServices) && ruleServices >= 1 && ruleServices <= 500)) throw new Error('--rule-services is 1..500 (2,000 series each)');
+  const alerts = Number(values.alerts);
+  if (!(Number.isInteger(alerts) && alerts >= 1 && alerts <= 1000)) throw new Error('--alerts is 1..1000');
+  const alertForMs = parseDuration(values['alert-for']);
+  const ruleIntervalMs = parseDuration(values['rule-interval']);
+  if (alertForMs === undefined || alertForMs < 0 || alertForMs % 1000 !== 0 || ruleIntervalMs === undefined || ruleIntervalMs < 1000 || ruleIntervalMs % 1000 !== 0) {
+    throw new Error('--alert-for and --rule-interval take whole seconds, like 10s and 1s');
+  }
   const partitions = Number(values.partitions);
   if (!(Number.isInteger(partitions) && partitions >= 1 && partitions <= 1024)) throw new Error('--partitions is 1..1024');
-  return { durationMs, warmupMs, burstMs, steadyMs, rate, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, repeat, profile: values.profile, nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean), out: outDir(values.out, kafka) };
+  return { durationMs, warmupMs, burstMs, steadyMs, rate, only, kafka, brokers: values.brokers.split(','), partitions, compression: values.compression, daemons, concurrency, repeat, profile: values.profile, nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean), out: outDir(values.out, kafka),
+    ruleServices, alerts, alertForS: alertForMs / 1000, ruleIntervalS: ruleIntervalMs / 1000 };
 }
 
 /** Whether a Kafka broker answers at `brokers` (the compare scenario's Kafka path runs only then, and says so otherwise). */
@@ -106,6 +125,15 @@ async function main(): Promise<number> {
       ...(opts.nodeFlags.length > 0 ? { node_flags: opts.nodeFlags.join(' ') } : {}) },
     forwarding: [], checks: [], errors: [],
   };
+  // Rule evaluation first, in this process, before anything else has grown its heap.
+  if (opts.only.includes('rule-eval')) {
+    log(`rule-eval: 100 rules over ${opts.ruleServices * 2000} series`);
+    try {
+      report.ruleEval = await ruleEval({ ...RULE_EVAL_DEFAULTS, services: opts.ruleServices, log });
+    } catch (err) {
+      report.errors.push(`rule-eval: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }
+  }
   // The decoder alone first, while nothing else competes for the core.
   if (opts.only.includes('decode')) {
     log('decode-only ceiling');
@@ -119,7 +147,18 @@ async function main(): Promise<number> {
       report.errors.push(`anomaly: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const needsDaemon = opts.only.some((s) => s !== 'decode' && s !== 'anomaly');
+  if (opts.only.includes('alert-latency')) {
+    if (!existsSync(VIGIL)) report.errors.push(`${VIGIL} does not exist: build with \`npx tsc -p .\``);
+    else {
+      try {
+        report.alertLatency = await alertLatency({ ...ALERT_LATENCY_DEFAULTS, alerts: opts.alerts, forS: opts.alertForS, intervalS: opts.ruleIntervalS,
+          nodeArgs: [...opts.nodeFlags, ...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', mkdirSync(`${opts.out}profiles`, { recursive: true }) ?? `${opts.out}profiles`] : [])], log });
+      } catch (err) {
+        report.errors.push(`alert-latency: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+  const needsDaemon = opts.only.some((s) => !WITHOUT_LOADGEN.includes(s));
   if (needsDaemon && !existsSync(VIGIL)) report.errors.push(`${VIGIL} does not exist: build with \`npx tsc -p .\``);
   if (needsDaemon && existsSync(VIGIL)) {
     const gen = await LoadGen.start();
@@ -177,7 +216,7 @@ async function main(): Promise<number> {
     }
   }
   report.machine.loadAtEnd = loadavg()[0]!;
-  report.checks = [...checks(opts.kafka, report.forwarding, report.file, report.fileSteady, report.compare?.runs), ...anomalyChecks(report.anomaly)];
+  report.checks = [...checks(opts.kafka, report.forwarding, report.file, report.fileSteady, report.compare?.runs), ...anomalyChecks(report.anomaly), ...rulesChecks(report.ruleEval, report.alertLatency)];
   const md = markdown(report);
   process.stdout.write(md);
   mkdirSync(opts.out, { recursive: true });

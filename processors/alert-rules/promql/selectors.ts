@@ -2,7 +2,7 @@
 import type { VectorSelector } from './ast.js';
 import type { Queryable } from './storage.js';
 import { lowerBound } from './storage.js';
-import type { RangeSeries, Sample } from './values.js';
+import type { Point, RangeSeries, Sample } from './values.js';
 
 /** The default lookback delta: an instant selector sees a sample at most this old. */
 export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
@@ -27,7 +27,8 @@ export function selectRange(store: Queryable, sel: VectorSelector, rangeMs: numb
   for (const s of store.select(sel.matchers)) {
     const from = lowerBound(s.points, end - rangeMs);
     const to = lowerBound(s.points, end + 1);
-    const points = s.points.slice(from, to).filter((p) => p.stale !== true);
+    const points: Point[] = [];
+    for (let i = from; i < to; i++) if (s.points[i]!.stale !== true) points.push(s.points[i]!);
     if (points.length > 0) out.push({ labels: s.labels, points });
   }
   return out;

@@ -1,6 +1,6 @@
 /** An in-memory series store: samples per series, oldest first, found by label matchers. */
 import type { Labels, Point } from './values.js';
-import { labelsKey } from './values.js';
+import { freshLabelsKey } from './values.js';
 import type { Matcher } from './ast.js';
 
 /** One stored series. */
@@ -44,7 +44,7 @@ export class MemoryStorage implements Queryable {
 
   private put(labels: Labels, point: Point): boolean {
     const t = point.t;
-    const key = labelsKey(labels);
+    const key = freshLabelsKey(labels);
     let s = this.series.get(key);
     if (s === undefined) {
       s = { labels: { ...labels }, points: [] };
@@ -91,8 +91,10 @@ export class MemoryStorage implements Queryable {
     const out: StoredSeries[] = [];
     const name = matchers.find((m) => m.name === '__name__' && m.op === '=');
     const candidates = name === undefined ? this.series : this.byName.get(name.value);
+    // The name matcher holds for every candidate found by name.
+    const rest = name === undefined ? matchers : matchers.filter((m) => m !== name);
     for (const s of candidates?.values() ?? []) {
-      if (matchers.every((m) => matches(m, s.labels))) out.push(s);
+      if (rest.every((m) => matches(m, s.labels))) out.push(s);
     }
     return out;
   }

@@ -33,27 +33,79 @@ export type Value =
 /** The label holding the metric name. */
 export const METRIC_NAME = '__name__';
 
+/**
+ * Keys are built by hand, not with JSON.stringify: rule evaluation computes one per sample and
+ * series, many times per round. Each name and value is written with its length in front
+ * (`3:job4:shop`), so no two label sets share a key whatever characters they hold.
+ */
+function pair(name: string, value: string): string {
+  return `${name.length}:${name}${value.length}:${value}`;
+}
+
+/** Keys of label sets already keyed. Label sets are never changed once built (Labels is read-only), and most are the store's own, keyed every round. */
+const keys = new WeakMap<Labels, string>();
+
 /** A stable string for a label set (sorted by name): equal label sets give equal keys. */
 export function labelsKey(labels: Labels): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  let key = keys.get(labels);
+  if (key === undefined) {
+    key = freshLabelsKey(labels);
+    keys.set(labels, key);
+  }
+  return key;
+}
+
+/** labelsKey without the cache, for label sets keyed once and dropped (each ingested sample's). */
+export function freshLabelsKey(labels: Labels): string {
+  let key = '';
+  for (const n of Object.keys(labels).sort()) key += pair(n, labels[n]!);
+  return key;
+}
+
+/** Sorted copies of grouping and matching label lists (the AST's arrays, the same every evaluation). */
+const sortedLists = new WeakMap<readonly string[], readonly string[]>();
+
+function sortedNames(names: readonly string[]): readonly string[] {
+  let sorted = sortedLists.get(names);
+  if (sorted === undefined) {
+    sorted = [...names].sort();
+    sortedLists.set(names, sorted);
+  }
+  return sorted;
 }
 
 /** The key of the labels named in `names` only (missing labels count as empty). */
 export function keyOn(labels: Labels, names: readonly string[]): string {
-  return JSON.stringify([...names].sort().map((k) => [k, labels[k] ?? '']).filter(([, v]) => v !== ''));
+  let key = '';
+  for (const n of sortedNames(names)) {
+    const v = labels[n];
+    if (v !== undefined && v !== '') key += pair(n, v);
+  }
+  return key;
 }
 
 /** The key of every label except `names` and the metric name. */
 export function keyWithout(labels: Labels, names: readonly string[]): string {
-  const skip = new Set([...names, METRIC_NAME]);
-  return JSON.stringify(Object.keys(labels).filter((k) => !skip.has(k)).sort().map((k) => [k, labels[k]]));
+  let key = '';
+  for (const n of Object.keys(labels).sort()) {
+    if (n !== METRIC_NAME && !names.includes(n)) key += pair(n, labels[n]!);
+  }
+  return key;
 }
+
+/** Label sets without their metric name, per label set: a selector's series lose their names the same way every round. */
+const unnamed = new WeakMap<Labels, Labels>();
 
 /** A copy of `labels` without the metric name. */
 export function dropName(labels: Labels): Labels {
   if (!(METRIC_NAME in labels)) return labels;
-  const out: Record<string, string> = { ...labels };
-  Reflect.deleteProperty(out, METRIC_NAME);
+  let out = unnamed.get(labels);
+  if (out === undefined) {
+    const copy: Record<string, string> = { ...labels };
+    Reflect.deleteProperty(copy, METRIC_NAME);
+    out = copy;
+    unnamed.set(labels, out);
+  }
   return out;
 }
 

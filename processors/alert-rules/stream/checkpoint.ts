@@ -5,6 +5,7 @@
  */
 import type { Alert } from '../rules/alerting.js';
 import type { StreamEvaluator } from './evaluator.js';
+import { labelsKey } from '../promql/index.js';
 
 /** The state field of the checkpoint. */
 export const ALERTS_FIELD = 'alerts';
@@ -46,8 +47,9 @@ export function restoreAlertState(evaluator: StreamEvaluator, text: string): num
     if (sg.next !== null) g.next = sg.next;
     for (const r of g.group.alertingRules()) {
       const sr = sg.rules.find((x) => x.name === r.spec.name);
-      for (const [key, a] of sr?.alerts ?? []) {
-        r.active.set(key, { ...a, value: Number(a.value) });
+      // Keyed anew from the labels: a checkpoint written by an older version may key them differently.
+      for (const [, a] of sr?.alerts ?? []) {
+        r.active.set(labelsKey(a.labels), { ...a, value: Number(a.value) });
         restored++;
       }
     }
