@@ -9,7 +9,7 @@ import type { DetectorName, ModelOptions } from './series-model.js';
 /** The detectors, in the order they are listed. */
 export const DETECTORS = ['robust_z', 'seasonal', 'isolation_forest'] as const satisfies readonly DetectorName[];
 /** The default event threshold on `vigil.anomaly.score`. */
-export const DEFAULT_THRESHOLD = 0.5;
+export const DEFAULT_THRESHOLD = 0.6;
 /** After an event, a series raises no other for this long (event time). */
 export const DEFAULT_REFRACTORY_MS = 24 * 3_600_000;
 
@@ -22,6 +22,11 @@ export const configSchema = z.strictObject({
     .min(1, { error: 'needs at least one detector' }).default([...DETECTORS]),
   threshold: fraction('a score').default(DEFAULT_THRESHOLD),
   refractory_period: duration().default(DEFAULT_REFRACTORY_MS),
+  /** Each event raises the series' threshold by `per_event`, a rise that halves every `half_life` (event time). */
+  threshold_rise: z.strictObject({
+    per_event: fraction('a score').default(0.1),
+    half_life: duration().default(72 * 3_600_000),
+  }).default({ per_event: 0.1, half_life: 72 * 3_600_000 }),
   /** Metric names to score (gauges and sums); empty: every gauge and sum. */
   metrics: z.array(z.string()).default([]),
   /** Whether the input points go on downstream beside the scores (false: scores and events only). */
@@ -46,10 +51,10 @@ export const configSchema = z.strictObject({
     seed: integer(0, 2 ** 32 - 1).default(1),
   }).default({ trees: 32, sample_size: 64, rebuild_every: 64, min_points: 128, seed: 1 }),
   calibration: z.strictObject({
-    short_alpha: fraction('a weight').default(0.5),
+    short_alpha: fraction('a weight').default(0.2),
     long_alpha: fraction('a weight').default(0.002),
     min_points: integer(1).default(200),
-  }).default({ short_alpha: 0.5, long_alpha: 0.002, min_points: 200 }),
+  }).default({ short_alpha: 0.2, long_alpha: 0.002, min_points: 200 }),
   checkpoint_interval: duration().default(5_000),
   max_series: integer(1).default(100_000),
 });
@@ -67,5 +72,6 @@ export function modelOptions(c: Config): ModelOptions {
     likelihood: { shortAlpha: c.calibration.short_alpha, longAlpha: c.calibration.long_alpha, minPoints: c.calibration.min_points },
     threshold: c.threshold,
     refractoryMs: c.refractory_period,
+    thresholdRise: { perEvent: c.threshold_rise.per_event, halfLifeMs: c.threshold_rise.half_life },
   };
 }

@@ -84,3 +84,24 @@ t.test('a series model saved and reloaded at any point scores on exactly as the 
     t.same(got, want, `reloaded before point ${cut}`);
   }
 });
+
+t.test('each event raises the series\' threshold, the rise decays with event time and survives a reload', async (t) => {
+  const options = { ...modelOptions(configSchema.parse({ detectors: ['robust_z'], refractory_period: '1h' })) };
+  const hour = 3_600_000;
+  const rnd = new Random(3);
+  const m = new SeriesModel(options, 'series-r');
+  let i = 0;
+  const quiet = (n: number): void => { for (const end = i + n; i < end; i++) m.observe(100 + rnd.next(), i * 60_000); };
+  quiet(400);
+  const first = m.observe(1000, i++ * 60_000);
+  t.ok(first.event, 'the first spike raises an event');
+  t.equal(first.threshold, options.threshold, 'at the configured threshold');
+  quiet(10);
+  const after = m.observe(100, i++ * 60_000);
+  t.ok(Math.abs(after.threshold - options.threshold - 0.1) < 0.001, `raised by per_event (${after.threshold})`);
+  const reloaded = new SeriesModel(options, 'series-r', JSON.parse(JSON.stringify(m.save())) as ModelState);
+  t.equal(reloaded.observe(100, i * 60_000).threshold, m.observe(100, i * 60_000).threshold, 'the reloaded model has the same bar');
+  i++;
+  const later = m.observe(100, i * 60_000 + 72 * hour);
+  t.ok(Math.abs(later.threshold - options.threshold - 0.05) < 0.001, `halved after a half-life (${later.threshold})`);
+});

@@ -1,7 +1,8 @@
 /**
  * The anomaly model of one series: its detectors, each calibrated to a score in [0, 1]
  * (likelihood.ts), their combination (the highest score wins and names the detector), and the
- * event decision (a score at or above the threshold, at most one event per refractory period).
+ * event decision (a score at or above the threshold, at most one event per refractory period, and
+ * a threshold that rises with the series' own recent events).
  */
 import type { Detector, Surprise } from './detector.js';
 import { ForestDetector, type ForestState } from './forest-detector.js';
@@ -24,6 +25,8 @@ export interface ModelOptions {
   readonly threshold: number;
   /** Event time (ms) after an event during which the series raises no other. */
   readonly refractoryMs: number;
+  /** How much each event raises the series' threshold, and the half-life (event time) of that rise. */
+  readonly thresholdRise: { readonly perEvent: number; readonly halfLifeMs: number };
 }
 
 /** The verdict on one point. */
@@ -34,6 +37,8 @@ export interface Verdict extends Surprise {
   readonly detector: DetectorName;
   /** True when this point raises an anomaly event. */
   readonly event: boolean;
+  /** The series' threshold at this point (the configured one, raised by its recent events). */
+  readonly threshold: number;
 }
 
 /** Checkpointed state of a series (JSON). */
@@ -43,6 +48,8 @@ export interface ModelState {
   readonly isolation_forest?: ForestState;
   readonly calibration: Partial<Record<DetectorName, LikelihoodState>>;
   readonly lastEventMs?: number;
+  /** Decayed count of the series' events as of `lastEventMs` (drives the threshold's rise). */
+  readonly eventLoad?: number;
   readonly lastMs?: number;
 }
 
@@ -51,6 +58,7 @@ export class SeriesModel {
   private readonly detectors: Detector[];
   private readonly calibration: Likelihood[];
   private lastEventMs: number | undefined;
+  private eventLoad: number;
   private lastMs: number | undefined;
 
   constructor(private readonly o: ModelOptions, seriesId: string, state?: ModelState) {
@@ -63,6 +71,7 @@ export class SeriesModel {
     });
     this.calibration = o.detectors.map((name) => new Likelihood(o.likelihood, state?.calibration[name]));
     this.lastEventMs = state?.lastEventMs;
+    this.eventLoad = state?.eventLoad ?? 0;
     this.lastMs = state?.lastMs;
   }
 
@@ -88,18 +97,31 @@ export class SeriesModel {
       }
     }
     this.lastMs = tMs;
-    if (!best) return { value: 0, score: 0, detector: 'robust_z', event: false };
+    const load = this.loadAt(tMs);
+    const threshold = this.o.threshold + this.o.thresholdRise.perEvent * load;
+    if (!best) return { value: 0, score: 0, detector: 'robust_z', threshold, event: false };
     let event = false;
-    if (bestScore >= this.o.threshold && !(this.lastEventMs !== undefined && tMs - this.lastEventMs < this.o.refractoryMs && tMs >= this.lastEventMs)) {
+    if (bestScore >= threshold && !(this.lastEventMs !== undefined && tMs - this.lastEventMs < this.o.refractoryMs && tMs >= this.lastEventMs)) {
       this.lastEventMs = tMs;
+      this.eventLoad = load + 1;
       event = true;
     }
-    return { value: best.value, expected: best.expected, lower: best.lower, upper: best.upper, score: bestScore, detector: bestName, event };
+    return { value: best.value, expected: best.expected, lower: best.lower, upper: best.upper, score: bestScore, detector: bestName, threshold, event };
+  }
+
+  /**
+   * The series' events, each decayed by its age (half-life `thresholdRise.halfLifeMs`): a series that
+   * keeps raising events is telling us those surprises are its normal, so its bar rises (alert-fatigue
+   * control, as alerting systems back off); it falls back as the series stays quiet.
+   */
+  private loadAt(tMs: number): number {
+    if (this.lastEventMs === undefined || this.eventLoad === 0 || this.o.thresholdRise.halfLifeMs <= 0) return 0;
+    return this.eventLoad * 0.5 ** (Math.max(0, tMs - this.lastEventMs) / this.o.thresholdRise.halfLifeMs);
   }
 
   /** The model as JSON-able data. */
   save(): ModelState {
-    const state: Record<string, unknown> = { calibration: {}, lastEventMs: this.lastEventMs, lastMs: this.lastMs };
+    const state: Record<string, unknown> = { calibration: {}, lastEventMs: this.lastEventMs, eventLoad: this.eventLoad, lastMs: this.lastMs };
     const calibration = state.calibration as Record<string, LikelihoodState>;
     this.detectors.forEach((d, i) => {
       state[d.name] = d.save();

@@ -104,7 +104,7 @@ export class AnomalyWorker implements PartitionWorker {
     const v = tracked.model.observe(p.value, Number(p.timeUnixNano / MS));
     this.dirty.add(p.seriesId);
     addScore(scores, p, v, this.detectorLabel);
-    if (v.event) addEvent(events, p, v, this.config.threshold);
+    if (v.event) addEvent(events, p, v, v.threshold);
     return true;
   }
 
