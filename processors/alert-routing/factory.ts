@@ -1,4 +1,5 @@
 /** Factory of the alert_routing processor: Alertmanager's route tree, inhibit rules and silences in front of the notification exporters. */
+import { closest } from '../../config/suggest.js';
 import type { ProcessorFactory } from '../../pipeline/component.js';
 import { configSchema, receiversOf, type Config } from './config.js';
 import { createAlertRouting } from './processor.js';
@@ -16,9 +17,12 @@ export const factory: ProcessorFactory<Config> = {
   // A receiver that is not an exporter of the pipeline would notify nobody: refused, not ignored.
   checkInPipeline: (config, pipeline) => receiversOf(config.route)
     .filter(({ receiver }) => !pipeline.exporters.includes(receiver))
-    .map(({ receiver, path }) => ({
-      path,
-      message: `receiver "${receiver}" is not an exporter of pipeline "${pipeline.id}" (its exporters: ${pipeline.exporters.join(', ') || 'none'}); alerts routed there would notify nobody`,
-    })),
+    .map(({ receiver, path }) => {
+      const near = closest(receiver, pipeline.exporters);
+      return {
+        path,
+        message: `receiver "${receiver}" is not an exporter of pipeline "${pipeline.id}" (its exporters: ${pipeline.exporters.join(', ') || 'none'})${near ? `; did you mean "${near}"?` : ''}; alerts routed there would notify nobody`,
+      };
+    }),
   create: (settings, config, signal, next) => createAlertRouting(settings, config, signal, next),
 };
