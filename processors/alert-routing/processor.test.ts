@@ -38,7 +38,7 @@ async function setup(t: Test) {
     await p.consume(buildAlerts(alerts)!);
     const out: Record<string, { receivers: unknown; muted?: unknown }> = {};
     forEachLogRecord(next.received.at(-1)!, (r) => {
-      out[`${String(r.attributes.alertname)}:${String(r.attributes.state)}`] = {
+      out[`${r.attributes.alertname as string}:${r.attributes.state as string}`] = {
         receivers: r.attributes[ATTR.receivers], ...(r.attributes[ATTR.muted] ? { muted: r.attributes[ATTR.muted] } : {}),
       };
     });

@@ -26,7 +26,7 @@ import { silencesApi } from './silences-api.js';
 function routingCounter(registry: Registry): Counter<'processor' | 'state' | 'outcome'> {
   const name = 'vigil_alert_routing_total';
   const existing = registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Counter<'processor' | 'state' | 'outcome'>;
+  if (existing instanceof Counter) return existing;
   return new Counter({ name, help: 'Alerts routed by alert_routing, by outcome: routed, silenced, inhibited.', labelNames: ['processor', 'state', 'outcome'], registers: [registry] });
 }
 

@@ -65,7 +65,7 @@ service:
   const silences = `http://127.0.0.1:${silencesPort}/api/v2`;
   const until = (what: string, check: () => boolean | Promise<boolean>): Promise<boolean> =>
     waitFor(what, check, 30_000, 100).catch((err: unknown) => { throw new Error(`${String(err)}; slack ${slack.received.length}, pagerduty ${pd.received.length}\n${daemon.stderr.slice(-3000)}`); });
-  const pdActions = (): string[] => pd.accepted().map((r) => `${(JSON.parse(r.body) as { event_action: string }).event_action}`);
+  const pdActions = (): string[] => pd.accepted().map((r) => (JSON.parse(r.body) as { event_action: string }).event_action);
 
   t.equal(await post(httpPort, alert('CheckoutDown', 'critical', 'checkout')), 200);
   t.equal(await post(httpPort, alert('CartSlow', 'warning', 'cart')), 200);
