@@ -17,7 +17,7 @@ t.test('grouping keys are refused, never accepted and ignored; bad matchers are 
   t.same(await errorsOf('refused.yaml'), [
     'refused.yaml:7:17 processors::alert_routing::route::group_by: grouping is not supported yet: vigil notifies every alert on its own, as Alertmanager does with group_by: [\'...\']; remove group_by',
     'refused.yaml:8:19 processors::alert_routing::route::group_wait: grouping is not supported yet: an alert is notified as soon as it fires; remove group_wait',
-    'refused.yaml:10:22 processors::alert_routing::route::routes::0::matchers::0: the value of "severity==\\"critical\\"" must be one value in double quotes',
+    'refused.yaml:10:22 processors::alert_routing::route::routes::0::matchers::0: unknown operator in "severity==\\"critical\\""; use =, !=, =~ or !~',
     'refused.yaml:12:22 processors::alert_routing::route::routes::1::matchers::0: invalid regular expression "(db": Invalid regular expression: /^(?:(db)$/s: Unterminated group',
     'refused.yaml:14:28 processors::alert_routing::route::routes::1::repeat_interval: repeat notifications are not supported yet: each firing and each resolve is notified once; remove repeat_interval',
   ]);

@@ -27,6 +27,7 @@ export function parseMatcher(text: string): Matcher {
   if (!m) throw new MatcherError(`expected a matcher like 'name="value"' (operators =, !=, =~, !~), got ${JSON.stringify(text)}`);
   const name = m[1]!.startsWith('"') ? unquote(m[1]!, text) : m[1]!;
   const raw = m[3]!;
+  if (/^[=~!]/.test(raw)) throw new MatcherError(`unknown operator in ${JSON.stringify(text)}; use =, !=, =~ or !~`);
   // Alertmanager accepts an unquoted value too (`severity=critical`); quoted is the documented form.
   const value = raw.startsWith('"') ? unquote(raw, text) : raw;
   if (!raw.startsWith('"') && /[",{}]/.test(raw)) throw new MatcherError(`the value of ${JSON.stringify(text)} must be one value in double quotes`);
