@@ -3,6 +3,7 @@
  * folder; nothing else knows this list.
  */
 import { factory as alertRules } from '../processors/alert-rules/index.js';
+import { factory as alertRouting } from '../processors/alert-routing/index.js';
 import { factory as alertmanager } from '../exporters/alertmanager/index.js';
 import { factory as baseline } from '../processors/baseline/index.js';
 import { factory as batch } from '../processors/batch/index.js';
@@ -36,6 +37,7 @@ export const FACTORIES: readonly Factory[] = [
   memoryLimiter,
   probabilisticSampler,
   alertRules,
+  alertRouting,
   tailSampling,
   forward,
   redIndicators,

@@ -43,6 +43,7 @@ export function validatePipelines(root: MapNode, service: unknown, decl: Declara
     for (const role of ['receivers', 'processors', 'exporters'] as const) checkRole(root, p, role, decl, problems);
     pipelines.push(p);
   }
+  checkInPipelines(root, pipelines, decl, problems);
   checkConnectors(root, pipelines, decl.connectors, problems);
   checkExtensions(root, service, decl, problems);
   if (complete) warnUnused(pipelines, service, decl, problems);
@@ -70,6 +71,20 @@ function warnDroppedEvents(root: MapNode, pipelines: readonly PipelineConfig[], 
       const path = ['service', 'pipelines', p.id, 'processors', i];
       problems.warn(locate(root, path).pos, path, `processor "${id}" emits ${events.join(', ')} log records, but pipeline "${p.id}" has no connector into a logs pipeline, so they are dropped; add "events" to its exporters (see processors/events)`);
     });
+  }
+}
+
+/** The checks a processor's factory makes of its config in each pipeline that lists it (`checkInPipeline`). */
+function checkInPipelines(root: MapNode, pipelines: readonly PipelineConfig[], decl: Declarations, problems: Problems): void {
+  for (const p of pipelines) {
+    for (const id of p.processors) {
+      const d = decl.processors.get(id);
+      if (!d?.valid || d.factory?.kind !== 'processor' || !d.factory.checkInPipeline) continue;
+      for (const issue of d.factory.checkInPipeline(d.config, { id: p.id, exporters: p.exporters })) {
+        const path = ['processors', id, ...issue.path];
+        problems.error(locate(root, path).pos, path, issue.message);
+      }
+    }
   }
 }
 

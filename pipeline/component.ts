@@ -159,6 +159,12 @@ export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
   create(settings: CreateSettings, config: C, next: ReadonlyMap<Signal, Consumer>): Receiver;
 }
 
+/** What a processor's `checkInPipeline` is told about a pipeline. */
+export interface PipelineFacts {
+  readonly id: string;
+  readonly exporters: readonly string[];
+}
+
 /** A processor gets one instance per pipeline. */
 export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
   readonly kind: 'processor';
@@ -177,6 +183,12 @@ export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
    * (`events`); validate warns when a pipeline has none, as they would be dropped.
    */
   readonly emitsEvents?: readonly string[];
+  /**
+   * Optional: mistakes of `config` that depend on the pipeline it runs in (alert_routing's receivers
+   * must be exporters of that pipeline), each with its key path under the component's config.
+   * `vigil validate` asks it for every pipeline that lists the processor.
+   */
+  checkInPipeline?(config: C, pipeline: PipelineFacts): Array<{ readonly path: readonly (string | number)[]; readonly message: string }>;
   create(settings: CreateSettings, config: C, signal: Signal, next: Consumer): Processor;
 }
 

@@ -58,6 +58,7 @@ const REQUIRED: Record<string, (dir: string) => unknown> = {
   pagerduty: () => ({ routing_key: 'x'.repeat(32), endpoint: 'http://127.0.0.1:1' }),
   email: () => ({ endpoint: '127.0.0.1:1', from: 'vigil@localhost', to: ['root@localhost'] }),
   alertmanager: () => ({ endpoint: 'http://127.0.0.1:1' }),
+  alert_routing: () => ({ route: { receiver: 'debug' } }),
   // Keyed `kind:type` where a receiver and an exporter share a type. One fresh topic per signal.
   'exporter:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks() }),
   'receiver:kafka': () => ({ brokers: ['localhost:9092'], ...kafkaBlocks(), group_id: unique('vigil-conf') }),
@@ -116,6 +117,7 @@ const EMPTY_BODY_REFUSED: Record<string, RegExp> = {
   slack: /either webhook_url/,
   pagerduty: /routing_key/,
   email: /endpoint|from|to/,
+  alert_routing: /a route tree is required/,
 };
 
 /**

@@ -26,6 +26,12 @@ export const ATTR = {
   generatorUrl: 'generator_url',
   value: 'value',
   evidence: 'evidence',
+  /** Written by the alert_routing processor: the exporter ids that notify this record (empty: nobody). */
+  receivers: 'vigil.alert.receivers',
+  /** Written by alert_routing on a muted alert: `silenced` or `inhibited`. */
+  muted: 'vigil.alert.muted',
+  /** Written by alert_routing on a muted alert: the silence ids, or the inhibiting alert's fingerprint. */
+  mutedBy: 'vigil.alert.muted_by',
 } as const;
 
 /** Alert states. */
@@ -57,6 +63,8 @@ export interface Alert {
   readonly traceIds: readonly string[];
   /** The record's timestamp: when the state changed, in event time. */
   readonly timeUnixNano: bigint;
+  /** Set when a routing processor routed the record: the exporter ids that notify it (empty: nobody). */
+  readonly receivers?: readonly string[];
 }
 
 /** What `readAlerts` found in a payload. */
@@ -114,6 +122,7 @@ export function readAlert(r: LogRecordView): Alert | string {
     ...(state === 'resolved' ? { endsAtMs: endsAt ?? eventMs } : {}),
     ...optional('generatorUrl', text(a[ATTR.generatorUrl])),
     ...optional('value', numberOf(a[ATTR.value])),
+    ...optional('receivers', stringList(a[ATTR.receivers])),
   };
 }
 
@@ -154,6 +163,11 @@ function stringMap(v: AttributeValue | undefined): Record<string, string> | unde
     else return undefined;
   }
   return out;
+}
+
+/** A list of strings (the routing processor's receivers); anything else reads as absent. */
+function stringList(v: AttributeValue | undefined): string[] | undefined {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
 /** `evidence.trace_ids`, else the record's own trace id. */

@@ -2,7 +2,7 @@
 import { Counter, type Registry } from 'prom-client';
 
 /** Outcomes of a notification. */
-export type Outcome = 'sent' | 'duplicate' | 'dead_lettered' | 'invalid' | 'filtered';
+export type Outcome = 'sent' | 'duplicate' | 'dead_lettered' | 'invalid' | 'filtered' | 'not_routed';
 
 /** The counters a notification exporter updates. */
 export interface NotifyMetrics {
@@ -23,7 +23,7 @@ function counter<L extends string>(registry: Registry, name: string, help: strin
 export function notifyMetrics(registry: Registry): NotifyMetrics {
   return {
     notifications: counter(registry, 'vigil_notifications_total',
-      'Alert notifications by outcome: sent, duplicate (already sent, skipped), dead_lettered, invalid (not a valid vigil.alert record), filtered (below the channel\'s severity_filter).',
+      'Alert notifications by outcome: sent, duplicate (already sent, skipped), dead_lettered, invalid (not a valid vigil.alert record), filtered (below the channel\'s severity_filter), not_routed (alert_routing sent it to other receivers, or muted it).',
       ['exporter', 'state', 'outcome']),
     deadLettered: counter(registry, 'vigil_notifications_dead_lettered_total',
       'Alert notifications given up: reason ttl_expired (retried for dead_letter_ttl) or rejected (the sink refused it permanently).',

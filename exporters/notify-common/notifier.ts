@@ -88,7 +88,7 @@ export class NotifyExporter implements Exporter {
       this.burst.warn({ record: bad.index, reason: bad.reason }, 'not a valid vigil.alert record; skipped (docs/alerts-contract.md)');
     }
     if (invalid.length > 0) this.settings.metrics.exporterFailed.logs.inc({ exporter: this.settings.id.id }, invalid.length);
-    const alerts = this.severityFiltered(read);
+    const alerts = this.severityFiltered(this.routedHere(read));
     if (alerts.length === 0) return;
     const work = this.deliverAll(alerts);
     if (!delivery) {
@@ -100,6 +100,20 @@ export class NotifyExporter implements Exporter {
     // (Kafka reads it again after the restart; dedup skips what was already sent).
     work.then(() => hold.release(), (err: unknown) => {
       this.settings.logger.debug({ err: messageOf(err) }, 'notifications interrupted by shutdown; the record stays unacknowledged');
+    });
+  }
+
+  /**
+   * The alerts routed to this exporter. A record an alert_routing processor routed names its
+   * receivers; one that names others (or nobody: silenced, inhibited) is counted, not sent. A
+   * record without routing (no alert_routing in the pipeline) goes to every exporter, as before.
+   */
+  private routedHere(alerts: readonly Alert[]): readonly Alert[] {
+    const id = this.settings.id.id;
+    return alerts.filter((a) => {
+      if (a.receivers === undefined || a.receivers.includes(id)) return true;
+      this.metrics.notifications.inc({ exporter: id, state: a.state, outcome: 'not_routed' });
+      return false;
     });
   }
 

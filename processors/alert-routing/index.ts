@@ -1,0 +1,2 @@
+export { factory, TYPE } from './factory.js';
+export type { Config } from './config.js';
