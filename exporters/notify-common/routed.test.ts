@@ -18,6 +18,7 @@ class RecordingSink implements Sink {
 }
 
 const schema = z.strictObject(deliveryShape());
+await routing.load?.();
 
 t.test('routed records reach only their receivers; the others count them as not_routed; unrouted records reach all', async (t) => {
   const next = new RecordingConsumer();

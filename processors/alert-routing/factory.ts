@@ -1,11 +1,14 @@
 /** Factory of the alert_routing processor: Alertmanager's route tree, inhibit rules and silences in front of the notification exporters. */
 import { closest } from '../../config/suggest.js';
 import type { ProcessorFactory } from '../../pipeline/component.js';
+import { lazyModule } from '../../pipeline/lazy-module.js';
 import { configSchema, receiversOf, type Config } from './config.js';
-import { createAlertRouting } from './processor.js';
 
 /** The component type, as written in configs. */
 export const TYPE = 'alert_routing';
+
+/** The implementation (and fastify, for the silences API), imported only when a config names this type. */
+const impl = lazyModule(TYPE, () => import('./processor.js'));
 
 /** Builds alert_routing processors. A route is required, so the default config does not validate alone. */
 export const factory: ProcessorFactory<Config> = {
@@ -24,5 +27,6 @@ export const factory: ProcessorFactory<Config> = {
         message: `receiver "${receiver}" is not an exporter of pipeline "${pipeline.id}" (its exporters: ${pipeline.exporters.join(', ') || 'none'})${near ? `; did you mean "${near}"?` : ''}; alerts routed there would notify nobody`,
       };
     }),
-  create: (settings, config, signal, next) => createAlertRouting(settings, config, signal, next),
+  load: impl.load,
+  create: (settings, config, signal, next) => impl.get().createAlertRouting(settings, config, signal, next),
 };

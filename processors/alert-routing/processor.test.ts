@@ -20,6 +20,8 @@ const config = factory.configSchema.parse({
   silences: { endpoint: '127.0.0.1:0' },
 });
 
+await factory.load?.();
+
 const START = Date.parse('2026-11-26T10:00:00Z');
 const alert = (name: string, severity: 'critical' | 'warning' | 'info', service: string, state: 'firing' | 'resolved' = 'firing'): AlertInput => ({
   alertname: name, state, severity, labels: { service_name: service, severity }, startsAt: START,
