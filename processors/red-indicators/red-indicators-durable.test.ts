@@ -4,34 +4,20 @@
  * records the checkpoint already holds and keeps counting increases.
  */
 import t from 'tap';
-import { Acknowledgement, deliveryOf } from '../../pipeline/delivery.js';
-import { MemoryStore } from '../../pipeline/state/memory-store.js';
+import type { Processor } from '../../pipeline/component.js';
 import type { Payload } from '../../pdata/index.js';
-import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
+import { RecordingConsumer, testSettings } from '../../test/doubles.js';
+import { deliverAt, durableHost, ownPartition } from '../../test/durable-partition.js';
 import { configSchema } from './config.js';
 import { createRedIndicators } from './red-indicators.js';
 import { flush, MINUTE_0, MINUTE_1, red } from './red.test-helpers.js';
 
 t.test('checkpoints release records; the next owner resumes from them, each record counted once', async (t) => {
-  const store = new MemoryStore();
-  Object.defineProperty(store, 'durable', { value: true }); // as Redis: checkpoints outlive the owner
   const sink = new RecordingConsumer();
-  const host = new NoopHost();
-  host.stateStore = () => store;
+  const host = durableHost(); // as Redis: checkpoints outlive the owner
   const config = configSchema.parse({ checkpoint_interval: '20ms', pass_through: false });
-  const make = async () => {
-    const proc = createRedIndicators({ ...testSettings('red_indicators'), pipeline: 'metrics' }, config, 'metrics', sink);
-    await proc.start(host);
-    await proc.assigned!([0]);
-    return proc;
-  };
-  const deliver = async (proc: Awaited<ReturnType<typeof make>>, offset: bigint, payload: Payload) => {
-    let done = false;
-    const ack = new Acknowledgement(() => { done = true; });
-    await proc.consume(payload, deliveryOf('metrics.ingest', 0, offset, true, ack));
-    ack.settle();
-    return () => done;
-  };
+  const make = () => ownPartition(() => createRedIndicators({ ...testSettings('red_indicators'), pipeline: 'metrics' }, config, 'metrics', sink), host);
+  const deliver = (proc: Processor, offset: bigint, payload: Payload) => deliverAt(proc, 'metrics.ingest', offset, payload);
   const first = await make();
   const acked = await deliver(first, 10n, MINUTE_0[0]!);
   t.notOk(acked(), 'held until checkpointed');

@@ -4,12 +4,12 @@
  * restart) sends late spans the way the first owner decided.
  */
 import t from 'tap';
-import { Acknowledgement, deliveryOf } from '../../pipeline/delivery.js';
-import { MemoryStore } from '../../pipeline/state/memory-store.js';
+import type { Processor } from '../../pipeline/component.js';
 import type { PartitionState } from '../../pipeline/state/partition-state.js';
 import { RetryableError } from '../../pipeline/errors.js';
 import { forEachSpan, type Payload } from '../../pdata/index.js';
-import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
+import { RecordingConsumer, testSettings } from '../../test/doubles.js';
+import { deliverAt, durableHost, ownPartition } from '../../test/durable-partition.js';
 import { configSchema } from './config.js';
 import { DecisionCheckpoint, decodeDecision, encodeDecision } from './decision-checkpoint.js';
 import { DecisionMemory } from './pending.js';
@@ -77,25 +77,11 @@ t.test('holds wait for the checkpoint; forgotten decisions leave the store; a fa
 });
 
 t.test('the next owner of a partition sends late spans as the first owner decided', async (t) => {
-  const store = new MemoryStore();
-  Object.defineProperty(store, 'durable', { value: true }); // as Redis: checkpoints outlive the owner
   const sink = new RecordingConsumer();
-  const host = new NoopHost();
-  host.stateStore = () => store;
+  const host = durableHost(); // as Redis: checkpoints outlive the owner
   const config = configSchema.parse({ policies: ERRORS, decision_wait: '1s', checkpoint_interval: '50ms' });
-  const make = async () => {
-    const proc = createTailSampling({ ...testSettings('tail_sampling'), pipeline: 'traces' }, config, 'traces', sink);
-    await proc.start(host);
-    await proc.assigned!([0]);
-    return proc;
-  };
-  const deliver = async (proc: Awaited<ReturnType<typeof make>>, offset: bigint, payload: Payload) => {
-    let done = false;
-    const ack = new Acknowledgement(() => { done = true; });
-    await proc.consume(payload, deliveryOf('traces.ingest', 0, offset, true, ack));
-    ack.settle();
-    return () => done;
-  };
+  const make = () => ownPartition(() => createTailSampling({ ...testSettings('tail_sampling'), pipeline: 'traces' }, config, 'traces', sink), host);
+  const deliver = (proc: Processor, offset: bigint, payload: Payload) => deliverAt(proc, 'traces.ingest', offset, payload);
   const spans = () => {
     const ids: number[] = [];
     for (const p of sink.received) forEachSpan(p, (s) => ids.push(parseInt(Buffer.from(s.traceId).toString('hex'), 16)));

@@ -1,13 +1,14 @@
 /** The example stateful processor on the memory log, in process: windows, holds, replay, drain, checkpoints. */
 import { pino } from 'pino';
 import t from 'tap';
-import { deliveryOf, Acknowledgement } from '../../pipeline/delivery.js';
+import type { Processor } from '../../pipeline/component.js';
 import { MemoryLog } from '../../pipeline/memory-log.js';
 import { MemoryStore } from '../../pipeline/state/memory-store.js';
 import type { StateStore } from '../../pipeline/state/state-store.js';
 import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { forEachDataPoint, MetricsBuilder, type Payload } from '../../pdata/index.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../doubles.js';
+import { deliverAt, durableHost, ownPartition } from '../durable-partition.js';
 import { configSchema } from './config.js';
 import { createWindowSum } from './window-sum.js';
 
@@ -95,25 +96,11 @@ t.test('an idle partition closes its last window as the wall clock moves on', as
 });
 
 t.test('with a durable store: checkpoints release the records, a new owner resumes from them and skips what they hold', async (t) => {
-  const store = new MemoryStore();
-  Object.defineProperty(store, 'durable', { value: true }); // as Redis: checkpoints outlive the owner
   const sink = new RecordingConsumer();
-  const host = new NoopHost();
-  host.stateStore = () => store;
+  const host = durableHost(); // as Redis: checkpoints outlive the owner
   const config = configSchema.parse({ window: '1m', checkpoint_interval: '20ms' });
-  const make = async () => {
-    const proc = createWindowSum({ ...testSettings('window_sum'), pipeline: 'metrics' }, config, 'metrics', sink);
-    await proc.start(host);
-    await proc.assigned!([0]);
-    return proc;
-  };
-  const deliver = async (proc: Awaited<ReturnType<typeof make>>, offset: bigint, payload: Payload) => {
-    let done = false;
-    const ack = new Acknowledgement(() => { done = true; });
-    await proc.consume(payload, deliveryOf('metrics.ingest', 0, offset, true, ack));
-    ack.settle();
-    return () => done;
-  };
+  const make = () => ownPartition(() => createWindowSum({ ...testSettings('window_sum'), pipeline: 'metrics' }, config, 'metrics', sink), host);
+  const deliver = (proc: Processor, offset: bigint, payload: Payload) => deliverAt(proc, 'metrics.ingest', offset, payload);
   const first = await make();
   const acked = await deliver(first, 10n, request([['a', 1, T0]]));
   t.notOk(acked(), 'held until checkpointed');
