@@ -4,12 +4,12 @@
  * the scores and events read back from the files, and the reference — the same points fed to the
  * processor's own model in this process, one series at a time, as one uninterrupted daemon would.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { configSchema, modelOptions } from '../../processors/anomaly/config.js';
 import { SeriesModel } from '../../processors/anomaly/series-model.js';
 import { seriesId } from '../../pdata/index.js';
 import type { Point } from '../example-processor/e2e-support.js';
+import { attr, keyOf, nanosToMs, requests } from './file-output.js';
 import type { Ports } from './harness.js';
 
 /**
@@ -62,8 +62,6 @@ export function workload(series: number, minutes: number, t0: number, spikes: It
   return Array.from({ length: minutes }, (_, i) => Array.from({ length: series }, (_, j): Point => ({ series: `s${j}`, value: valueAt(j, i, at), atMs: t0 + i * MINUTE })));
 }
 
-/** The key of a scored point: `series@epoch ms`. */
-export const keyOf = (series: string, ms: number): string => `${series}@${ms}`;
 
 /** What one uninterrupted run scores: every point's score and the points that raise an event. */
 export function reference(ticks: readonly Point[][]): { scores: Map<string, number>; events: Set<string> } {
@@ -83,27 +81,6 @@ export function reference(ticks: readonly Point[][]): { scores: Map<string, numb
   return { scores, events };
 }
 
-interface JsonAttr { key: string; value: { stringValue?: string } }
-interface JsonLine {
-  resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: Array<{ name: string; gauge?: { dataPoints: Array<{ attributes?: JsonAttr[]; timeUnixNano?: string; asDouble?: number; asInt?: string }> } }> }> }>;
-  resourceLogs?: Array<{ scopeLogs?: Array<{ logRecords?: Array<{ eventName?: string; attributes?: JsonAttr[]; timeUnixNano?: string }> }> }>;
-}
-
-/** The OTLP/JSON requests of a file exporter's output; a line torn by a kill -9 (and continued by a successor) is split where requests begin. */
-function requests(file: string): JsonLine[] {
-  if (!existsSync(file)) return [];
-  const out: JsonLine[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line === '') continue;
-    for (const piece of line.split(/(?=\{"resource(?:Metrics|Logs)")/)) {
-      try { out.push(JSON.parse(piece) as JsonLine); } catch { /* torn */ }
-    }
-  }
-  return out;
-}
-
-const attr = (attrs: JsonAttr[] | undefined, key: string): string => attrs?.find((a) => a.key === key)?.value.stringValue ?? '?';
-const nanosToMs = (nanos: string | undefined): number => Number(BigInt(nanos ?? '0') / 1_000_000n);
 
 /** The `vigil.anomaly.score` points in `file`: key → every value written for it (more than one: redelivered). */
 export function readScores(file: string): Map<string, number[]> {

@@ -5,13 +5,13 @@
  * and the reference — the same points fed to the processor's own baseline and rules in this
  * process, one series at a time, as one uninterrupted daemon would.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { configSchema } from '../../processors/baseline/config.js';
 import { judge, step, type Breach } from '../../processors/baseline/rules.js';
 import { SeriesBaseline } from '../../processors/baseline/series-baseline.js';
 import { baselineOptions } from '../../processors/baseline/worker.js';
 import type { Point } from '../example-processor/e2e-support.js';
+import { attr, keyOf, nanosToMs, requests } from './file-output.js';
 import type { Ports } from './harness.js';
 
 /** The metric the e2e-support sender writes (test/example-processor/e2e-support.ts). */
@@ -77,8 +77,6 @@ export function workload(series: number, ticks: number, t0: number, degraded: It
   })));
 }
 
-/** The key of a judged point: `series@epoch ms`. */
-export const keyOf = (series: string, ms: number): string => `${series}@${ms}`;
 
 /** A point's baseline as the gauges say it: expected, lower, upper and which baseline. */
 export interface Gauges { expected: number; lower: number; upper: number; kind: string }
@@ -106,27 +104,6 @@ export function reference(ticks: readonly Point[][]): { gauges: Map<string, Gaug
   return { gauges, events };
 }
 
-interface JsonAttr { key: string; value: { stringValue?: string } }
-interface JsonLine {
-  resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: Array<{ name: string; gauge?: { dataPoints: Array<{ attributes?: JsonAttr[]; timeUnixNano?: string; asDouble?: number; asInt?: string }> } }> }> }>;
-  resourceLogs?: Array<{ scopeLogs?: Array<{ logRecords?: Array<{ eventName?: string; attributes?: JsonAttr[]; timeUnixNano?: string }> }> }>;
-}
-
-/** The OTLP/JSON requests of a file exporter's output; a line torn by a kill -9 (and continued by a successor) is split where requests begin. */
-function requests(file: string): JsonLine[] {
-  if (!existsSync(file)) return [];
-  const out: JsonLine[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line === '') continue;
-    for (const piece of line.split(/(?=\{"resource(?:Metrics|Logs)")/)) {
-      try { out.push(JSON.parse(piece) as JsonLine); } catch { /* torn */ }
-    }
-  }
-  return out;
-}
-
-const attr = (attrs: JsonAttr[] | undefined, key: string): string => attrs?.find((a) => a.key === key)?.value.stringValue ?? '?';
-const nanosToMs = (nanos: string | undefined): number => Number(BigInt(nanos ?? '0') / 1_000_000n);
 const FIELD: Record<string, keyof Omit<Gauges, 'kind'>> = { 'vigil.baseline.expected': 'expected', 'vigil.baseline.lower': 'lower', 'vigil.baseline.upper': 'upper' };
 
 /** The baseline gauges in `file`: key → every copy written for it (more than one: redelivered). */
