@@ -62,7 +62,6 @@ export function workload(series: number, minutes: number, t0: number, spikes: It
   return Array.from({ length: minutes }, (_, i) => Array.from({ length: series }, (_, j): Point => ({ series: `s${j}`, value: valueAt(j, i, at), atMs: t0 + i * MINUTE })));
 }
 
-
 /** What one uninterrupted run scores: every point's score and the points that raise an event. */
 export function reference(ticks: readonly Point[][]): { scores: Map<string, number>; events: Set<string> } {
   const options = modelOptions(configSchema.parse(ANOMALY_CONFIG));
@@ -80,7 +79,6 @@ export function reference(ticks: readonly Point[][]): { scores: Map<string, numb
   }
   return { scores, events };
 }
-
 
 /** The `vigil.anomaly.score` points in `file`: key → every value written for it (more than one: redelivered). */
 export function readScores(file: string): Map<string, number[]> {

@@ -77,7 +77,6 @@ export function workload(series: number, ticks: number, t0: number, degraded: It
   })));
 }
 
-
 /** A point's baseline as the gauges say it: expected, lower, upper and which baseline. */
 export interface Gauges { expected: number; lower: number; upper: number; kind: string }
 
