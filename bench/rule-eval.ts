@@ -110,6 +110,7 @@ export async function ruleEval(o: RuleEvalOptions): Promise<RuleEvalResult> {
       if (p.signal === 'logs') forEachLogRecord(p, (r) => { if (r.attributes.state === 'firing') firingAlerts++; });
     },
   };
+  await factory.load?.(); // the implementation is imported lazily (pipeline/README.md, "Loading")
   const proc = factory.create({ ...testSettings('alert_rules'), pipeline: 'metrics' }, config, 'metrics', sink);
   await proc.start(new NoopHost());
   const intervalMs = o.intervalS * 1000;
