@@ -20,6 +20,7 @@ import type { Config } from './config.js';
 import type { LastPoint } from './cumulative.js';
 import { Aggregator } from './aggregate.js';
 import { windowsPayload } from './emit.js';
+import { serviceRollups } from './rollup.js';
 import { decodeState, encode, OFFSET_FIELD, type OpenWindow } from './state.js';
 
 const RETRY_EMIT_MS = 1_000;
@@ -43,6 +44,7 @@ class RedWorker implements PartitionWorker {
   private applied: bigint | undefined;
   private checkpointTimer: Timer | undefined;
   private failing = false;
+  private warned = false;
 
   private constructor(private readonly ctx: PartitionContext, private readonly config: Config) {
     this.agg = new Aggregator(config, ctx.clock, (what) => ctx.logger.warn(what));
@@ -109,7 +111,8 @@ class RedWorker implements PartitionWorker {
   /** Emits these windows as one request; once accepted they leave the state and their records are released. */
   private async emit(keys: readonly string[]): Promise<boolean> {
     const wins = keys.map((k) => this.agg.windows.get(k)).filter((w): w is OpenWindow => w !== undefined);
-    const out = windowsPayload(wins, this.config.window);
+    const rollups = this.config.service_rollup ? serviceRollups(wins, (msg) => { this.warnOnce(msg); }) : [];
+    const out = windowsPayload([...wins, ...rollups], this.config.window);
     if (out) {
       try {
         await this.ctx.emit(out);
@@ -124,6 +127,11 @@ class RedWorker implements PartitionWorker {
       this.holds.delete(key);
     }
     return true;
+  }
+
+  private warnOnce(msg: string): void {
+    if (!this.warned) this.ctx.logger.warn(msg);
+    this.warned = true;
   }
 
   /** Saves changed windows and series with the applied offset; with a durable store, their records are released. */
