@@ -18,7 +18,7 @@ import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type
 import { modelOptions, type Config } from './config.js';
 import { addEvent, addScore, type Contributor } from './output.js';
 import { SeriesModel, type ModelOptions, type Verdict } from './series-model.js';
-import { membersOf, topContributor, type Candidate } from '../red-indicators/contribution.js';
+import { coversRollup, membersOf, topContributor, type Candidate } from '../red-indicators/contribution.js';
 import type { SavedSeries } from './state.js';
 
 const MS = 1_000_000n;
@@ -94,7 +94,7 @@ export class AnomalyWorker implements PartitionWorker {
       judged.push({ point: p, expected: v.expected, calls: calls.get(groupKey(p)) });
       if (v.event) raised.push({ p, v });
     });
-    for (const { p, v } of raised) addEvent(events, p, v, v.threshold, contributorOf(p, v, judged));
+    for (const { p, v } of raised) addEvent(events, p, v, v.threshold, contributorOf(p, v, judged, calls));
     if (delivery.durable) this.applied = delivery.offset;
     // Unacknowledged until a checkpoint holds what it taught: a crash before then delivers it again.
     if (learnt && this.ctx.state.durable) this.pending.push(delivery.hold());
@@ -168,10 +168,10 @@ export class AnomalyWorker implements PartitionWorker {
  * For a service-level (rollup) point: the member (operation) that contributed most, in the
  * direction the point moved from its expected value, in this window.
  */
-function contributorOf(p: DataPointView, v: Verdict, judged: readonly Candidate[]): Contributor | undefined {
+function contributorOf(p: DataPointView, v: Verdict, judged: readonly Candidate[], calls: ReadonlyMap<string, number>): Contributor | undefined {
   if (v.expected === undefined || p.value === undefined || p.value === v.expected) return undefined;
   const found = membersOf(p, judged);
-  if (!found) return undefined;
+  if (!found || !coversRollup(found.members, calls.get(groupKey(p)))) return undefined;
   const top = topContributor(found.members, { direction: p.value > v.expected ? 'up' : 'down', metric: p.metricName, unit: p.unit });
   return top ? { dimension: found.dimension, top } : undefined;
 }

@@ -16,7 +16,7 @@ import type { Revocation } from '../../pipeline/stage-log.js';
 import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
 import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config, Rule } from './config.js';
-import { membersOf, topContributor, type Candidate } from '../red-indicators/contribution.js';
+import { coversRollup, membersOf, topContributor, type Candidate } from '../red-indicators/contribution.js';
 import { addBaseline, addDegradation, type Contributor, type Degradation } from './output.js';
 import { judge, step, type Breach } from './rules.js';
 import { SeriesBaseline, type BaselineOptions } from './series-baseline.js';
@@ -195,7 +195,7 @@ export class BaselineWorker implements PartitionWorker {
 /** For a service-level (rollup) point: the member (operation) that contributed most to the rule's change in this window. */
 function contributorOf(p: DataPointView, d: Degradation, judged: readonly Candidate[]): Contributor | undefined {
   const found = membersOf(p, judged);
-  if (!found) return undefined;
+  if (!found || !coversRollup(found.members, d.calls)) return undefined;
   const top = topContributor(found.members, { direction: d.rule.direction, metric: p.metricName, unit: p.unit });
   return top ? { dimension: found.dimension, top } : undefined;
 }

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { MetricsBuilder, forEachDataPoint, type DataPointView } from '../../pdata/index.js';
-import { contributionOf, membersOf, preferredTraceIds, topContributor, type Candidate, type Member } from './contribution.js';
+import { contributionOf, coversRollup, membersOf, preferredTraceIds, topContributor, type Candidate, type Member } from './contribution.js';
 
 const member = (value: string, observed: number, expected: number | undefined, calls?: number, traceIds: string[] = []): Member => ({ value, observed, expected, calls, traceIds });
 const LATENCY = { direction: 'up', metric: 'vigil.red.latency.p95', unit: 'ms' } as const;
@@ -84,4 +84,12 @@ t.test('membersOf: the operations of the service-level point, same metric, resou
 t.test('preferredTraceIds: the top member\'s first, each once, at most max', async (t) => {
   t.same(preferredTraceIds(['a', 'b'], ['c', 'a', 'd', 'e', 'f'], 5), ['a', 'b', 'c', 'd', 'e']);
   t.same(preferredTraceIds([], ['c'], 5), ['c']);
+});
+
+t.test('coversRollup: the members\' calls must add up to the service\'s (a record cut in two shows only some)', async (t) => {
+  const ms = [member('a', 1, 1, 60), member('b', 1, 1, 240)];
+  t.ok(coversRollup(ms, 300));
+  t.notOk(coversRollup(ms.slice(0, 1), 300), 'GET /cart in another record: name nobody rather than the wrong one');
+  t.ok(coversRollup(ms.slice(0, 1), undefined), 'no volume known (not RED): assumed complete');
+  t.notOk(coversRollup([member('a', 1, 1)], 10), 'a member without calls cannot be checked');
 });

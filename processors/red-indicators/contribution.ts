@@ -108,6 +108,21 @@ export function membersOf(r: DataPointView, candidates: readonly Candidate[]): {
   return { dimension, members };
 }
 
+/**
+ * Whether `members` are all of the rollup's: their calls add up to its `calls` (unknown: assumed).
+ * A service whose window was cut across records (a Kafka record limit) shows only some of its
+ * operations here; naming the top of a part would mislead, so the caller names none.
+ */
+export function coversRollup(members: readonly Member[], calls: number | undefined): boolean {
+  if (calls === undefined) return true;
+  let sum = 0;
+  for (const m of members) {
+    if (m.calls === undefined) return false;
+    sum += m.calls;
+  }
+  return Math.abs(sum - calls) <= 1e-6 * Math.max(1, calls);
+}
+
 /** A point's exemplar trace ids, highest value (slowest span) first, each once. */
 export function traceIdsOf(p: DataPointView): string[] {
   const sorted = p.exemplars.filter((x) => x.traceId !== '').sort((a, b) => b.value - a.value);
