@@ -3,7 +3,8 @@
  * window, the RED indicators of span_metrics' calls and duration metrics — calls, throughput,
  * error rate and latency quantiles — emitted as gauges when the partition's watermark passes the
  * window's end. Cumulative input becomes per-window increases (cumulative.ts), delta input is
- * summed. The pipeline is keyed by service.name, so one instance sees every series of a service.
+ * summed. The pipeline is keyed by service.name, so one instance sees every series of a service,
+ * and with `service_rollup` the service-level windows are summed from its operations' (rollup.ts).
  *
  * Delivery: with a durable state store a record is held until a checkpoint holds its effect
  * (windows and last cumulative points); otherwise until every window it fed was emitted.
