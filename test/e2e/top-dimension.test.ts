@@ -18,7 +18,12 @@ import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@op
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { decodeProtobuf, forEachLogRecord, type Attributes } from '../../pdata/index.js';
 import { Daemon, freePort } from '../daemon.js';
+import { dropTopicsAtEnd, unique } from '../kafka.js';
+import { kafkaAvailable, requireService } from '../services.js';
 import { waitFor } from '../wait.js';
+
+// Two daemons one after the other, the second waiting for Kafka's consumer groups: more than the default 120 s on a loaded machine.
+t.setTimeout(240_000);
 
 const SERVICE = { 'service.name': 'shop' };
 const CHECKOUT = 'GET /checkout';
@@ -99,7 +104,8 @@ function app(endpoint: string): { checkoutMs: number; slowTraces: Set<string>; c
   return state;
 }
 
-t.test('SDK app, two operations, one 60 % slower → the service-level vigil.degradation names it and its slow spans', async (t) => {
+/** The chain on `queue`; the service-level event must name GET /checkout and its slow spans. */
+async function scenario(t: Test, queue: string): Promise<void> {
   const sink = await logsSink(t);
   const [otlpPort, healthPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const daemon = await Daemon.start(`
@@ -126,7 +132,7 @@ extensions:
 service:
   extensions: [health_check]
   telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: warn } }
-  queue: { type: memory, memory: { partitions: 2 } }
+  queue: ${queue}
   pipelines:
     traces: { receivers: [otlp], exporters: [span_metrics] }
     metrics/indicators: { receivers: [span_metrics], processors: [red_indicators], exporters: [forward/indicators] }
@@ -166,4 +172,15 @@ service:
   t.notOk(ids?.some((id) => shop.cartTraces.has(id)), 'none of GET /cart');
   await shop.stop();
   t.equal(await daemon.stop(), 0, 'vigil exits cleanly after SIGTERM');
+}
+
+t.test('memory queue: SDK app, two operations, one 60 % slower → the service-level vigil.degradation names it and its slow spans', async (t) => {
+  await scenario(t, '{ type: memory, memory: { partitions: 2 } }');
+});
+
+t.test('Kafka queue: the same with every stage log on the broker, the baseline\'s keyed by service.name', async (t) => {
+  if (!requireService(t, 'Kafka', await kafkaAvailable())) return;
+  const prefix = unique('vigil-topdim');
+  dropTopicsAtEnd(t, prefix);
+  await scenario(t, `{ type: kafka, kafka: { brokers: [localhost:9092], topic_prefix: ${prefix}, group_id: ${prefix}, partitions: 2 } }`);
 });
