@@ -107,6 +107,13 @@ t.test('throughput: the operation whose calls dropped most', async (t) => {
   t.equal(Math.round((a?.['evidence.dimension.share'] as number) * 1e6) / 1e6, Math.round((3 / (3 + 5 / 60)) * 1e6) / 1e6);
 });
 
+t.test('throughput: an operation that stopped altogether (no point at all, as with delta input) is the drop', async (t) => {
+  const events = await run(healthyShop, [{ 'GET /checkout': { calls: 58, errorRate: 1, p95: 100 } }, { calls: 58, errorRate: 1, p95: 100 }]);
+  const a = events.get('throughput');
+  t.match(a, { 'evidence.dimension.value': 'GET /cart', 'evidence.dimension.observed': 0, 'evidence.dimension.expected': 4 });
+  t.equal(a?.['evidence.dimension.contribution'], 4, 'all of its 240 calls a minute lost');
+});
+
 t.test('an operation-level event has no evidence.dimension', async (t) => {
   const sink = new RecordingConsumer();
   const host = new NoopHost();

@@ -16,7 +16,7 @@ import type { Revocation } from '../../pipeline/stage-log.js';
 import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
 import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config, Rule } from './config.js';
-import { coversRollup, membersOf, topContributor, type Candidate } from '../red-indicators/contribution.js';
+import { ADDITIVE_METRICS, coversRollup, membersOf, memberTest, topContributor, type Candidate, type Member } from '../red-indicators/contribution.js';
 import { addBaseline, addDegradation, type Contributor, type Degradation } from './output.js';
 import { judge, step, type Breach } from './rules.js';
 import { SeriesBaseline, type BaselineOptions } from './series-baseline.js';
@@ -109,7 +109,7 @@ export class BaselineWorker implements PartitionWorker {
       if (e) this.applyRules(p, e, volume, raised);
     });
     // After the whole request: a service's operations may come after the service's own point.
-    for (const { p, d } of raised) addDegradation(events, p, d, contributorOf(p, d, judged));
+    for (const { p, d } of raised) addDegradation(events, p, d, this.contributorOf(p, d, judged));
     if (delivery.durable) this.applied = delivery.offset;
     // Unacknowledged until a checkpoint holds what it taught: a crash before then delivers it again.
     if (learnt && this.ctx.state.durable) this.pending.push(delivery.hold());
@@ -151,6 +151,35 @@ export class BaselineWorker implements PartitionWorker {
     }
   }
 
+  /** For a service-level (rollup) point: the member (operation) that contributed most to the rule's change in this window. */
+  private contributorOf(p: DataPointView, d: Degradation, judged: readonly Candidate[]): Contributor | undefined {
+    const found = membersOf(p, judged);
+    if (!found || !coversRollup(found.members, d.calls)) return undefined;
+    const members = ADDITIVE_METRICS.has(p.metricName) ? [...found.members, ...this.absentMembers(p, judged)] : found.members;
+    const top = topContributor(members, { direction: d.rule.direction, metric: p.metricName, unit: p.unit });
+    return top ? { dimension: found.dimension, top } : undefined;
+  }
+
+  /**
+   * Members of rollup point `p` with a baseline but no point in this request: an operation that
+   * stopped altogether (delta input gives it no window at all). For an additive metric its value
+   * is 0, so its drop is its whole expected volume.
+   */
+  private absentMembers(p: DataPointView, judged: readonly Candidate[]): Member[] {
+    const test = memberTest(p);
+    if (!test) return [];
+    const present = new Set(judged.map((c) => c.point.seriesId));
+    const tMs = Number(p.timeUnixNano / MS);
+    const out: Member[] = [];
+    for (const [id, t] of this.series) {
+      if (present.has(id)) continue;
+      const value = test.valueOf(t.identity);
+      const e = value === undefined ? undefined : t.baseline.estimate(tMs);
+      if (value !== undefined && e) out.push({ value, observed: 0, expected: e.expected, calls: 0, traceIds: [] });
+    }
+    return out;
+  }
+
   private track(p: DataPointView): Tracked | undefined {
     let t = this.series.get(p.seriesId);
     if (t) return t;
@@ -190,14 +219,6 @@ export class BaselineWorker implements PartitionWorker {
       this.failing = true;
     }
   }
-}
-
-/** For a service-level (rollup) point: the member (operation) that contributed most to the rule's change in this window. */
-function contributorOf(p: DataPointView, d: Degradation, judged: readonly Candidate[]): Contributor | undefined {
-  const found = membersOf(p, judged);
-  if (!found || !coversRollup(found.members, d.calls)) return undefined;
-  const top = topContributor(found.members, { direction: d.rule.direction, metric: p.metricName, unit: p.unit });
-  return top ? { dimension: found.dimension, top } : undefined;
 }
 
 /** A gauge or sum point with a finite value. */

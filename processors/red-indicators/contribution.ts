@@ -87,25 +87,44 @@ export interface Candidate {
   readonly calls: number | undefined;
 }
 
+/** A series' identity: what makes it a member of a rollup or not. */
+export interface SeriesIdentity {
+  readonly metric: string;
+  readonly resource: Attributes;
+  readonly attributes: Attributes;
+}
+
 /**
- * The members of rollup point `r` among `candidates`: points of the same metric, resource and time
- * whose attributes are the rollup's (without the marker) plus the dimension it names. Undefined
- * when `r` is not a rollup point.
+ * For rollup point `r`: the dimension it aggregates over and a test that gives a series' value of
+ * that dimension when the series is one of its members — the same metric and resource, and
+ * attributes that are the rollup's (without the marker) plus the dimension. Undefined when `r` is
+ * not a rollup point.
  */
-export function membersOf(r: DataPointView, candidates: readonly Candidate[]): { dimension: string; members: Member[] } | undefined {
+export function memberTest(r: DataPointView): { dimension: string; valueOf: (s: SeriesIdentity) => AttributeValue | undefined } | undefined {
   const dimension = r.attributes[ROLLUP_ATTRIBUTE];
   if (typeof dimension !== 'string') return undefined;
   const want = canonicalAttributes(without(r.attributes, ROLLUP_ATTRIBUTE));
   const resource = canonicalAttributes(r.resource);
+  const valueOf = (s: SeriesIdentity): AttributeValue | undefined => {
+    const value = s.attributes[dimension];
+    if (value === undefined || ROLLUP_ATTRIBUTE in s.attributes || s.metric !== r.metricName) return undefined;
+    if (canonicalAttributes(without(s.attributes, dimension)) !== want || canonicalAttributes(s.resource) !== resource) return undefined;
+    return value;
+  };
+  return { dimension, valueOf };
+}
+
+/** The members of rollup point `r` among `candidates` (points of the same time); undefined when `r` is not a rollup point. */
+export function membersOf(r: DataPointView, candidates: readonly Candidate[]): { dimension: string; members: Member[] } | undefined {
+  const test = memberTest(r);
+  if (!test) return undefined;
   const members: Member[] = [];
   for (const { point: p, expected, calls } of candidates) {
-    const value = p.attributes[dimension];
-    if (value === undefined || p.value === undefined || ROLLUP_ATTRIBUTE in p.attributes) continue;
-    if (p.metricName !== r.metricName || p.timeUnixNano !== r.timeUnixNano) continue;
-    if (canonicalAttributes(without(p.attributes, dimension)) !== want || canonicalAttributes(p.resource) !== resource) continue;
-    members.push({ value, observed: p.value, expected, calls, traceIds: traceIdsOf(p) });
+    if (p.value === undefined || p.timeUnixNano !== r.timeUnixNano) continue;
+    const value = test.valueOf({ metric: p.metricName, resource: p.resource, attributes: p.attributes });
+    if (value !== undefined) members.push({ value, observed: p.value, expected, calls, traceIds: traceIdsOf(p) });
   }
-  return { dimension, members };
+  return { dimension: test.dimension, members };
 }
 
 /**
