@@ -30,6 +30,7 @@ t.test('a full config loads, durations in milliseconds', async (t) => {
   t.equal(c.seasonal.period, 168 * 3_600_000);
   t.equal(c.robust_z.window, 144);
   t.equal(c.isolation_forest.trees, 32, 'untouched sections keep their defaults');
+  t.same(factory.partitionKey!(c), { by: 'attribute', name: 'service.name' }, 'partition_by an attribute keys the stage log by it');
 });
 
 t.test('an unknown detector is named with the valid ones', async (t) => {

@@ -55,6 +55,12 @@ export const configSchema = z.strictObject({
     long_alpha: fraction('a weight').default(0.002),
     min_points: integer(1).default(200),
   }).default({ short_alpha: 0.2, long_alpha: 0.002, min_points: 200 }),
+  /**
+   * The stage log's key: `series` (each series alone, the finest spread), or an attribute (point,
+   * else resource), e.g. `service.name`, which puts a service's operations beside its service-level
+   * series so an event on that series can name the operation that contributed most.
+   */
+  partition_by: z.string().min(1).default('series'),
   checkpoint_interval: duration().default(5_000),
   max_series: integer(1).default(100_000),
 });

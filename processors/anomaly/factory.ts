@@ -18,7 +18,7 @@ export const factory: ProcessorFactory<Config> = {
   configSchema,
   createDefaultConfig: () => configSchema.parse({}),
   load: impl.load,
-  // Every point of a series must reach the instance that holds its model.
-  partitionKey: () => ({ by: 'series' }),
+  // Every point of a series must reach the instance that holds its model (by service: its whole service too).
+  partitionKey: (config) => (config.partition_by === 'series' ? { by: 'series' } : { by: 'attribute', name: config.partition_by }),
   create: (settings, config, signal, next) => impl.get().createAnomaly(settings, config, signal, next),
 };

@@ -5,6 +5,7 @@
 import type { Attributes } from '../../pdata/any-value.js';
 import type { DataPointView } from '../../pdata/index.js';
 import type { LogsBuilder, MetricsBuilder } from '../../pdata/index.js';
+import { contributorAttributes, preferredTraceIds, traceIdsOf, type TopContributor } from '../red-indicators/contribution.js';
 import type { Verdict } from './series-model.js';
 
 /** The score gauge. */
@@ -31,10 +32,17 @@ export function addScore(out: MetricsBuilder, p: DataPointView, v: Verdict, dete
   out.scope(p.resource, SCOPE).gauge({ name: SCORE_METRIC, unit: '1' }, { attributes, startTimeUnixNano: p.startTimeUnixNano || undefined, timeUnixNano: p.timeUnixNano, value: v.score });
 }
 
-/** Adds the anomaly event of `p`. */
-export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, threshold: number): void {
+/** The dimension value that contributed most to a service-level point's change. */
+export interface Contributor {
+  readonly dimension: string;
+  readonly top: TopContributor;
+}
+
+/** Adds the anomaly event of `p`; with a contributor, its attributes, and its spans first in the evidence. */
+export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, threshold: number, c?: Contributor): void {
   const severity = severityOf(v.score);
-  const traceIds = [...new Set(p.exemplars.map((e) => e.traceId).filter((id) => id !== ''))].slice(0, MAX_TRACE_IDS);
+  const own = [...new Set(p.exemplars.map((e) => e.traceId).filter((id) => id !== ''))];
+  const traceIds = c ? preferredTraceIds(c.top.member.traceIds, traceIdsOf(p), MAX_TRACE_IDS) : own.slice(0, MAX_TRACE_IDS);
   out.scope(p.resource, SCOPE).add({
     eventName: EVENT_NAME,
     timeUnixNano: p.timeUnixNano,
@@ -54,6 +62,7 @@ export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, thresho
       severity: severity.text,
       detector: v.detector,
       'evidence.trace_ids': traceIds.length > 0 ? traceIds : undefined,
+      ...(c ? contributorAttributes(c.dimension, c.top) : {}),
     },
   });
 }

@@ -13,14 +13,17 @@ import type { Delivery, Hold } from '../../pipeline/delivery.js';
 import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
-import { forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
+import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
 import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import { modelOptions, type Config } from './config.js';
-import { addEvent, addScore } from './output.js';
-import { SeriesModel, type ModelOptions } from './series-model.js';
+import { addEvent, addScore, type Contributor } from './output.js';
+import { SeriesModel, type ModelOptions, type Verdict } from './series-model.js';
+import { coversRollup, membersOf, topContributor, type Candidate } from '../red-indicators/contribution.js';
 import type { SavedSeries } from './state.js';
 
 const MS = 1_000_000n;
+/** red_indicators' calls gauge: the weight of an operation's contribution. */
+const CALLS_METRIC = 'vigil.red.calls';
 
 /** A tracked series: its identity (for the checkpoint) and its model. */
 interface Tracked {
@@ -78,7 +81,20 @@ export class AnomalyWorker implements PartitionWorker {
     const scores = new MetricsBuilder();
     const events = new LogsBuilder();
     let learnt = false;
-    forEachDataPoint(payload, (p) => { if (this.score(p, scores, events)) learnt = true; });
+    // The calls of each RED window first, then every point scored; events once the whole request is
+    // scored, so that an event on a service-level series can name its top operation (contribution.ts).
+    const calls = new Map<string, number>();
+    forEachDataPoint(payload, (p) => { if (p.metricName === CALLS_METRIC && p.value !== undefined) calls.set(groupKey(p), p.value); });
+    const judged: Candidate[] = [];
+    const raised: Array<{ p: DataPointView; v: Verdict }> = [];
+    forEachDataPoint(payload, (p) => {
+      const v = this.score(p, scores);
+      if (!v) return;
+      learnt = true;
+      judged.push({ point: p, expected: v.expected, calls: calls.get(groupKey(p)) });
+      if (v.event) raised.push({ p, v });
+    });
+    for (const { p, v } of raised) addEvent(events, p, v, v.threshold, contributorOf(p, v, judged, calls));
     if (delivery.durable) this.applied = delivery.offset;
     // Unacknowledged until a checkpoint holds what it taught: a crash before then delivers it again.
     if (learnt && this.ctx.state.durable) this.pending.push(delivery.hold());
@@ -95,17 +111,16 @@ export class AnomalyWorker implements PartitionWorker {
     await this.checkpoint();
   }
 
-  /** Scores and learns one point; false when the point is not scored (nothing learnt). */
-  private score(p: DataPointView, scores: MetricsBuilder, events: LogsBuilder): boolean {
-    if (p.value === undefined || !Number.isFinite(p.value) || (p.type !== 'gauge' && p.type !== 'sum')) return false;
-    if (p.metricName.startsWith('vigil.anomaly') || (this.metrics && !this.metrics.has(p.metricName))) return false;
+  /** Scores and learns one point; undefined when the point is not scored (nothing learnt). */
+  private score(p: DataPointView, scores: MetricsBuilder): Verdict | undefined {
+    if (p.value === undefined || !Number.isFinite(p.value) || (p.type !== 'gauge' && p.type !== 'sum')) return undefined;
+    if (p.metricName.startsWith('vigil.anomaly') || (this.metrics && !this.metrics.has(p.metricName))) return undefined;
     const tracked = this.track(p);
-    if (!tracked) return false;
+    if (!tracked) return undefined;
     const v = tracked.model.observe(p.value, Number(p.timeUnixNano / MS));
     this.dirty.add(p.seriesId);
     addScore(scores, p, v, this.detectorLabel);
-    if (v.event) addEvent(events, p, v, v.threshold);
-    return true;
+    return v;
   }
 
   private track(p: DataPointView): Tracked | undefined {
@@ -147,4 +162,21 @@ export class AnomalyWorker implements PartitionWorker {
       this.failing = true;
     }
   }
+}
+
+/**
+ * For a service-level (rollup) point: the member (operation) that contributed most, in the
+ * direction the point moved from its expected value, in this window.
+ */
+function contributorOf(p: DataPointView, v: Verdict, judged: readonly Candidate[], calls: ReadonlyMap<string, number>): Contributor | undefined {
+  if (v.expected === undefined || p.value === undefined || p.value === v.expected) return undefined;
+  const found = membersOf(p, judged);
+  if (!found || !coversRollup(found.members, calls.get(groupKey(p)))) return undefined;
+  const top = topContributor(found.members, { direction: p.value > v.expected ? 'up' : 'down', metric: p.metricName, unit: p.unit });
+  return top ? { dimension: found.dimension, top } : undefined;
+}
+
+/** The group of a point across metrics: its resource, attributes and time (a RED window). */
+function groupKey(p: DataPointView): string {
+  return `${canonicalAttributes(p.resource)}|${canonicalAttributes(p.attributes)}|${p.timeUnixNano}`;
 }

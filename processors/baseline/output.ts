@@ -5,8 +5,9 @@
  */
 import type { Attributes } from '../../pdata/any-value.js';
 import type { DataPointView, LogsBuilder, MetricsBuilder } from '../../pdata/index.js';
+import { contributorAttributes, preferredTraceIds, type TopContributor } from '../red-indicators/contribution.js';
 import type { Rule } from './config.js';
-import { severityOf, type Breach, type Judgement } from './rules.js';
+import { MAX_EVIDENCE, severityOf, type Breach, type Judgement } from './rules.js';
 import { deviationRatio, type Estimate } from './stats.js';
 
 /** The emitted gauges. */
@@ -47,10 +48,17 @@ export interface Degradation {
   readonly calls: number | undefined;
 }
 
-/** Adds the degradation event of `p`. */
-export function addDegradation(out: LogsBuilder, p: DataPointView, d: Degradation): void {
+/** The dimension value that contributed most to a service-level point's change. */
+export interface Contributor {
+  readonly dimension: string;
+  readonly top: TopContributor;
+}
+
+/** Adds the degradation event of `p`; with a contributor, its attributes, and its spans first in the evidence. */
+export function addDegradation(out: LogsBuilder, p: DataPointView, d: Degradation, c?: Contributor): void {
   const severity = severityOf(d.judgement.excess);
-  const traceIds = d.breach.evidence.map((e) => e.traceId);
+  const breachIds = d.breach.evidence.map((e) => e.traceId);
+  const traceIds = c ? preferredTraceIds(c.top.member.traceIds, breachIds, MAX_EVIDENCE) : breachIds;
   const { rule, estimate: e } = d;
   out.scope(p.resource, SCOPE).add({
     eventName: EVENT_NAME,
@@ -79,6 +87,7 @@ export function addDegradation(out: LogsBuilder, p: DataPointView, d: Degradatio
       'window.end': iso(p.timeUnixNano),
       'degraded.since': new Date(d.breach.since).toISOString(),
       'evidence.trace_ids': traceIds.length > 0 ? traceIds : undefined,
+      ...(c ? contributorAttributes(c.dimension, c.top) : {}),
     },
   });
 }

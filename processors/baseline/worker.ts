@@ -16,7 +16,8 @@ import type { Revocation } from '../../pipeline/stage-log.js';
 import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
 import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config, Rule } from './config.js';
-import { addBaseline, addDegradation } from './output.js';
+import { ADDITIVE_METRICS, coversRollup, membersOf, memberTest, topContributor, type Candidate, type Member } from '../red-indicators/contribution.js';
+import { addBaseline, addDegradation, type Contributor, type Degradation } from './output.js';
 import { judge, step, type Breach } from './rules.js';
 import { SeriesBaseline, type BaselineOptions } from './series-baseline.js';
 import type { SavedSeries } from './state.js';
@@ -89,6 +90,9 @@ export class BaselineWorker implements PartitionWorker {
     const events = new LogsBuilder();
     // Volumes first: a point's rule needs the calls of its window, which may come later in the request.
     const volumes = new Map<string, Volume>();
+    // Judged points of this request: the members of a service-level series, for its events' top contributor.
+    const judged: Candidate[] = [];
+    const raised: Array<{ p: DataPointView; d: Degradation }> = [];
     let learnt = false;
     forEachDataPoint(payload, (p) => {
       if (p.metricName !== this.config.volume_metric || !usable(p)) return;
@@ -100,8 +104,12 @@ export class BaselineWorker implements PartitionWorker {
       if (p.metricName === this.config.volume_metric || !usable(p) || !this.tracked.has(p.metricName)) return;
       learnt = true;
       const e = this.observe(p, gauges);
-      if (e) this.applyRules(p, e, volumes.get(groupKey(p)), events);
+      const volume = volumes.get(groupKey(p));
+      judged.push({ point: p, expected: e?.expected, calls: volume?.calls });
+      if (e) this.applyRules(p, e, volume, raised);
     });
+    // After the whole request: a service's operations may come after the service's own point.
+    for (const { p, d } of raised) addDegradation(events, p, d, this.contributorOf(p, d, judged));
     if (delivery.durable) this.applied = delivery.offset;
     // Unacknowledged until a checkpoint holds what it taught: a crash before then delivers it again.
     if (learnt && this.ctx.state.durable) this.pending.push(delivery.hold());
@@ -128,7 +136,7 @@ export class BaselineWorker implements PartitionWorker {
     return e;
   }
 
-  private applyRules(p: DataPointView, e: NonNullable<ReturnType<SeriesBaseline['observe']>>, volume: Volume | undefined, events: LogsBuilder): void {
+  private applyRules(p: DataPointView, e: NonNullable<ReturnType<SeriesBaseline['observe']>>, volume: Volume | undefined, raised: Array<{ p: DataPointView; d: Degradation }>): void {
     const t = this.series.get(p.seriesId)!;
     const tMs = Number(p.timeUnixNano / MS);
     const evidence = p.exemplars.filter((x) => x.traceId !== '').map((x) => ({ traceId: x.traceId, value: x.value }));
@@ -139,8 +147,37 @@ export class BaselineWorker implements PartitionWorker {
       const { breach, raise } = step(t.breaches[rule.name], judgement.holds, tMs, rule, this.config.repeat_interval, evidence);
       if (breach) t.breaches[rule.name] = breach;
       else if (rule.name in t.breaches) t.breaches = Object.fromEntries(Object.entries(t.breaches).filter(([name]) => name !== rule.name));
-      if (raise && breach) addDegradation(events, p, { rule, estimate: e, judgement, breach, calls: volume?.calls });
+      if (raise && breach) raised.push({ p, d: { rule, estimate: e, judgement, breach, calls: volume?.calls } });
     }
+  }
+
+  /** For a service-level (rollup) point: the member (operation) that contributed most to the rule's change in this window. */
+  private contributorOf(p: DataPointView, d: Degradation, judged: readonly Candidate[]): Contributor | undefined {
+    const found = membersOf(p, judged);
+    if (!found || !coversRollup(found.members, d.calls)) return undefined;
+    const members = ADDITIVE_METRICS.has(p.metricName) ? [...found.members, ...this.absentMembers(p, judged)] : found.members;
+    const top = topContributor(members, { direction: d.rule.direction, metric: p.metricName, unit: p.unit });
+    return top ? { dimension: found.dimension, top } : undefined;
+  }
+
+  /**
+   * Members of rollup point `p` with a baseline but no point in this request: an operation that
+   * stopped altogether (delta input gives it no window at all). For an additive metric its value
+   * is 0, so its drop is its whole expected volume.
+   */
+  private absentMembers(p: DataPointView, judged: readonly Candidate[]): Member[] {
+    const test = memberTest(p);
+    if (!test) return [];
+    const present = new Set(judged.map((c) => c.point.seriesId));
+    const tMs = Number(p.timeUnixNano / MS);
+    const out: Member[] = [];
+    for (const [id, t] of this.series) {
+      if (present.has(id)) continue;
+      const value = test.valueOf(t.identity);
+      const e = value === undefined ? undefined : t.baseline.estimate(tMs);
+      if (value !== undefined && e) out.push({ value, observed: 0, expected: e.expected, calls: 0, traceIds: [] });
+    }
+    return out;
   }
 
   private track(p: DataPointView): Tracked | undefined {

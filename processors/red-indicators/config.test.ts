@@ -20,6 +20,7 @@ t.test('defaults: one-minute windows of span_metrics\' metric names, input passe
   t.equal(c.calls_metric, 'traces.span.metrics.calls');
   t.equal(c.duration_metric, 'traces.span.metrics.duration');
   t.equal(c.pass_through, true);
+  t.equal(c.service_rollup, false, 'the service-level rollup is opt-in');
   t.same(c.dimensions, []);
   t.same(factory.partitionKey?.(c), { by: 'attribute', name: 'service.name' });
 });
@@ -29,6 +30,7 @@ t.test('every key loads', async (t) => {
   t.equal(c.window, 300_000);
   t.same(c.dimensions, ['deployment.environment', 'http.route']);
   t.equal(c.pass_through, false);
+  t.equal(c.service_rollup, true);
   t.equal(c.calls_metric, 'spans.calls');
   t.equal(c.series_expiration, 7_200_000);
 });

@@ -21,6 +21,8 @@ export const configSchema = z.strictObject({
     .refine((d) => new Set(d).size === d.length, 'duplicate dimension')
     .refine((d) => !d.includes('service.name') && !d.includes('span.name'), 'service.name and span.name are always dimensions'),
   pass_through: z.boolean().default(true),
+  // Opt-in: a service-level series per service (+ dimensions) beside the per-operation ones.
+  service_rollup: z.boolean().default(false),
   calls_metric: z.string().min(1).default(DEFAULT_CALLS_METRIC),
   duration_metric: z.string().min(1).default(DEFAULT_DURATION_METRIC),
   allowed_lateness: duration().default(0),

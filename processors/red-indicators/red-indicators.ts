@@ -3,7 +3,8 @@
  * window, the RED indicators of span_metrics' calls and duration metrics — calls, throughput,
  * error rate and latency quantiles — emitted as gauges when the partition's watermark passes the
  * window's end. Cumulative input becomes per-window increases (cumulative.ts), delta input is
- * summed. The pipeline is keyed by service.name, so one instance sees every series of a service.
+ * summed. The pipeline is keyed by service.name, so one instance sees every series of a service,
+ * and with `service_rollup` the service-level windows are summed from its operations' (rollup.ts).
  *
  * Delivery: with a durable state store a record is held until a checkpoint holds its effect
  * (windows and last cumulative points); otherwise until every window it fed was emitted.
@@ -20,6 +21,7 @@ import type { Config } from './config.js';
 import type { LastPoint } from './cumulative.js';
 import { Aggregator } from './aggregate.js';
 import { windowsPayload } from './emit.js';
+import { serviceRollups } from './rollup.js';
 import { decodeState, encode, OFFSET_FIELD, type OpenWindow } from './state.js';
 
 const RETRY_EMIT_MS = 1_000;
@@ -43,6 +45,7 @@ class RedWorker implements PartitionWorker {
   private applied: bigint | undefined;
   private checkpointTimer: Timer | undefined;
   private failing = false;
+  private warned = false;
 
   private constructor(private readonly ctx: PartitionContext, private readonly config: Config) {
     this.agg = new Aggregator(config, ctx.clock, (what) => ctx.logger.warn(what));
@@ -109,7 +112,8 @@ class RedWorker implements PartitionWorker {
   /** Emits these windows as one request; once accepted they leave the state and their records are released. */
   private async emit(keys: readonly string[]): Promise<boolean> {
     const wins = keys.map((k) => this.agg.windows.get(k)).filter((w): w is OpenWindow => w !== undefined);
-    const out = windowsPayload(wins, this.config.window);
+    const rollups = this.config.service_rollup ? serviceRollups(wins, (msg) => { this.warnOnce(msg); }) : [];
+    const out = windowsPayload([...wins, ...rollups], this.config.window);
     if (out) {
       try {
         await this.ctx.emit(out);
@@ -124,6 +128,11 @@ class RedWorker implements PartitionWorker {
       this.holds.delete(key);
     }
     return true;
+  }
+
+  private warnOnce(msg: string): void {
+    if (!this.warned) this.ctx.logger.warn(msg);
+    this.warned = true;
   }
 
   /** Saves changed windows and series with the applied offset; with a durable store, their records are released. */
