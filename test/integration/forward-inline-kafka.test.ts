@@ -6,8 +6,12 @@
  * - the upstream offset is not committed while tail_sampling holds the traces (decision_wait);
  * - `kill -9` during decision_wait, restart: every kept trace is delivered whole, and only those;
  *   once decided, the commit point reaches the end of every partition.
+ * - a second daemon joins while the first holds half of every trace: the partitions it takes are
+ *   revoked from the sampled pipeline too (its held traces dropped, read again by the new owner),
+ *   so every kept trace is complete and decided once, by one daemon.
  */
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import t from 'tap';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -22,7 +26,7 @@ import { kafkaAvailable, KAFKA_PORT, redisAvailable, REDIS_PORT, requireService 
 import { waitUntil } from '../wait.js';
 import { daemonPorts, readSpans, selfMetrics, startDaemonWith, stopDaemon, uniqueName, type Ports } from './harness.js';
 
-t.setTimeout(300_000); // two daemon starts and a consumer group rejoin on a loaded two-core machine
+t.setTimeout(480_000); // four daemon starts, consumer group rejoins and a 30 s decision_wait on a loaded two-core machine
 const SPANS_PER_TRACE = 4;
 const SALT = 'vigil-inline';
 const PERCENT = 25;
@@ -56,7 +60,7 @@ function expectedKept(traces: readonly ReadableSpan[][]): string[] {
     .map((s) => s[0]!.spanContext().traceId).sort();
 }
 
-function yaml(ports: Ports, file: string, name: string): string {
+function yaml(ports: Ports, file: string, name: string, decisionWait = '10s'): string {
   const { queue: inline, state } = kafkaWithRedis(name, KAFKA_PORT, REDIS_PORT);
   // VIGIL_IT_INLINE=off: the negative control — through a second stage log, the first two promises fail.
   const queue = process.env.VIGIL_IT_INLINE === 'off' ? inline.replace('session_timeout: 6s', 'session_timeout: 6s, inline_forward: false') : inline;
@@ -64,7 +68,7 @@ function yaml(ports: Ports, file: string, name: string): string {
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${ports.http} } } }
 processors:
   tail_sampling:
-    decision_wait: 10s
+    decision_wait: ${decisionWait}
     policies:
       - { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }
       - { name: share, type: probabilistic, probabilistic: { hash_salt: ${SALT}, sampling_percentage: ${PERCENT} } }
@@ -168,4 +172,69 @@ t.test('forward in-line: no second topic, offsets held while deciding, kill -9 l
   }, 60_000);
   t.ok(caughtUp, `once decided, the commit point reaches the end of every partition (${(await committed(`${name}.traces.ingest`, topic)).join(',')} of ${before.ends.join(',')})`);
   t.equal(await stopDaemon(second), 0, 'the restarted daemon drains and exits 0');
+});
+
+/** How many partitions of the traces log each instance owns, per the ownership checkpoints in Redis. */
+async function owners(keyPrefix: string, partitions: number): Promise<Map<string, number>> {
+  const redis = new Redis({ host: '127.0.0.1', port: REDIS_PORT, lazyConnect: true });
+  await redis.connect();
+  try {
+    const out = new Map<string, number>();
+    for (let p = 0; p < partitions; p++) {
+      const raw = await redis.get(`${keyPrefix}:owner:traces.ingest:${p}`);
+      const record = raw ? (JSON.parse(raw) as { instance: string; state: string }) : undefined;
+      if (record?.state === 'owned') out.set(record.instance, (out.get(record.instance) ?? 0) + 1);
+    }
+    return out;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+t.test('forward in-line: a daemon joins while half of every trace is held; every kept trace complete, decided once', async (t) => {
+  if (!requireService(t, `Kafka (localhost:${KAFKA_PORT})`, await kafkaAvailable())) return;
+  if (!requireService(t, `Redis (localhost:${REDIS_PORT})`, await redisAvailable())) return;
+  const name = uniqueName('it-inline-join');
+  dropTopicsAtEnd(t, name);
+  const dir = tempDir();
+  const a = { ports: await daemonPorts(), file: join(dir, 'a.jsonl') };
+  const b = { ports: await daemonPorts(), file: join(dir, 'b.jsonl') };
+  const first = await startDaemonWith(t, 'daemon a', yaml(a.ports, a.file, name, '30s'), a.ports.health);
+  const traces = makeTraces(30);
+  const half = SPANS_PER_TRACE / 2;
+  let acked = 0;
+  for (const spans of traces) if (await sendUntilAcked(a.ports.http, spans.slice(0, half))) acked++;
+  const incoming = 'otelcol_processor_incoming_items_total';
+  t.ok(await eventually(async () => ((await selfMetrics(a.ports.metrics)).get(incoming) ?? 0) >= traces.length * half, 60_000), 'daemon a holds the first half of every trace');
+
+  const second = await startDaemonWith(t, 'daemon b', yaml(b.ports, b.file, name, '30s'), b.ports.health);
+  const shared = await eventually(async () => (await owners(name, 4)).size === 2, 90_000);
+  t.ok(shared, `both daemons own partitions of the traces log (${JSON.stringify([...(await owners(name, 4))])})`);
+  for (const spans of traces) if (await sendUntilAcked(b.ports.http, spans.slice(half))) acked++;
+  t.equal(acked, traces.length * 2, 'every request acknowledged');
+
+  const want = expectedKept(traces);
+  const files = [a.file, b.file];
+  const byTrace = (): Map<string, { spans: number; copies: number; files: Set<string> }> => {
+    const out = new Map<string, { spans: number; copies: number; files: Set<string> }>();
+    for (const w of readSpans(files).spans.values()) {
+      const id = /^[0-9a-f]{32}$/.test(w.traceId) ? w.traceId : Buffer.from(w.traceId, 'base64').toString('hex');
+      const e = out.get(id) ?? { spans: 0, copies: 0, files: new Set<string>() };
+      e.spans++;
+      e.copies += w.copies;
+      for (const f of w.files) e.files.add(f);
+      out.set(id, e);
+    }
+    return out;
+  };
+  const complete = await waitUntil(() => want.every((id) => (byTrace().get(id)?.spans ?? 0) >= SPANS_PER_TRACE), 120_000, 250);
+  await new Promise((r) => setTimeout(r, 3_000)); // anything decided twice would show by now
+  const got = byTrace();
+  t.ok(complete, `every kept trace complete (${want.filter((id) => (got.get(id)?.spans ?? 0) >= SPANS_PER_TRACE).length} of ${want.length})`);
+  t.same([...got.keys()].sort(), want, 'exactly the traces the policies keep');
+  const twice = [...got.values()].filter((e) => e.copies > e.spans || e.files.size > 1).length;
+  t.equal(twice, 0, 'each trace decided once, by one daemon');
+  t.ok([a.file, b.file].every((f) => [...got.values()].some((e) => e.files.has(f))), 'both daemons decided some of the traces');
+  t.equal(await stopDaemon(second), 0, 'daemon b drains and exits 0');
+  t.equal(await stopDaemon(first), 0, 'daemon a drains and exits 0');
 });
