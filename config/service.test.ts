@@ -20,7 +20,7 @@ t.test('a complete valid config: aliases, defaults, connectors, extensions, kafk
       type: 'kafka',
       kafka: {
         brokers: ['kafka-1:9092', 'kafka-2:9092'], client_id: 'vigil', topic_prefix: 'vigil', partitions: 8, replication_factor: 1,
-        compression: 'none', max_message_bytes: 1_000_000, group_id: 'vigil', session_timeout: 45_000,
+        compression: 'none', max_message_bytes: 1_000_000, group_id: 'vigil', session_timeout: 45_000, inline_forward: true,
       },
     },
     state: { type: 'memory' },
@@ -57,7 +57,7 @@ t.test('tagged choices: unknown type, missing block, block without type, bad nes
     '--set:1:64 service::queue::kafka::auth::sasl::password: missing required key "password"',
   ]);
   t.same(errors(['service.queue={type: kafka, kafka: {brokers: [k:9092], lingering: 1}}']),
-    ['--set:1:42 service::queue::kafka::lingering: unknown key "lingering"; valid keys: auth, brokers, client_id, compression, group_id, max_message_bytes, partitions, protocol_version, replication_factor, session_timeout, tls, topic_prefix']);
+    ['--set:1:42 service::queue::kafka::lingering: unknown key "lingering"; valid keys: auth, brokers, client_id, compression, group_id, inline_forward, max_message_bytes, partitions, protocol_version, replication_factor, session_timeout, tls, topic_prefix']);
   // Each --set value is its own one-line document; the path tells them apart.
   t.same(errors(['service.telemetry.metrics.address=nowhere', 'service.shutdown_timeout=forever', 'service.extensions=x']), [
     '--set:1:1 service::extensions: expected a list, got "x"',

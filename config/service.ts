@@ -47,6 +47,8 @@ const kafkaQueue = z.strictObject({
   max_message_bytes: integer(1, 2 ** 31 - 1).default(1_000_000),
   group_id: z.string().min(1, { error: 'must not be empty' }).default('vigil'),
   session_timeout: duration().default(30_000),
+  /** A pipeline fed only by a forward connector, keyed as its upstream, runs on the upstream's log (pipeline/inline.ts). */
+  inline_forward: z.boolean().default(true),
 });
 
 const redisState = z.strictObject({

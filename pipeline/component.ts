@@ -205,6 +205,12 @@ export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
 export interface ConnectorFactory<C = unknown> extends FactoryBase<C> {
   readonly kind: 'connector';
   readonly connects: Partial<Record<Signal, readonly Signal[]>>;
+  /**
+   * True when its connectors pass every payload on unchanged, to the same signal (`forward`). On
+   * the Kafka queue the engine may then run the pipeline it feeds in-line, on the upstream
+   * record's delivery, instead of through a stage log of its own (pipeline/inline.ts).
+   */
+  readonly passesThrough?: boolean;
   create(settings: CreateSettings, config: C, from: Signal, to: Signal, next: Consumer): Connector;
 }
 

@@ -9,6 +9,7 @@ import type { ServiceConfig } from '../config/index.js';
 import type { Host } from './component.js';
 import { messageOf } from './errors.js';
 import { buildGraph, type BuiltPipeline, type Graph } from './graph.js';
+import { inlinedPipelines } from './inline.js';
 import type { Started, Stopping } from './lifecycle.js';
 import { fanOutHooks } from './partition-hooks.js';
 import type { PartitionHooks, Revocation } from './stage-log.js';
@@ -27,7 +28,12 @@ export class ForwardSide {
 
   /** Builds everything; connectors feed the entries of `stages`, and each pipeline's admission processors are given to it. */
   constructor(config: ServiceConfig, stages: Stages, private readonly logger: Logger, metrics: SelfMetrics) {
-    this.graph = buildGraph(config, stages, logger, metrics);
+    // In-line pipelines (./inline) on Kafka only: there a second stage log is a second trip through
+    // the broker; the memory log's hand-over costs next to nothing.
+    const q = config.service.queue;
+    const inline = q.type === 'kafka' && q.kafka.inline_forward ? inlinedPipelines(config) : new Map<string, string>();
+    if (inline.size > 0) logger.info({ inline: Object.fromEntries(inline) }, 'pipelines fed by a forward connector run in-line on their upstream stage log');
+    this.graph = buildGraph(config, stages, logger, metrics, inline);
     const store = createStateStore(config.service.state, logger.child({ kind: 'state_store' }));
     this.store = store;
     metrics.stateStoreProbe = () => store.notReadyReasons().length === 0;
@@ -58,7 +64,10 @@ export class ForwardSide {
 
   /** Has every stage log deliver into its pipeline (the queue is started by then). */
   async consume(): Promise<void> {
-    for (const p of this.graph.pipelines) await p.log.consume((payload, delivery) => p.head.consume(payload, delivery), this.partitionHooks(p));
+    for (const p of this.graph.pipelines) {
+      const log = p.log;
+      if (log) await log.consume((payload, delivery) => p.head.consume(payload, delivery), this.partitionHooks(p, log.name));
+    }
     this.ownership.start();
   }
 
@@ -89,24 +98,32 @@ export class ForwardSide {
   /**
    * Partition changes of a pipeline's log: an assignment first waits for the previous owner's
    * hand-over, then goes to the processors (upstream first) and the connectors the pipeline
-   * exports to, then to the ownership checkpoints; a revocation goes to the processors and
-   * connectors, then releases the claim the next owner waits for.
+   * exports to, then to the same of every pipeline running in-line on this log (upstream first:
+   * a revoked processor may still flush into those after it), then to the ownership checkpoints;
+   * a revocation goes to the processors and connectors, then releases the claim the next owner
+   * waits for.
    */
-  private partitionHooks(p: BuiltPipeline): PartitionHooks {
-    const processors = p.processors.map((proc, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
-    const log = p.log.name;
-    const connectors = p.connectors.filter(({ component: c }) => 'partitionsAssigned' in c || 'partitionsRevoked' in c).map(({ id, component: c }) => ({
-      name: `connector ${id} after ${p.config.id}`,
-      hooks: {
-        assigned: async (partitions: number[]) => { await c.partitionsAssigned?.(log, partitions); },
-        revoked: async (partitions: number[], why: Revocation) => { await c.partitionsRevoked?.(log, partitions, why); },
-      },
-    }));
+  private partitionHooks(root: BuiltPipeline, log: string): PartitionHooks {
+    const served = this.graph.pipelines.filter((p) => p === root || p.inlineRoot === root.config.id);
+    const seen = new Set<unknown>();
+    const listeners = served.flatMap((p) => {
+      const processors = p.processors.map((proc, i) => ({ name: `processor ${p.config.processors[i]} in ${p.config.id}`, hooks: proc }));
+      const connectors = p.connectors.filter(({ component: c }) => ('partitionsAssigned' in c || 'partitionsRevoked' in c) && !seen.has(c)).map(({ id, component: c }) => {
+        seen.add(c); // a connector two of these pipelines export to is told once
+        return {
+          name: `connector ${id} after ${p.config.id}`,
+          hooks: {
+            assigned: async (partitions: number[]) => { await c.partitionsAssigned?.(log, partitions); },
+            revoked: async (partitions: number[], why: Revocation) => { await c.partitionsRevoked?.(log, partitions, why); },
+          },
+        };
+      });
+      return [...processors, ...connectors];
+    });
     return fanOutHooks([
-      { name: 'ownership hand-over', hooks: this.ownership.handoverFor(p.log.name) },
-      ...processors,
-      ...connectors,
-      { name: 'ownership checkpoints', hooks: this.ownership.hooksFor(p.log.name) },
+      { name: 'ownership hand-over', hooks: this.ownership.handoverFor(log) },
+      ...listeners,
+      { name: 'ownership checkpoints', hooks: this.ownership.hooksFor(log) },
     ], this.logger);
   }
 

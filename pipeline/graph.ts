@@ -23,7 +23,10 @@ export type LogMaker = (name: string, signal: Signal) => StageLog;
 /** One pipeline as built: its log, the chain the log delivers into, its processors. */
 export interface BuiltPipeline {
   readonly config: PipelineConfig;
-  readonly log: StageLog;
+  /** Absent when the pipeline runs in-line on `inlineRoot`'s log (./inline). */
+  readonly log: StageLog | undefined;
+  /** The pipeline whose stage log delivers into this one in-line; undefined when it has a log of its own. */
+  readonly inlineRoot: string | undefined;
   readonly head: Consumer;
   readonly processors: readonly Processor[];
   /** The connectors this pipeline exports to: told about its log's partitions after the processors. */
@@ -48,9 +51,16 @@ export function settingsFor(kind: string, c: ComponentConfig, logger: Logger, me
  * `stages` and its admission processors given to it; throws if a factory throws (a bug or an
  * unusable setting).
  */
-export function buildGraph(config: ServiceConfig, stages: Stages, logger: Logger, metrics: SelfMetrics): Graph {
+export function buildGraph(
+  config: ServiceConfig, stages: Stages, logger: Logger, metrics: SelfMetrics,
+  /** Pipelines to run in-line, each with its root (inlinedPipelines); none by default. */
+  inline: ReadonlyMap<string, string> = new Map(),
+): Graph {
   const settings = (kind: string, c: ComponentConfig): CreateSettings => settingsFor(kind, c, logger, metrics);
   const ordered = upstreamFirst(config);
+  // An in-line pipeline's head, once built (after its upstream's, which is built first).
+  const heads = new Map<string, Consumer>();
+  const target = (q: PipelineConfig): Consumer => (inline.has(q.id) ? inlineHead(q.id, heads) : stages.entry(q));
 
   const exporters = new Map<string, Component & Consumer>();
   for (const p of ordered) {
@@ -72,7 +82,7 @@ export function buildGraph(config: ServiceConfig, stages: Stages, logger: Logger
       const outputs: Consumer[] = [];
       const fed: Array<{ id: string; component: Connector }> = [];
       for (const to of new Set(ordered.filter((q) => q.receivers.includes(id)).map((q) => q.signal))) {
-        const targets = ordered.filter((q) => q.receivers.includes(id) && q.signal === to).map((q) => stages.entry(q));
+        const targets = ordered.filter((q) => q.receivers.includes(id) && q.signal === to).map(target);
         const component = (c.factory as ConnectorFactory).create(settings('connector', c), c.config, p.signal, to, fanOut(targets));
         connectors.push({ id, component });
         fed.push({ id, component });
@@ -102,12 +112,25 @@ export function buildGraph(config: ServiceConfig, stages: Stages, logger: Logger
       processors.unshift(proc);
       next = proc;
     }
-    stages.setAdmission(p, processors);
     const fedConnectors = p.exporters.flatMap((id) => connectorsFed.get(`${id}|${p.signal}`) ?? []);
-    pipelines.push({ config: p, log: stages.log(p), head: next, processors, connectors: fedConnectors });
+    const inlineRoot = inline.get(p.id);
+    if (inlineRoot === undefined) stages.setAdmission(p, processors);
+    heads.set(p.id, next);
+    pipelines.push({ config: p, log: inlineRoot === undefined ? stages.log(p) : undefined, inlineRoot, head: next, processors, connectors: fedConnectors });
   }
 
   return { exporters, connectors, pipelines };
+}
+
+/** A consumer that runs pipeline `id`'s chain in-line, with the delivery it is given (./inline). */
+function inlineHead(id: string, heads: ReadonlyMap<string, Consumer>): Consumer {
+  return {
+    consume(payload: Payload, delivery?: Delivery): Promise<void> {
+      const head = heads.get(id);
+      if (!head) return Promise.reject(new Error(`bug: in-line pipeline ${id} got data before it was built`));
+      return head.consume(payload, delivery);
+    },
+  };
 }
 
 /**

@@ -179,7 +179,8 @@ export class Service implements Host {
       return;
     }
     for (const p of this.forward.pipelines) {
-      await left(p.config.id, p.log);
+      // An in-line pipeline has no log: its upstream's, drained before (upstream first), was its own.
+      if (p.log) await left(p.config.id, p.log);
       await this.forward.stopProcessors(p, stopping);
     }
   }

@@ -17,7 +17,7 @@ const BROKER = 'localhost:9092';
 function settings(prefix: string, overrides: Record<string, unknown> = {}) {
   return {
     brokers: [BROKER], client_id: 'vigil-test', topic_prefix: prefix, partitions: 4, replication_factor: 1,
-    compression: 'gzip' as const, max_message_bytes: 1_000_000, group_id: prefix, session_timeout: 6000, ...overrides,
+    compression: 'gzip' as const, max_message_bytes: 1_000_000, group_id: prefix, session_timeout: 6000, inline_forward: true, ...overrides,
   };
 }
 

@@ -15,6 +15,7 @@ export const factory: ConnectorFactory<Config> = {
   kind: 'connector',
   stability: { traces: 'beta', metrics: 'beta', logs: 'beta' },
   connects: { traces: ['traces'], metrics: ['metrics'], logs: ['logs'] },
+  passesThrough: true,
   configSchema,
   createDefaultConfig: () => ({}),
   load: impl.load,
