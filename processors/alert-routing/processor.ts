@@ -16,9 +16,10 @@ import { createProcessor } from '../processorhelper/index.js';
 import { annotateRecords } from './annotate.js';
 import type { Config } from './config.js';
 import { Decider, type Decision } from './decide.js';
+import { Grouper } from './grouper.js';
 import type { InhibitRule } from './inhibit.js';
 import { parseMatcher } from './matchers.js';
-import { compileRoute } from './route.js';
+import { anyGrouping, compileRoute } from './route.js';
 import { SilenceBook } from './silences.js';
 import { silencesApi } from './silences-api.js';
 
@@ -40,6 +41,7 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
   const counter = routingCounter(settings.metrics.registry);
   const id = settings.id.id;
   let decider: Decider | undefined;
+  let grouper: Grouper | undefined;
   let http: HttpHost | undefined;
 
   const process = async (payload: Payload): Promise<Payload> => {
@@ -53,6 +55,8 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
     });
     if (found.length === 0 || !decider) return payload;
     const decisions = await decider.decide(found.map((f) => f.alert));
+    // After decide, so the firing set already holds these alerts when a group is flushed.
+    await grouper?.add(found.map((f) => f.alert));
     const byIndex = new Map<number, AttributesInput>();
     found.forEach(({ index: i, alert }, n) => {
       const d = decisions[n]!;
@@ -75,12 +79,17 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
       const store = scoped(host.stateStore(), 'routing', id);
       const silences = config.silences ? new SilenceBook(store, config.silences.retention) : undefined;
       decider = new Decider({ root, inhibitRules, store, silences, decisionTtlMs: config.decision_ttl, logger: settings.logger });
+      if (anyGrouping(root)) {
+        grouper = new Grouper({ root, inhibitRules, store, silences, logger: settings.logger, emit: (p) => next.consume(p) });
+        grouper.start();
+      }
       if (silences && config.silences) {
         http = silencesApi(silences, config.silences.endpoint, `processor ${id}`, settings.logger);
         await http.start();
       }
     },
     shutdown: async (deadline: number) => {
+      await grouper?.stop(deadline);
       await http?.close(deadline);
     },
   });
