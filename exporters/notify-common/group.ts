@@ -67,7 +67,7 @@ export function buildGroup(g: AlertGroup, nowMs: number): Payload | null {
     [GROUP_ATTR.notificationId]: g.notificationId,
     [GROUP_ATTR.startedAt]: new Date(g.startedAtMs).toISOString(),
     [ATTR.receivers]: [...g.receivers],
-    [GROUP_ATTR.alerts]: g.alerts.map(alertAttributes) as AttributesInput[string],
+    [GROUP_ATTR.alerts]: g.alerts.map(alertAttributes),
   };
   b.scope({ 'service.name': 'vigil' }, ALERT_SCOPE).add({
     eventName: GROUP_EVENT_NAME,

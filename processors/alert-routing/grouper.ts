@@ -70,7 +70,7 @@ export class Grouper {
   /** Stops ticking and waits (until the deadline) for flushes in progress. */
   async stop(deadline: number): Promise<void> {
     this.ticker?.cancel();
-    this.clock.stop();
+    await this.clock.stop();
     const left = Math.max(0, deadline - Date.now());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.flushing.values()]), new Promise((r) => { timer = setTimeout(r, left); })]);
