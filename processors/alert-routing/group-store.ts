@@ -3,7 +3,9 @@
  * restart with Redis state loses no group and every daemon sharing the store sees the same groups.
  * - `groups`: one map, group hash → GroupMeta (JSON): the flusher reads it whole on every tick;
  * - `group:<hash>`: one map per group, fingerprint → the alert's latest state;
- * - `flush:<hash>:<due>`: the lease of the instance that flushes that group at that due time.
+ * - `flush:<hash>:<due>`: the lease of the instance that flushes that group at that due time;
+ * - `resolved:<fingerprint>:<starts_at>`: an episode that resolved, so its firing record read late
+ *   (another partition, a redelivery) does not make it fire again.
  */
 import { createHash } from 'node:crypto';
 import { alertAttributes, readAlertAttributes, type Alert } from '../../exporters/notify-common/index.js';
@@ -59,6 +61,17 @@ export class GroupStore {
     return ops;
   }
 
+  /** The fingerprints among these firing alerts whose episode already resolved. */
+  async resolvedEpisodes(alerts: readonly Alert[]): Promise<Set<string>> {
+    const found = await Promise.all(alerts.map((a) => this.store.get(episodeKey(a))));
+    return new Set(alerts.filter((_, i) => found[i] !== undefined).map((a) => a.fingerprint));
+  }
+
+  /** Marks a resolved episode, for `ttlMs`. */
+  resolvedOp(alert: Alert, ttlMs: number): StateOp {
+    return { op: 'put', key: episodeKey(alert), value: '1', ttlMs };
+  }
+
   /** Applies operations in one transaction. */
   async apply(ops: readonly StateOp[]): Promise<void> {
     if (ops.length > 0) await this.store.batch(ops);
@@ -100,4 +113,8 @@ export class GroupStore {
     else ops.push({ op: 'set_field', key: GROUPS_KEY, field: hash, value: JSON.stringify(meta) });
     await this.store.batch(ops);
   }
+}
+
+function episodeKey(a: Alert): string {
+  return `resolved:${a.fingerprint}:${a.startsAtMs}`;
 }

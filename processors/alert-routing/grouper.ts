@@ -40,6 +40,8 @@ export interface GrouperOptions {
   readonly emit: (payload: Payload) => Promise<void>;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** How long a resolved episode is remembered against its late firing record (decision_ttl). */
+  readonly episodeTtlMs: number;
   /** How often due groups are looked for; default from the shortest wait or interval of the tree. */
   readonly tickMs?: number;
 }
@@ -83,9 +85,14 @@ export class Grouper {
    * record is acknowledged, so with a durable store a crash loses no alert of a group.
    */
   async add(alerts: readonly Alert[]): Promise<void> {
+    const mine = alerts.filter((a) => groupedRoutes(this.o.root, routingLabels(a)).length > 0);
+    if (mine.length === 0) return;
     const metas = await this.groups.groups();
-    const ops: StateOp[] = [];
-    for (const a of alerts) {
+    // A firing read after its own resolve (records of one alert on two partitions, a redelivery) is stale.
+    const over = await this.groups.resolvedEpisodes(mine.filter((a) => a.state === 'firing'));
+    const ops: StateOp[] = mine.filter((a) => a.state === 'resolved').map((a) => this.groups.resolvedOp(a, this.o.episodeTtlMs));
+    for (const a of mine) {
+      if (a.state === 'firing' && over.has(a.fingerprint)) continue;
       for (const route of groupedRoutes(this.o.root, routingLabels(a))) {
         const labels = groupLabelsOf(route.grouping, routingLabels(a));
         const fresh = newGroup(route, labels, this.now());

@@ -118,3 +118,15 @@ t.test('the records still carry the alerts for storage exporters; muted ones too
   t.same(a?.receivers, []);
   t.notOk(readAlerts(next.received[0]!).alerts.some((x) => x.labels[ATTR.muted]), 'not muted: grouped');
 });
+
+t.test('a firing record read after its own resolve (another partition, a redelivery) does not fire again', async (t) => {
+  const { p, groups } = await instance(t, new NoopHost());
+  await p.consume(buildAlerts([alert('A', 'checkout')])!);
+  await waitFor('the firing', () => groups().length === 1, 10_000);
+  await p.consume(buildAlerts([alert('A', 'checkout', 'resolved')])!);
+  await waitFor('the resolve', () => groups().length === 2, 10_000);
+  t.equal(groups()[1]?.status, 'resolved');
+  await p.consume(buildAlerts([alert('A', 'checkout')])!);
+  await new Promise((r) => setTimeout(r, 1_500)); // past group_wait: a new group would have been notified
+  t.equal(groups().length, 2, 'the stale firing is ignored');
+});

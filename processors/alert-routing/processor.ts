@@ -80,7 +80,7 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
       const silences = config.silences ? new SilenceBook(store, config.silences.retention) : undefined;
       decider = new Decider({ root, inhibitRules, store, silences, decisionTtlMs: config.decision_ttl, logger: settings.logger });
       if (anyGrouping(root)) {
-        grouper = new Grouper({ root, inhibitRules, store, silences, logger: settings.logger, emit: (p) => next.consume(p) });
+        grouper = new Grouper({ root, inhibitRules, store, silences, logger: settings.logger, emit: (p) => next.consume(p), episodeTtlMs: config.decision_ttl });
         grouper.start();
       }
       if (silences && config.silences) {
