@@ -29,7 +29,7 @@ t.test('grouping keys validate, on any route, inherited', async (t) => {
 
 t.test('an exporter that cannot render a group is refused on a grouped route', async (t) => {
   t.same(await errorsOf('grouping-unsupported.yaml'), [
-    'grouping-unsupported.yaml:10:21 processors::alert_routing::route::routes::0::receiver: receiver "email" is on a grouped route (group_by, group_wait, group_interval or repeat_interval here or above), but the email exporter does not render grouped notifications yet (only webhook, slack, pagerduty do); route it from a branch without grouping keys',
+    'grouping-unsupported.yaml:10:21 processors::alert_routing::route::routes::0::receiver: receiver "alertmanager" is on a grouped route (group_by, group_wait, group_interval or repeat_interval here or above), but the alertmanager exporter does not render grouped notifications yet (only webhook, slack, pagerduty, email do); route it from a branch without grouping keys',
   ]);
 });
 

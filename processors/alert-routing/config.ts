@@ -115,7 +115,7 @@ export function receiversOf(route: RouteConfig | undefined, path: (string | numb
 }
 
 /** Exporter types that render a grouped notification (their sink has `sendGroup`). */
-export const GROUPING_EXPORTER_TYPES: readonly string[] = ['webhook', 'slack', 'pagerduty'];
+export const GROUPING_EXPORTER_TYPES: readonly string[] = ['webhook', 'slack', 'pagerduty', 'email'];
 
 /** The receivers of the routes that group (they or an ancestor set a grouping key), with their key path. */
 export function groupedReceiversOf(route: RouteConfig | undefined, path: (string | number)[] = ['route'], inherited: { receiver?: string | undefined; grouped: boolean } = { grouped: false }): Array<{ receiver: string; path: (string | number)[] }> {
