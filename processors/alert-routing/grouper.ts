@@ -39,6 +39,8 @@ export interface GrouperOptions {
   /** Sends one notification downstream; resolves when the exporters accepted (delivered) it. */
   readonly emit: (payload: Payload) => Promise<void>;
   readonly logger: Logger;
+  /** Called once per notification emitted (and accepted downstream), for the self-metric. */
+  readonly notified?: (status: 'firing' | 'resolved') => void;
   readonly now?: () => number;
   /** How long a resolved episode is remembered against its late firing record (decision_ttl). */
   readonly episodeTtlMs: number;
@@ -139,6 +141,7 @@ export class Grouper {
         await this.groups.release(hash, meta.nextFlushAt).catch(() => {});
         throw err;
       }
+      this.o.notified?.(plan.send.status);
       this.o.logger.debug({ group: meta.key, status: plan.send.status, alerts: plan.send.alerts.length, receiver: meta.receiver }, 'group notified');
     }
     await this.groups.commit(hash, plan.meta, plan.remove, raw);

@@ -35,17 +35,18 @@ const alert = (name: string, service: string, state: 'firing' | 'resolved' = 'fi
 /** A processor on `host`; returns the group records it emitted. */
 async function instance(t: Test, host: Host) {
   const next = new RecordingConsumer();
-  const p = factory.create(testSettings('alert_routing'), config, 'logs', next);
+  const settings = testSettings('alert_routing');
+  const p = factory.create(settings, config, 'logs', next);
   await p.start(host);
   t.teardown(() => p.shutdown(Date.now() + 1000));
   const groups = (): AlertGroup[] => next.received.flatMap((payload: Payload) => readGroups(payload).groups);
-  return { p, next, groups };
+  return { p, next, groups, settings };
 }
 
 const names = (g: AlertGroup | undefined): string[] => (g?.alerts ?? []).map((a) => `${a.alertname}:${a.state}`).sort();
 
 t.test('alerts of one service wait group_wait and go out as one notification; a resolve as one more', async (t) => {
-  const { p, next, groups } = await instance(t, new NoopHost());
+  const { p, next, groups, settings } = await instance(t, new NoopHost());
   const sentAt = Date.now();
   await p.consume(buildAlerts([alert('A', 'checkout'), alert('B', 'checkout')])!);
   await p.consume(buildAlerts([alert('C', 'checkout'), alert('D', 'cart')])!);
@@ -63,6 +64,8 @@ t.test('alerts of one service wait group_wait and go out as one notification; a 
   t.same(names(third), ['A:firing', 'B:resolved', 'C:firing'], 'the change at the next group_interval');
   await new Promise((r) => setTimeout(r, 2_000));
   t.equal(groups().length, 3, 'nothing more while nothing changes (repeat_interval is 4h)');
+  const counted = await settings.metrics.registry.getSingleMetric('vigil_alert_group_notifications_total')?.get();
+  t.same(counted?.values.map((v) => [v.labels.status, v.value]).sort(), [['firing', 3]], 'counted: three notifications, each with a firing alert');
 });
 
 t.test('the cross-partition race: a critical and a warning of one service routed by two instances at once; the warning is inhibited', async (t) => {

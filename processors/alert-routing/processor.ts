@@ -31,6 +31,14 @@ function routingCounter(registry: Registry): Counter<'processor' | 'state' | 'ou
   return new Counter({ name, help: 'Alerts routed by alert_routing, by outcome: routed, silenced, inhibited.', labelNames: ['processor', 'state', 'outcome'], registers: [registry] });
 }
 
+/** `vigil_alert_group_notifications_total{processor, status}`: grouped notifications emitted. */
+function groupCounter(registry: Registry): Counter<'processor' | 'status'> {
+  const name = 'vigil_alert_group_notifications_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing;
+  return new Counter({ name, help: 'Grouped notifications alert_routing emitted to the exporters, by status.', labelNames: ['processor', 'status'], registers: [registry] });
+}
+
 /** Builds the processor; the route tree was validated by the config schema. */
 export function createAlertRouting(settings: CreateSettings, config: Config, signal: Signal, next: Consumer): Processor {
   if (!config.route) throw new Error('alert_routing needs a route (the config schema requires one)');
@@ -39,6 +47,7 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
     source: r.source_matchers.map(parseMatcher), target: r.target_matchers.map(parseMatcher), equal: r.equal,
   }));
   const counter = routingCounter(settings.metrics.registry);
+  const groups = groupCounter(settings.metrics.registry);
   const id = settings.id.id;
   let decider: Decider | undefined;
   let grouper: Grouper | undefined;
@@ -80,7 +89,11 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
       const silences = config.silences ? new SilenceBook(store, config.silences.retention) : undefined;
       decider = new Decider({ root, inhibitRules, store, silences, decisionTtlMs: config.decision_ttl, logger: settings.logger });
       if (anyGrouping(root)) {
-        grouper = new Grouper({ root, inhibitRules, store, silences, logger: settings.logger, emit: (p) => next.consume(p), episodeTtlMs: config.decision_ttl });
+        grouper = new Grouper({
+          root, inhibitRules, store, silences, logger: settings.logger, episodeTtlMs: config.decision_ttl,
+          emit: (p) => next.consume(p),
+          notified: (status) => groups.inc({ processor: id, status }),
+        });
         grouper.start();
       }
       if (silences && config.silences) {
