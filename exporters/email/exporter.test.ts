@@ -3,6 +3,7 @@ import t, { type Test } from 'tap';
 import { SMTPServer } from 'smtp-server';
 import { factory } from './factory.js';
 import { FAST_DELIVERY, counterValue, sampleAlert, started } from '../notify-common/test-support.js';
+import { buildGroup, readAlerts } from '../notify-common/index.js';
 
 interface Delivered {
   from: string;
@@ -88,6 +89,30 @@ t.test('one mail per firing and per resolve over STARTTLS with auth, HTML and te
   t.equal(header(mails[1]!.raw, 'Subject'), '[RESOLVED] HighLatency (checkout): p95 latency of checkout is 1.4s');
   t.equal(header(mails[1]!.raw, 'In-Reply-To'), firingId, 'threaded under the firing mail');
   t.equal(await counterValue(settings, 'vigil_notifications_total', { outcome: 'sent' }), 2);
+});
+
+t.test('a grouped notification is one mail listing its alerts; the group\'s mails share one thread', async (t) => {
+  const { port, mails } = await smtp(t);
+  const { exporter } = await started(factory, 'email', {
+    endpoint: `127.0.0.1:${port}`, username: 'vigil', password: 's3cret', tls: { insecure_skip_verify: true },
+    from: 'vigil@example.com', to: ['oncall@example.com'], ...FAST_DELIVERY,
+  });
+  t.teardown(() => exporter.shutdown(Date.now() + 2000));
+  const a = readAlerts(sampleAlert().firing).alerts[0]!;
+  const b = readAlerts(sampleAlert({ alertname: 'HighErrors', annotations: { summary: 'errors of checkout at 7%' } }).firing).alerts[0]!;
+  const bResolved = readAlerts(sampleAlert({ alertname: 'HighErrors' }).resolved).alerts[0]!;
+  const group = { groupKey: '{}:{service_name="checkout"}', groupLabels: { service_name: 'checkout' }, startedAtMs: a.startsAtMs, receivers: ['email'] };
+  const first = buildGroup({ ...group, status: 'firing', notificationId: 'n1', alerts: [a, b] }, a.startsAtMs)!;
+  await exporter.consume(first);
+  await exporter.consume(first);
+  await exporter.consume(buildGroup({ ...group, status: 'firing', notificationId: 'n2', alerts: [a, bResolved] }, a.startsAtMs)!);
+  t.equal(mails.length, 2, 'one mail per notification, none twice');
+  t.equal(header(mails[0]!.raw, 'Subject'), '[FIRING:2] service_name=checkout');
+  t.match(quotedPrintable(mails[0]!.raw), /\[FIRING\] HighLatency \(critical\): p95 latency of checkout is 1\.4s[\s\S]*\[FIRING\] HighErrors \(critical\): errors of checkout at 7%/);
+  t.equal(header(mails[1]!.raw, 'Subject'), '[FIRING:1] service_name=checkout');
+  t.match(mails[1]!.raw, /\[RESOLVED\] HighErrors/);
+  t.equal(header(mails[0]!.raw, 'In-Reply-To'), header(mails[1]!.raw, 'In-Reply-To'), 'one thread');
+  t.not(header(mails[0]!.raw, 'Message-ID'), header(mails[1]!.raw, 'Message-ID'));
 });
 
 t.test('bad credentials are dead-lettered at once', async (t) => {

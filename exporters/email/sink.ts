@@ -4,9 +4,9 @@ import type { Transporter } from 'nodemailer';
 import { loadTls } from '../../config/tls.js';
 import { splitEndpoint } from '../../config/types.js';
 import { PermanentError, RetryableError, messageOf } from '../../pipeline/errors.js';
-import type { Alert, SendContext, Sink } from '../notify-common/index.js';
+import type { Alert, AlertGroup, SendContext, Sink } from '../notify-common/index.js';
 import type { Config } from './config.js';
-import { alertMail } from './mail.js';
+import { alertMail, groupMail, type Mail } from './mail.js';
 
 /** nodemailer's error codes that no retry will fix: bad credentials, refused envelope or message. */
 const PERMANENT_CODES = new Set(['EAUTH', 'EENVELOPE', 'EMESSAGE']);
@@ -34,8 +34,16 @@ export class EmailSink implements Sink {
   }
 
   async send(alert: Alert, _ctx: SendContext): Promise<void> {
+    await this.mail(alertMail(alert));
+  }
+
+  /** A grouped notification: one mail listing its alerts, threaded with the group's earlier mails. */
+  async sendGroup(group: AlertGroup, _ctx: SendContext): Promise<void> {
+    await this.mail(groupMail(group));
+  }
+
+  private async mail(mail: Mail): Promise<void> {
     if (!this.transport) throw new RetryableError('email exporter is not started');
-    const mail = alertMail(alert);
     try {
       await this.transport.sendMail({
         from: this.config.from, to: this.config.to, subject: mail.subject, text: mail.text, html: mail.html,

@@ -96,7 +96,11 @@ export function readAlerts(payload: Payload): ReadResult {
 
 /** One record as an Alert, or why it is not one. */
 export function readAlert(r: LogRecordView): Alert | string {
-  const a = r.attributes;
+  return readAlertAttributes(r.attributes, r.timeUnixNano, r.traceId);
+}
+
+/** An alert from its attributes (a record's, or one of a group's `alerts`), or why it is not one. */
+export function readAlertAttributes(a: Attributes, timeUnixNano: bigint, recordTraceId = ''): Alert | string {
   const version = a[ATTR.schemaVersion];
   if (typeof version === 'number' && version > ALERT_SCHEMA_VERSION) return `alert.schema_version ${version} is newer than ${ALERT_SCHEMA_VERSION}`;
   const state = a[ATTR.state];
@@ -110,15 +114,15 @@ export function readAlert(r: LogRecordView): Alert | string {
   labels.alertname = alertname;
   const severity = severityOf(text(a[ATTR.severity]) ?? labels.severity);
   if (!severity) return `severity must be one of ${Object.keys(SEVERITY_ALIASES).join(', ')}, got ${JSON.stringify(show(a[ATTR.severity] ?? labels.severity))}`;
-  const eventMs = Number(r.timeUnixNano / 1_000_000n);
+  const eventMs = Number(timeUnixNano / 1_000_000n);
   const startsAtMs = time(a[ATTR.startsAt]) ?? (state === 'firing' ? eventMs : undefined);
   if (startsAtMs === undefined || Number.isNaN(startsAtMs)) return 'starts_at must be an RFC 3339 time (required on resolve)';
   const endsAt = time(a[ATTR.endsAt]);
   if (Number.isNaN(endsAt)) return 'ends_at must be an RFC 3339 time';
   return {
-    alertname, state, severity, labels, annotations, startsAtMs, timeUnixNano: r.timeUnixNano,
+    alertname, state, severity, labels, annotations, startsAtMs, timeUnixNano,
     fingerprint: text(a[ATTR.fingerprint]) ?? fingerprintOf(labels),
-    traceIds: traceIdsOf(a, r.traceId),
+    traceIds: traceIdsOf(a, recordTraceId),
     ...(state === 'resolved' ? { endsAtMs: endsAt ?? eventMs } : {}),
     ...optional('generatorUrl', text(a[ATTR.generatorUrl])),
     ...optional('value', numberOf(a[ATTR.value])),

@@ -13,6 +13,7 @@ import { RetryableError, ShuttingDownError, UnavailableError, isPermanent, messa
 import type { Payload } from '../../pdata/payload.js';
 import type { Delivery } from '../../pipeline/delivery.js';
 import { notificationKey, readAlerts, type Alert } from './alert.js';
+import { readGroups, type AlertGroup } from './group.js';
 import { backoffOf, type DeliveryConfig } from './config.js';
 import { ThrottledError } from './http.js';
 import { ExporterMemory, type NotifyMemory } from './memory.js';
@@ -36,10 +37,28 @@ export interface SendContext {
  */
 export interface Sink {
   send(alert: Alert, ctx: SendContext): Promise<void>;
+  /**
+   * Optional: delivers one grouped notification (alert_routing's grouping) as one message. A sink
+   * without it notifies each alert of the group on its own (alert_routing refuses such receivers
+   * on grouped routes at validation, so this is a fallback).
+   */
+  sendGroup?(group: AlertGroup, ctx: SendContext): Promise<void>;
   /** Optional: opens what the sink needs (a transport, a timer). */
   start?(host: Host): Promise<void>;
   /** Optional: releases it. */
   shutdown?(): Promise<void>;
+}
+
+/** One notification to deliver: an alert state change, or a grouped notification. */
+interface Unit {
+  /** The dedup key. */
+  readonly key: string;
+  /** Notifications of one chain go out in order (an alert's fingerprint, a group's key). */
+  readonly chain: string;
+  readonly state: string;
+  /** What the logs say about it. */
+  readonly describe: Record<string, unknown>;
+  send(ctx: SendContext): Promise<void>;
 }
 
 /** Test hooks: a clock and randomness. */
@@ -82,15 +101,17 @@ export class NotifyExporter implements Exporter {
    */
   async consume(payload: Payload, delivery?: Delivery): Promise<void> {
     if (this.stop.signal.aborted) throw new ShuttingDownError(`exporter ${this.settings.id.id} is shutting down`);
-    const { alerts: read, invalid } = readAlerts(payload);
+    const { alerts: read, invalid: invalidAlerts } = readAlerts(payload);
+    const { groups, invalid: invalidGroups } = readGroups(payload);
+    const invalid = [...invalidAlerts, ...invalidGroups];
     for (const bad of invalid) {
       this.metrics.notifications.inc({ exporter: this.settings.id.id, state: '', outcome: 'invalid' });
       this.burst.warn({ record: bad.index, reason: bad.reason }, 'not a valid vigil.alert record; skipped (docs/alerts-contract.md)');
     }
     if (invalid.length > 0) this.settings.metrics.exporterFailed.logs.inc({ exporter: this.settings.id.id }, invalid.length);
-    const alerts = this.severityFiltered(this.routedHere(read));
-    if (alerts.length === 0) return;
-    const work = this.deliverAll(alerts);
+    const units = [...this.severityFiltered(this.routedHere(read)).map((a) => this.alertUnit(a)), ...this.groupUnits(groups)];
+    if (units.length === 0) return;
+    const work = this.deliverAll(units);
     if (!delivery) {
       await work;
       return;
@@ -129,9 +150,46 @@ export class NotifyExporter implements Exporter {
     });
   }
 
-  /** Delivers every alert; rejects (retryably) only when a shutdown interrupted one. */
-  private async deliverAll(alerts: readonly Alert[]): Promise<void> {
-    const results = await Promise.allSettled(alerts.map((a) => this.enqueue(a)));
+  /** An alert state change as a unit of delivery. */
+  private alertUnit(alert: Alert): Unit {
+    return {
+      key: notificationKey(alert), chain: alert.fingerprint, state: alert.state,
+      describe: { alertname: alert.alertname, state: alert.state, fingerprint: alert.fingerprint, labels: alert.labels, starts_at: new Date(alert.startsAtMs).toISOString() },
+      send: (ctx) => this.sink.send(alert, ctx),
+    };
+  }
+
+  /**
+   * The grouped notifications routed here, their alerts cut to the severity_filter (a group left
+   * empty is counted as filtered). A sink that cannot render a group notifies its alerts one by one.
+   */
+  private groupUnits(groups: readonly AlertGroup[]): Unit[] {
+    const id = this.settings.id.id;
+    const out: Unit[] = [];
+    for (const g of groups) {
+      if (!g.receivers.includes(id)) {
+        this.metrics.notifications.inc({ exporter: id, state: g.status, outcome: 'not_routed' });
+        continue;
+      }
+      const alerts = this.severityFiltered(g.alerts);
+      if (alerts.length === 0) continue;
+      if (!this.sink.sendGroup) {
+        out.push(...alerts.map((a) => this.alertUnit(a)));
+        continue;
+      }
+      const group: AlertGroup = { ...g, alerts, status: alerts.some((a) => a.state === 'firing') ? 'firing' : 'resolved' };
+      out.push({
+        key: `group:${g.notificationId}`, chain: `group:${g.groupKey}`, state: group.status,
+        describe: { group_key: g.groupKey, state: group.status, alerts: alerts.length, notification_id: g.notificationId },
+        send: (ctx) => this.sink.sendGroup!(group, ctx),
+      });
+    }
+    return out;
+  }
+
+  /** Delivers every notification; rejects (retryably) only when a shutdown interrupted one. */
+  private async deliverAll(units: readonly Unit[]): Promise<void> {
+    const results = await Promise.allSettled(units.map((u) => this.enqueue(u)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason instanceof RetryableError ? failed.reason : new UnavailableError(messageOf(failed.reason));
   }
@@ -147,24 +205,24 @@ export class NotifyExporter implements Exporter {
     }
   }
 
-  /** Queues the alert's notification behind earlier ones of the same alert. */
-  private enqueue(alert: Alert): Promise<void> {
-    const prev = this.chains.get(alert.fingerprint) ?? Promise.resolve();
-    const run = prev.catch(() => {}).then(() => this.notify(alert));
-    this.chains.set(alert.fingerprint, run);
+  /** Queues the notification behind earlier ones of the same chain (alert, group). */
+  private enqueue(unit: Unit): Promise<void> {
+    const prev = this.chains.get(unit.chain) ?? Promise.resolve();
+    const run = prev.catch(() => {}).then(() => this.notify(unit));
+    this.chains.set(unit.chain, run);
     this.inFlight.add(run);
     const done = (): void => {
       this.inFlight.delete(run);
-      if (this.chains.get(alert.fingerprint) === run) this.chains.delete(alert.fingerprint);
+      if (this.chains.get(unit.chain) === run) this.chains.delete(unit.chain);
     };
     run.then(done, done);
     return run;
   }
 
   /** Delivers once, retrying until sent, refused or past the dead-letter TTL. */
-  private async notify(alert: Alert): Promise<void> {
-    const key = notificationKey(alert);
-    const labels = { exporter: this.settings.id.id, state: alert.state };
+  private async notify(unit: Unit): Promise<void> {
+    const key = unit.key;
+    const labels = { exporter: this.settings.id.id, state: unit.state };
     if (await this.memory.delivered(key)) {
       this.metrics.notifications.inc({ ...labels, outcome: 'duplicate' });
       return;
@@ -179,28 +237,28 @@ export class NotifyExporter implements Exporter {
           this.metrics.notifications.inc({ ...labels, outcome: 'duplicate' });
           return;
         }
-        await this.attempt(alert, key);
+        await this.attempt(unit);
         await this.memory.markDelivered(key, this.config.dedup_ttl);
         this.metrics.notifications.inc({ ...labels, outcome: 'sent' });
         this.settings.metrics.exporterSent.logs.inc({ exporter: labels.exporter });
-        this.settings.logger.debug({ alertname: alert.alertname, state: alert.state, fingerprint: alert.fingerprint, attempt }, 'notification sent');
+        this.settings.logger.debug({ ...unit.describe, attempt }, 'notification sent');
         return;
       } catch (e) {
         err = e;
       }
       if (this.stop.signal.aborted) throw err instanceof RetryableError ? err : new UnavailableError(messageOf(err), undefined, { cause: err });
-      if (isPermanent(err)) { this.deadLetter(alert, err, 'rejected', attempt); return; }
+      if (isPermanent(err)) { this.deadLetter(unit, err, 'rejected', attempt); return; }
       const hint = err instanceof RetryableError ? err.retryAfterMs : undefined;
       if (err instanceof ThrottledError && hint !== undefined) this.limiter.pause(this.now() + hint);
       const delay = hint ?? backoff.nextDelay();
-      if (backoff.exceeds(delay)) { this.deadLetter(alert, err, 'ttl_expired', attempt); return; }
-      this.settings.logger.debug({ alertname: alert.alertname, attempt, delay_ms: delay, err: messageOf(err) }, 'notification failed, will retry');
+      if (backoff.exceeds(delay)) { this.deadLetter(unit, err, 'ttl_expired', attempt); return; }
+      this.settings.logger.debug({ ...unit.describe, attempt, delay_ms: delay, err: messageOf(err) }, 'notification failed, will retry');
       await sleep(delay, this.stop.signal);
     }
   }
 
   /** One send, bounded by the timeout and the shutdown deadline. */
-  private async attempt(alert: Alert, key: string): Promise<void> {
+  private async attempt(unit: Unit): Promise<void> {
     const signals = [this.deadline.signal];
     if (this.config.timeout > 0) signals.push(AbortSignal.timeout(this.config.timeout));
     const signal = AbortSignal.any(signals);
@@ -209,18 +267,15 @@ export class NotifyExporter implements Exporter {
         ? signal.reason : new RetryableError(`notification timed out after ${this.config.timeout}ms`)), { once: true });
     });
     aborted.catch(() => {});
-    await Promise.race([this.sink.send(alert, { signal, key, memory: this.memory }), aborted]);
+    await Promise.race([unit.send({ signal, key: unit.key, memory: this.memory }), aborted]);
   }
 
   /** Gives a notification up: counted, logged with what it was about, never silent. */
-  private deadLetter(alert: Alert, err: unknown, reason: 'rejected' | 'ttl_expired', attempts: number): void {
+  private deadLetter(unit: Unit, err: unknown, reason: 'rejected' | 'ttl_expired', attempts: number): void {
     const exporter = this.settings.id.id;
     this.metrics.deadLettered.inc({ exporter, reason });
-    this.metrics.notifications.inc({ exporter, state: alert.state, outcome: 'dead_lettered' });
+    this.metrics.notifications.inc({ exporter, state: unit.state, outcome: 'dead_lettered' });
     this.settings.metrics.exporterFailed.logs.inc({ exporter });
-    this.settings.logger.error({
-      alertname: alert.alertname, state: alert.state, fingerprint: alert.fingerprint, labels: alert.labels,
-      starts_at: new Date(alert.startsAtMs).toISOString(), reason, attempts, err: messageOf(err),
-    }, 'notification dead-lettered');
+    this.settings.logger.error({ ...unit.describe, reason, attempts, err: messageOf(err) }, 'notification dead-lettered');
   }
 }

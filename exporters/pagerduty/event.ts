@@ -1,5 +1,6 @@
 /** An alert state change as a PagerDuty Events API v2 event (trigger or resolve, keyed by dedup_key). */
-import type { Alert } from '../notify-common/index.js';
+import { createHash } from 'node:crypto';
+import type { Alert, AlertGroup } from '../notify-common/index.js';
 import type { Config } from './config.js';
 
 /** The API's limit on `summary`. */
@@ -67,4 +68,33 @@ function linksOf(alert: Alert, config: Config): PagerDutyLink[] {
     for (const id of alert.traceIds) links.push({ href: config.trace_url.replaceAll('{trace_id}', id), text: `Trace ${id}` });
   }
   return links;
+}
+
+/**
+ * The event of a grouped notification: keyed, as Alertmanager does, by the SHA-256 of the group key,
+ * so the whole group is one incident; it triggers while any alert fires and resolves when none does.
+ */
+export function pagerDutyGroupEvent(group: AlertGroup, config: Config): PagerDutyEvent {
+  const base = { routing_key: config.routing_key, dedup_key: createHash('sha256').update(group.groupKey).digest('hex') };
+  if (group.status === 'resolved') return { ...base, event_action: 'resolve' };
+  const firing = group.alerts.filter((a) => a.state === 'firing');
+  const first = firing[0]!;
+  const worst = (['critical', 'error', 'warning', 'info'] as const).find((s) => firing.some((a) => a.severity === s)) ?? 'warning';
+  const labels = Object.entries(group.groupLabels).map(([k, v]) => `${k}=${v}`).join(' ');
+  const summary = `[FIRING:${firing.length}] ${labels || first.alertname}`;
+  const event = pagerDutyEvent(first, config);
+  return {
+    ...event, ...base,
+    payload: {
+      ...event.payload!,
+      summary: summary.length > MAX_SUMMARY ? `${summary.slice(0, MAX_SUMMARY - 1)}…` : summary,
+      severity: worst,
+      class: first.alertname,
+      custom_details: {
+        group_key: group.groupKey, group_labels: group.groupLabels,
+        firing: firing.map((a) => ({ alertname: a.alertname, labels: a.labels, annotations: a.annotations, fingerprint: a.fingerprint })),
+      },
+    },
+    links: firing.flatMap((a) => linksOf(a, config)),
+  };
 }

@@ -1,5 +1,5 @@
 /** An alert state change as a Slack message: Block Kit blocks and the plain-text fallback. */
-import type { Alert } from '../notify-common/index.js';
+import type { Alert, AlertGroup } from '../notify-common/index.js';
 
 /** A Block Kit block (the subset written here). */
 export type Block = Record<string, unknown>;
@@ -44,4 +44,24 @@ function evidenceLinks(alert: Alert, traceUrl: string | undefined): string {
   if (alert.generatorUrl) links.push(`<${alert.generatorUrl}|rule>`);
   for (const id of alert.traceIds) links.push(traceUrl ? `<${traceUrl.replaceAll('{trace_id}', id)}|trace ${id.slice(0, 8)}>` : `trace \`${id}\``);
   return links.join(' · ');
+}
+
+/** Slack's limit on blocks per message; the group lists its first alerts and counts the rest. */
+const MAX_LISTED = 40;
+
+/** The message of a grouped notification: a header with the counts, then one line per alert. */
+export function slackGroupMessage(group: AlertGroup, traceUrl: string | undefined): SlackMessage {
+  const firing = group.alerts.filter((a) => a.state === 'firing').length;
+  const resolved = group.alerts.length - firing;
+  const labels = Object.entries(group.groupLabels).map(([k, v]) => `${k}=${v}`).join(' ');
+  const title = `${EMOJI[group.status]} [${group.status.toUpperCase()}${firing > 0 ? `:${firing}` : ''}] ${labels || group.alerts[0]?.alertname || 'alerts'}`;
+  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: title.slice(0, 150), emoji: true } }];
+  for (const a of group.alerts.slice(0, MAX_LISTED)) {
+    const summary = a.annotations.summary ?? a.alertname;
+    const links = evidenceLinks(a, traceUrl);
+    const line = `${a.state === 'firing' ? EMOJI.firing : EMOJI.resolved} *${a.alertname}* (${a.severity}) ${summary}`;
+    blocks.push({ type: 'section', text: mrkdwn(links ? `${line}\n${links}` : line) });
+  }
+  if (group.alerts.length > MAX_LISTED) blocks.push({ type: 'context', elements: [mrkdwn(`and ${group.alerts.length - MAX_LISTED} more`)] });
+  return { text: `${title.replace(/^\S+ /, '')}: ${firing} firing, ${resolved} resolved`, blocks };
 }

@@ -3,9 +3,9 @@
  * firing, and on resolve chat.update of that same message (its channel and ts are remembered).
  */
 import { PermanentError, RetryableError } from '../../pipeline/errors.js';
-import { errorOfAnswer, expectOk, request, type Alert, type HttpAnswer, type SendContext, type Sink } from '../notify-common/index.js';
+import { errorOfAnswer, expectOk, request, type Alert, type AlertGroup, type HttpAnswer, type SendContext, type Sink } from '../notify-common/index.js';
 import type { Config } from './config.js';
-import { slackMessage } from './message.js';
+import { slackGroupMessage, slackMessage, type SlackMessage } from './message.js';
 
 /** Web API `error` codes that a later attempt may not get. */
 const RETRYABLE_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -38,6 +38,27 @@ export class SlackSink implements Sink {
     }
     const answer = await this.call('chat.postMessage', { channel: this.config.channel, ...message }, ctx.signal);
     if (alert.state === 'firing' && answer.channel && answer.ts) await ctx.memory.remember(episode, `${answer.channel} ${answer.ts}`, this.rememberMs);
+  }
+
+  /**
+   * A grouped notification. Incoming webhook: one message per notification. Web API: the group's
+   * first notification posts, later ones (changes, repeats, the resolve) update that message.
+   */
+  async sendGroup(group: AlertGroup, ctx: SendContext): Promise<void> {
+    const message: SlackMessage = slackGroupMessage(group, this.config.trace_url);
+    if (this.config.webhook_url !== undefined) {
+      expectOk('slack webhook', await request('POST', this.config.webhook_url, message, {}, ctx.signal));
+      return;
+    }
+    const episode = `slack:group:${group.groupKey}:${group.startedAtMs}`;
+    const posted = await ctx.memory.recall(episode);
+    if (posted !== undefined) {
+      const [channel, ts] = posted.split(' ');
+      await this.call('chat.update', { channel, ts, ...message }, ctx.signal);
+      return;
+    }
+    const answer = await this.call('chat.postMessage', { channel: this.config.channel, ...message }, ctx.signal);
+    if (answer.channel && answer.ts) await ctx.memory.remember(episode, `${answer.channel} ${answer.ts}`, this.rememberMs);
   }
 
   /** One Web API call; `ok: false` becomes a typed error. */

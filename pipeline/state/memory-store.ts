@@ -57,6 +57,14 @@ export class MemoryStore implements ManagedStateStore {
     this.set(key, value, ttlMs);
   }
 
+  async claim(key: string, value: StateValue, ttlMs: number): Promise<boolean> {
+    this.checkOpen();
+    checkTtl(ttlMs);
+    if (this.live(key)) return false;
+    this.set(key, value, ttlMs);
+    return true;
+  }
+
   async delete(key: string): Promise<void> {
     this.checkOpen();
     this.slots.delete(key);

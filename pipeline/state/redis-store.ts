@@ -101,6 +101,11 @@ export class RedisStore implements ManagedStateStore {
     await this.run('SET', (c) => (ttlMs === undefined ? c.set(this.full(key), asBuffer(value)) : c.set(this.full(key), asBuffer(value), 'PX', ttlMs)));
   }
 
+  async claim(key: string, value: StateValue, ttlMs: number): Promise<boolean> {
+    checkTtl(ttlMs);
+    return await this.run('SET', (c) => c.set(this.full(key), asBuffer(value), 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
   async delete(key: string): Promise<void> {
     await this.run('DEL', (c) => c.del(this.full(key)));
   }

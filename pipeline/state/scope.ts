@@ -22,5 +22,6 @@ export function scoped(store: StateStore, ...namespace: ReadonlyArray<string | n
     list: async (keyPrefix, limit) => (await store.list(full(keyPrefix), limit)).map((k) => k.slice(prefix.length)),
     fields: (key) => store.fields(full(key)),
     notReadyReasons: () => store.notReadyReasons(),
+    ...(store.claim ? { claim: (key: string, value: StateValue, ttlMs: number) => store.claim!(full(key), value, ttlMs) } : {}),
   };
 }

@@ -53,6 +53,11 @@ export interface StateStore {
    * partition's state is one such map (./partition-state), so reloading it is one read.
    */
   fields(key: string): Promise<Map<string, Uint8Array>>;
+  /**
+   * Optional: stores `value` under `key` (expiring after `ttlMs`) only when `key` is absent (Redis
+   * SET NX PX); true when this call stored it. A lease: of several instances, exactly one wins.
+   */
+  claim?(key: string, value: StateValue, ttlMs: number): Promise<boolean>;
   /** Reasons the store cannot be used now (`redis localhost:6379 unreachable: ECONNREFUSED`); empty when ready. */
   notReadyReasons(): string[];
 }

@@ -13,13 +13,23 @@ t.test('an alertmanager.yml-style route tree, inhibit rules and silences validat
   t.same(await errorsOf('alertmanager-style.yaml'), []);
 });
 
-t.test('grouping keys are refused, never accepted and ignored; bad matchers are pointed at', async (t) => {
+t.test('time intervals are refused, never accepted and ignored; bad grouping keys and matchers are pointed at', async (t) => {
   t.same(await errorsOf('refused.yaml'), [
-    'refused.yaml:7:17 processors::alert_routing::route::group_by: grouping is not supported yet: vigil notifies every alert on its own, as Alertmanager does with group_by: [\'...\']; remove group_by',
-    'refused.yaml:8:19 processors::alert_routing::route::group_wait: grouping is not supported yet: an alert is notified as soon as it fires; remove group_wait',
+    'refused.yaml:7:17 processors::alert_routing::route::group_by: \'...\' (every label) must be group_by\'s only entry',
+    'refused.yaml:8:23 processors::alert_routing::route::group_interval: group_interval must be more than 0',
     'refused.yaml:10:22 processors::alert_routing::route::routes::0::matchers::0: unknown operator in "severity==\\"critical\\""; use =, !=, =~ or !~',
     'refused.yaml:12:22 processors::alert_routing::route::routes::1::matchers::0: invalid regular expression "(db": Invalid regular expression: /^(?:(db)$/s: Unterminated group',
-    'refused.yaml:14:28 processors::alert_routing::route::routes::1::repeat_interval: repeat notifications are not supported yet: each firing and each resolve is notified once; remove repeat_interval',
+    'refused.yaml:14:32 processors::alert_routing::route::routes::1::mute_time_intervals: time intervals are not supported yet; use a silence (POST /api/v2/silences) instead',
+  ]);
+});
+
+t.test('grouping keys validate, on any route, inherited', async (t) => {
+  t.same(await errorsOf('grouping.yaml'), []);
+});
+
+t.test('an exporter that cannot render a group is refused on a grouped route', async (t) => {
+  t.same(await errorsOf('grouping-unsupported.yaml'), [
+    'grouping-unsupported.yaml:10:21 processors::alert_routing::route::routes::0::receiver: receiver "alertmanager" is on a grouped route (group_by, group_wait, group_interval or repeat_interval here or above), but the alertmanager exporter does not render grouped notifications yet (only webhook, slack, pagerduty, email do); route it from a branch without grouping keys',
   ]);
 });
 

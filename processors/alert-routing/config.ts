@@ -21,15 +21,16 @@ const matcherString = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** Alertmanager's defaults, used once a route (or an ancestor) turns grouping on. */
+export const DEFAULT_GROUP_WAIT_MS = 30_000;
+export const DEFAULT_GROUP_INTERVAL_MS = 5 * 60_000;
+export const DEFAULT_REPEAT_INTERVAL_MS = 4 * 3_600_000;
+
 /**
  * Alertmanager route keys vigil does not implement yet. They are refused, never accepted and
- * ignored: an operator who writes `group_wait: 30s` must not believe alerts are grouped.
+ * ignored: an operator who writes them must not believe they act.
  */
 const NOT_SUPPORTED: Record<string, string> = {
-  group_by: 'grouping is not supported yet: vigil notifies every alert on its own, as Alertmanager does with group_by: [\'...\']; remove group_by',
-  group_wait: 'grouping is not supported yet: an alert is notified as soon as it fires; remove group_wait',
-  group_interval: 'grouping is not supported yet: there are no groups to re-notify; remove group_interval',
-  repeat_interval: 'repeat notifications are not supported yet: each firing and each resolve is notified once; remove repeat_interval',
   mute_time_intervals: 'time intervals are not supported yet; use a silence (POST /api/v2/silences) instead',
   active_time_intervals: 'time intervals are not supported yet; use a silence (POST /api/v2/silences) instead',
 };
@@ -47,7 +48,15 @@ export interface RouteConfig {
   matchers: string[];
   continue: boolean;
   routes: RouteConfig[];
+  /** Label names to group by; `['...']`: every label. Inherited. */
+  group_by?: string[] | undefined;
+  /** Durations in ms; inherited. Any grouping key on a route or an ancestor turns grouping on. */
+  group_wait?: number | undefined;
+  group_interval?: number | undefined;
+  repeat_interval?: number | undefined;
 }
+
+const positive = (what: string) => duration().refine((ms) => ms > 0, { error: `${what} must be more than 0` });
 
 /** One node of the route tree, as in alertmanager.yml (recursive through `routes`). */
 const routeSchema: z.ZodType<RouteConfig> = z.lazy(() => z.strictObject({
@@ -55,6 +64,10 @@ const routeSchema: z.ZodType<RouteConfig> = z.lazy(() => z.strictObject({
   matchers: z.array(matcherString).default([]),
   continue: z.boolean().default(false),
   routes: z.array(routeSchema).default([]),
+  group_by: z.array(z.string().min(1)).refine((l) => !l.includes('...') || l.length === 1, { error: "'...' (every label) must be group_by's only entry" }).optional(),
+  group_wait: duration().optional(),
+  group_interval: positive('group_interval').optional(),
+  repeat_interval: positive('repeat_interval').optional(),
   ...refusedKeys,
 }));
 
@@ -99,4 +112,16 @@ export function receiversOf(route: RouteConfig | undefined, path: (string | numb
   if (!route) return [];
   const own = route.receiver ? [{ receiver: route.receiver, path: [...path, 'receiver'] }] : [];
   return [...own, ...route.routes.flatMap((r, i) => receiversOf(r, [...path, 'routes', i]))];
+}
+
+/** Exporter types that render a grouped notification (their sink has `sendGroup`). */
+export const GROUPING_EXPORTER_TYPES: readonly string[] = ['webhook', 'slack', 'pagerduty', 'email'];
+
+/** The receivers of the routes that group (they or an ancestor set a grouping key), with their key path. */
+export function groupedReceiversOf(route: RouteConfig | undefined, path: (string | number)[] = ['route'], inherited: { receiver?: string | undefined; grouped: boolean } = { grouped: false }): Array<{ receiver: string; path: (string | number)[] }> {
+  if (!route) return [];
+  const grouped = inherited.grouped || [route.group_by, route.group_wait, route.group_interval, route.repeat_interval].some((v) => v !== undefined);
+  const receiver = route.receiver ?? inherited.receiver;
+  const own = grouped && receiver ? [{ receiver, path: [...path, route.receiver ? 'receiver' : 'group_by'] }] : [];
+  return [...own, ...route.routes.flatMap((r, i) => groupedReceiversOf(r, [...path, 'routes', i], { receiver, grouped }))];
 }

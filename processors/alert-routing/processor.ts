@@ -16,9 +16,10 @@ import { createProcessor } from '../processorhelper/index.js';
 import { annotateRecords } from './annotate.js';
 import type { Config } from './config.js';
 import { Decider, type Decision } from './decide.js';
+import { Grouper } from './grouper.js';
 import type { InhibitRule } from './inhibit.js';
 import { parseMatcher } from './matchers.js';
-import { compileRoute } from './route.js';
+import { anyGrouping, compileRoute } from './route.js';
 import { SilenceBook } from './silences.js';
 import { silencesApi } from './silences-api.js';
 
@@ -30,6 +31,14 @@ function routingCounter(registry: Registry): Counter<'processor' | 'state' | 'ou
   return new Counter({ name, help: 'Alerts routed by alert_routing, by outcome: routed, silenced, inhibited.', labelNames: ['processor', 'state', 'outcome'], registers: [registry] });
 }
 
+/** `vigil_alert_group_notifications_total{processor, status}`: grouped notifications emitted. */
+function groupCounter(registry: Registry): Counter<'processor' | 'status'> {
+  const name = 'vigil_alert_group_notifications_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing;
+  return new Counter({ name, help: 'Grouped notifications alert_routing emitted to the exporters, by status.', labelNames: ['processor', 'status'], registers: [registry] });
+}
+
 /** Builds the processor; the route tree was validated by the config schema. */
 export function createAlertRouting(settings: CreateSettings, config: Config, signal: Signal, next: Consumer): Processor {
   if (!config.route) throw new Error('alert_routing needs a route (the config schema requires one)');
@@ -38,8 +47,10 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
     source: r.source_matchers.map(parseMatcher), target: r.target_matchers.map(parseMatcher), equal: r.equal,
   }));
   const counter = routingCounter(settings.metrics.registry);
+  const groups = groupCounter(settings.metrics.registry);
   const id = settings.id.id;
   let decider: Decider | undefined;
+  let grouper: Grouper | undefined;
   let http: HttpHost | undefined;
 
   const process = async (payload: Payload): Promise<Payload> => {
@@ -53,6 +64,8 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
     });
     if (found.length === 0 || !decider) return payload;
     const decisions = await decider.decide(found.map((f) => f.alert));
+    // After decide, so the firing set already holds these alerts when a group is flushed.
+    await grouper?.add(found.map((f) => f.alert));
     const byIndex = new Map<number, AttributesInput>();
     found.forEach(({ index: i, alert }, n) => {
       const d = decisions[n]!;
@@ -75,12 +88,21 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
       const store = scoped(host.stateStore(), 'routing', id);
       const silences = config.silences ? new SilenceBook(store, config.silences.retention) : undefined;
       decider = new Decider({ root, inhibitRules, store, silences, decisionTtlMs: config.decision_ttl, logger: settings.logger });
+      if (anyGrouping(root)) {
+        grouper = new Grouper({
+          root, inhibitRules, store, silences, logger: settings.logger, episodeTtlMs: config.decision_ttl,
+          emit: (p) => next.consume(p),
+          notified: (status) => groups.inc({ processor: id, status }),
+        });
+        grouper.start();
+      }
       if (silences && config.silences) {
         http = silencesApi(silences, config.silences.endpoint, `processor ${id}`, settings.logger);
         await http.start();
       }
     },
     shutdown: async (deadline: number) => {
+      await grouper?.stop(deadline);
       await http?.close(deadline);
     },
   });
