@@ -55,16 +55,20 @@ export class ForestDetector implements Detector {
       this.recent.push(x);
       return LEARNING;
     }
-    const prev = this.recent[this.recent.length - 1]!;
+    const recent = this.recent;
+    const prev = recent[recent.length - 1]!;
     let mean = 0;
-    for (const v of this.recent) mean += v;
-    mean /= this.recent.length;
+    for (let i = 0; i < recent.length; i++) mean += recent[i]!;
+    mean /= recent.length;
     this.x[0] = x;
     this.x[1] = x - prev;
     this.x[2] = x - mean;
     const s = this.forest.ready ? this.forest.score(this.x) : 0;
     const slot = this.seen % this.capacity;
-    if (slot < this.builtCount && !this.displaced.has(slot)) this.displaced.set(slot, [...this.vectors.subarray(slot * DIMS, (slot + 1) * DIMS)]);
+    if (slot < this.builtCount && !this.displaced.has(slot)) {
+      const at = slot * DIMS;
+      this.displaced.set(slot, [this.vectors[at]!, this.vectors[at + 1]!, this.vectors[at + 2]!]);
+    }
     this.vectors.set(this.x, slot * DIMS);
     this.seen++;
     this.recent.push(x);

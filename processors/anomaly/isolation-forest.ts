@@ -22,6 +22,9 @@ export function averagePath(n: number): number {
   return 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n;
 }
 
+/** c(n) for small n, computed once: every leaf of every build needs one. */
+const PATHS = Float64Array.from({ length: 4097 }, (_, n) => averagePath(n));
+
 /**
  * A forest over vectors of `dims` numbers. All trees live in three flat arrays, `cap` nodes a tree:
  * node i of tree t is at t·cap + i; it cuts `feature` at `cut` with children `left` and `left`+1
@@ -35,6 +38,10 @@ export class IsolationForest {
   private left = new Uint16Array(0);
   private cap = 0;
   private built = 0;
+  /** c(built): the normaliser of every score until the next build. */
+  private norm = 1;
+  /** The sampled vectors of the tree being grown (kept between builds: no garbage per build). */
+  private idx = new Int32Array(0);
   /** Nodes used by the tree being grown. */
   private nodes = 0;
 
@@ -50,7 +57,9 @@ export class IsolationForest {
     const psi = Math.min(this.o.sampleSize, count);
     const limit = Math.ceil(Math.log2(Math.max(psi, 2)));
     this.built = psi;
-    const idx = new Int32Array(psi);
+    this.norm = averagePath(psi);
+    if (this.idx.length < psi) this.idx = new Int32Array(psi);
+    const idx = this.idx;
     const cap = 2 * psi + 1;
     // Trees are rebuilt in place: a rebuild every few dozen points must not feed the GC.
     if (this.cap < cap) {
@@ -69,16 +78,32 @@ export class IsolationForest {
   /** The anomaly score of the paper, 2^(−E[h(x)] / c(ψ)), in (0, 1]: ~0.5 and below normal, near 1 isolated. */
   score(x: Float64Array): number {
     if (this.built === 0) return 0;
+    // One walk per tree over the flat buffers, read into locals (this is the per-point hot loop).
+    const feature = this.feature;
+    const cut = this.cut;
+    const left = this.left;
+    const trees = this.o.trees;
     let total = 0;
-    for (let t = 0; t < this.o.trees; t++) total += this.pathLength(t * this.cap, x);
-    return Math.pow(2, -(total / this.o.trees) / averagePath(this.built));
+    for (let t = 0, base = 0; t < trees; t++, base += this.cap) {
+      let at = base;
+      let depth = 0;
+      let f = feature[at]!;
+      while (f >= 0) {
+        const l = left[at]!;
+        at = base + (x[f]! < cut[at]! ? l : l + 1);
+        depth++;
+        f = feature[at]!;
+      }
+      total += depth + cut[at]!;
+    }
+    return Math.pow(2, -(total / trees) / this.norm);
   }
 
   private grow(base: number, node: number, data: Float64Array, idx: Int32Array, lo: number, hi: number, depth: number, limit: number): void {
     const n = hi - lo;
     const at = base + node;
     this.feature[at] = -1;
-    this.cut[at] = averagePath(n);
+    this.cut[at] = n < PATHS.length ? PATHS[n]! : averagePath(n);
     if (n <= 1 || depth >= limit) return;
     // Pick a feature with some spread; a node whose vectors are all equal is a leaf.
     const d = this.dims;
@@ -106,15 +131,5 @@ export class IsolationForest {
       this.grow(base, left + 1, data, idx, mid, hi, depth + 1, limit);
       return;
     }
-  }
-
-  private pathLength(base: number, x: Float64Array): number {
-    let at = base;
-    let depth = 0;
-    while (this.feature[at]! >= 0) {
-      at = base + (x[this.feature[at]!]! < this.cut[at]! ? this.left[at]! : this.left[at]! + 1);
-      depth++;
-    }
-    return depth + this.cut[at]!;
   }
 }
