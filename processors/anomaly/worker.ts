@@ -13,19 +13,21 @@ import type { Delivery, Hold } from '../../pipeline/delivery.js';
 import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
-import { forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
+import { forEachDataPoint, LogsBuilder, mergePayloads, type DataPointView, type Payload } from '../../pdata/index.js';
 import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import { modelOptions, type Config } from './config.js';
-import { addEvent, addScore } from './output.js';
+import { addEvent } from './output.js';
+import { ScoreWriter, scoreAttributes } from './score-writer.js';
 import { SeriesModel, type ModelOptions } from './series-model.js';
 import type { SavedSeries } from './state.js';
 
 const MS = 1_000_000n;
 
-/** A tracked series: its identity (for the checkpoint) and its model. */
+/** A tracked series: its identity (for the checkpoint), its model and its score points' encoded attributes (made at its first score). */
 interface Tracked {
   readonly identity: Omit<SavedSeries, 'model'>;
   readonly model: SeriesModel;
+  scoreAttributes?: Uint8Array;
 }
 
 /** One partition's anomaly models. */
@@ -75,7 +77,7 @@ export class AnomalyWorker implements PartitionWorker {
       if (this.config.pass_through) await this.ctx.emit(payload);
       return;
     }
-    const scores = new MetricsBuilder();
+    const scores = new ScoreWriter();
     const events = new LogsBuilder();
     let learnt = false;
     forEachDataPoint(payload, (p) => { if (this.score(p, scores, events)) learnt = true; });
@@ -96,14 +98,14 @@ export class AnomalyWorker implements PartitionWorker {
   }
 
   /** Scores and learns one point; false when the point is not scored (nothing learnt). */
-  private score(p: DataPointView, scores: MetricsBuilder, events: LogsBuilder): boolean {
+  private score(p: DataPointView, scores: ScoreWriter, events: LogsBuilder): boolean {
     if (p.value === undefined || !Number.isFinite(p.value) || (p.type !== 'gauge' && p.type !== 'sum')) return false;
     if (p.metricName.startsWith('vigil.anomaly') || (this.metrics && !this.metrics.has(p.metricName))) return false;
     const tracked = this.track(p);
     if (!tracked) return false;
     const v = tracked.model.observe(p.value, Number(p.timeUnixNano / MS));
     this.dirty.add(p.seriesId);
-    addScore(scores, p, v, this.detectorLabel);
+    scores.add(p, tracked.scoreAttributes ??= scoreAttributes(p, this.detectorLabel), v.score);
     if (v.event) addEvent(events, p, v, v.threshold);
     return true;
   }
