@@ -33,6 +33,9 @@ const PATHS = Float64Array.from({ length: 4097 }, (_, n) => averagePath(n));
 /** A leaf's feature field: the flag bit and feature 0 (features are below 256). */
 const LEAF = 0x100;
 let scratch = { f64: new Float64Array(0), i32: new Int32Array(0) };
+/** Per tree during a score: the node reached and the depth so far (scoring is synchronous too). */
+let walk = { at: new Int32Array(0), depth: new Int32Array(0) };
+const EMPTY = new Int32Array(0);
 /** The sampled vectors of the tree being grown, shared likewise. */
 let scratchIdx = new Int32Array(0);
 
@@ -52,17 +55,13 @@ export class IsolationForest {
   private norm = 1;
   /** Depth limit of the trees (scoring walks this many steps). */
   private limit = 0;
-  /** Per tree during a score: the node reached and the depth so far. */
-  private readonly at: Int32Array;
-  private readonly depth: Int32Array;
   /** Nodes used so far by the build under way. */
   private nodes = 0;
 
   constructor(private readonly o: ForestOptions, private readonly dims: number, readonly random: Random) {
     if (dims > 0xff) throw new RangeError(`an isolation forest takes vectors of at most 255 numbers, got ${dims}`);
-    this.roots = new Int32Array(o.trees);
-    this.at = new Int32Array(o.trees);
-    this.depth = new Int32Array(o.trees);
+    // Allocated at the first build: a series holds no tree memory before it has a forest.
+    this.roots = EMPTY;
   }
 
   /** Whether a forest has been built (scores are 0 before). */
@@ -84,6 +83,8 @@ export class IsolationForest {
       const buffer = new ArrayBuffer(16 * most);
       scratch = { f64: new Float64Array(buffer), i32: new Int32Array(buffer) };
     }
+    if (this.roots.length !== this.o.trees) this.roots = new Int32Array(this.o.trees);
+    if (walk.at.length < this.o.trees) walk = { at: new Int32Array(this.o.trees), depth: new Int32Array(this.o.trees) };
     this.nodes = 0;
     for (let t = 0; t < this.o.trees; t++) {
       for (let i = 0; i < psi; i++) idx[i] = this.random.int(count);
@@ -111,8 +112,7 @@ export class IsolationForest {
     const cut = this.cut;
     const meta = this.meta;
     const trees = this.o.trees;
-    const at = this.at;
-    const depth = this.depth;
+    const { at, depth } = walk;
     at.set(this.roots);
     depth.fill(0);
     for (let step = 0; step < this.limit; step++) {

@@ -11,7 +11,7 @@ function request(resource: Record<string, string>, from: number): Payload {
   const scope = b.scope(resource, { name: 'test' });
   for (let i = from; i < from + 4; i++) {
     scope.gauge({ name: i % 2 === 0 ? 'queue.depth' : 'cpu' }, {
-      attributes: { series: `s${i % 3}`, n: i % 2, 'vigil.detector': i === from ? 'theirs' : undefined },
+      attributes: { series: `s${i % 3}`, n: i % 2, city: 'zürich 東京', 'vigil.detector': i === from ? 'theirs' : undefined },
       startTimeUnixNano: i % 3 === 0 ? 5_000_000n : undefined,
       timeUnixNano: BigInt(1_790_000_000_000 + i * 60_000) * 1_000_000n,
       value: i * 1.5,

@@ -2,7 +2,9 @@
  * Writes the `vigil.anomaly.score` gauges of one consume straight to protobuf: the same bytes as
  * pdata's MetricsBuilder would write (score-writer.test.ts compares them), without its per-point
  * costs. A series' point attributes (its own, `vigil.detector`, `vigil.metric`) are encoded once,
- * when the series is first tracked, and copied into every score point; a resource's group is
+ * when the series is first scored, kept as a latin1 string (one byte a character: a string costs
+ * far less memory than a typed array of its own, and there are as many as series), and copied
+ * into every score point; a resource's group is
  * found by the resource object the point view shares with its neighbours, its canonical text
  * computed once per object.
  */
@@ -15,7 +17,7 @@ import { SCOPE, SCORE_METRIC } from './output.js';
 
 /** One score point: its series' encoded attributes (KeyValues in field 7), times and score. */
 interface ScorePoint {
-  readonly attributes: Uint8Array;
+  readonly attributes: string;
   readonly start: bigint;
   readonly time: bigint;
   readonly value: number;
@@ -29,11 +31,11 @@ interface ResourceGroup {
   attributeBytes: number;
 }
 
-/** The score point attributes of `p`'s series as NumberDataPoint KeyValues (field 7), written once per series. */
-export function scoreAttributes(p: DataPointView, detector: string): Uint8Array {
+/** The score point attributes of `p`'s series as NumberDataPoint KeyValues (field 7), bytes as a latin1 string, written once per series. */
+export function scoreAttributes(p: DataPointView, detector: string): string {
   const w = new Writer(64);
   writeAttributes(w, 7, { ...p.attributes, 'vigil.detector': detector, 'vigil.metric': p.metricName });
-  return w.finish();
+  return w.buf.toString('latin1', 0, w.pos);
 }
 
 /** Collects the score points of one request and writes them as one metrics Payload. */
@@ -44,7 +46,7 @@ export class ScoreWriter {
   private count = 0;
 
   /** Adds the score of point `p` of a series whose encoded attributes are `attributes`. */
-  add(p: DataPointView, attributes: Uint8Array, score: number): void {
+  add(p: DataPointView, attributes: string, score: number): void {
     let g = this.lastGroup;
     if (p.resource !== this.lastResource || g === undefined) {
       // Groups by attribute value, as MetricsBuilder does: two equal resources are one group.
@@ -99,7 +101,9 @@ export class ScoreWriter {
 function writePoint(w: Writer, p: ScorePoint): void {
   w.tag(1, 2);
   const at = w.beginLength();
-  w.raw(p.attributes);
+  const n = p.attributes.length;
+  w.ensure(n);
+  w.pos += w.buf.write(p.attributes, w.pos, n, 'latin1');
   if (p.start) fixed64(w, 2, p.start);
   fixed64(w, 3, p.time);
   w.tag(4, 1);

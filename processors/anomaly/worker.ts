@@ -27,7 +27,7 @@ const MS = 1_000_000n;
 interface Tracked {
   readonly identity: Omit<SavedSeries, 'model'>;
   readonly model: SeriesModel;
-  scoreAttributes?: Uint8Array;
+  scoreAttributes?: string;
 }
 
 /** One partition's anomaly models. */
