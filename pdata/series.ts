@@ -57,4 +57,6 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+/** Two hex digits per byte value: hex8 is four lookups, not a number-to-string conversion and a pad (it runs per data point). */
+const HEX2 = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const hex8 = (n: number): string => HEX2[n >>> 24]! + HEX2[(n >>> 16) & 0xff]! + HEX2[(n >>> 8) & 0xff]! + HEX2[n & 0xff]!;

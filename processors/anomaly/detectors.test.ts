@@ -105,3 +105,33 @@ t.test('each event raises the series\' threshold, the rise decays with event tim
   const later = m.observe(100, i * 60_000 + 72 * hour);
   t.ok(Math.abs(later.threshold - options.threshold - 0.05) < 0.001, `halved after a half-life (${later.threshold})`);
 });
+
+t.test('the packed forest scores exactly as the forest of the first layout did (values recorded from it, NaN included)', async (t) => {
+  // Recorded from the unpacked forest (three arrays, a plain walk per tree) before the layout
+  // changed: a rebuild or a scoring that differs in one bit fails here.
+  const data = Float64Array.from({ length: 128 * 3 }, (_, i) => Math.sin(i * 1.7) * 10 + (i % 3));
+  const f = new IsolationForest({ trees: 32, sampleSize: 64, rebuildEvery: 64 }, 3, new Random(5));
+  f.build(data, 128);
+  const got = [[0, 0, 0], [9, -9, 1], [100, 0, 0], [NaN, 1, 2], [3.5, 2, -1]].map((v) => f.score(Float64Array.from(v)));
+  f.build(data, 40);
+  got.push(f.score(Float64Array.from([1, 1, 1])), f.random.state);
+  t.same(got, [0.5586020070665485, 0.5875979183766185, 0.58635589971886, 0.6004742766686536, 0.5352882754410123, 0.5691124023940904, -1153098980]);
+});
+
+t.test('the rolling window\'s median and MAD over continuous values, a full default window rotating', async (t) => {
+  const rnd = new Random(13);
+  const w = new RollingWindow(288);
+  const all: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const x = i % 50 === 0 ? 1e6 : rnd.next() * 100 - 50;
+    w.push(x);
+    all.push(x);
+    const tail = all.slice(-288);
+    const m = median(tail);
+    if (i % 37 === 0 || i > 990) {
+      t.equal(w.median(), m, `median at ${i}`);
+      t.equal(w.mad(m), medianAbsoluteDeviation(tail), `MAD at ${i}`);
+    }
+  }
+  t.same(w.values(), all.slice(-288));
+});

@@ -37,11 +37,14 @@ export class ForestDetector implements Detector {
   private builtRandom = 0;
   private builtCount = 0;
   /** Ring slots the last build used that were overwritten since, with their old vector. */
-  private readonly displaced = new Map<number, number[]>();
+  private readonly displaced: number[] = [];
+  /** 1 for the ring slots in `displaced` (flat: slot, then its old vector; checkpoint order). */
+  private readonly isDisplaced: Uint8Array;
 
   constructor(private readonly o: ForestOptions & { readonly minPoints: number }, seed: number, state?: ForestState) {
     this.capacity = 2 * o.sampleSize;
     this.vectors = new Float64Array(this.capacity * DIMS);
+    this.isDisplaced = new Uint8Array(this.capacity);
     this.forest = new IsolationForest(o, DIMS, new Random(state?.random ?? seed));
     this.recent = state?.recent.slice() ?? [];
     this.seen = state?.seen ?? 0;
@@ -55,16 +58,21 @@ export class ForestDetector implements Detector {
       this.recent.push(x);
       return LEARNING;
     }
-    const prev = this.recent[this.recent.length - 1]!;
+    const recent = this.recent;
+    const prev = recent[recent.length - 1]!;
     let mean = 0;
-    for (const v of this.recent) mean += v;
-    mean /= this.recent.length;
+    for (let i = 0; i < recent.length; i++) mean += recent[i]!;
+    mean /= recent.length;
     this.x[0] = x;
     this.x[1] = x - prev;
     this.x[2] = x - mean;
     const s = this.forest.ready ? this.forest.score(this.x) : 0;
     const slot = this.seen % this.capacity;
-    if (slot < this.builtCount && !this.displaced.has(slot)) this.displaced.set(slot, [...this.vectors.subarray(slot * DIMS, (slot + 1) * DIMS)]);
+    if (slot < this.builtCount && this.isDisplaced[slot] === 0) {
+      const at = slot * DIMS;
+      this.isDisplaced[slot] = 1;
+      this.displaced.push(slot, this.vectors[at]!, this.vectors[at + 1]!, this.vectors[at + 2]!);
+    }
     this.vectors.set(this.x, slot * DIMS);
     this.seen++;
     this.recent.push(x);
@@ -75,14 +83,15 @@ export class ForestDetector implements Detector {
 
   save(): ForestState {
     const n = Math.min(this.seen, this.capacity);
-    const built = this.builtCount === 0 ? undefined : { random: this.builtRandom, count: this.builtCount, displaced: [...this.displaced].flatMap(([slot, v]) => [slot, ...v]) };
+    const built = this.builtCount === 0 ? undefined : { random: this.builtRandom, count: this.builtCount, displaced: this.displaced.slice() };
     return { vectors: [...this.vectors.subarray(0, n * DIMS)], recent: this.recent.slice(), seen: this.seen, random: this.forest.random.state, built };
   }
 
   private rebuild(): void {
     this.builtRandom = this.forest.random.state;
     this.builtCount = Math.min(this.seen, this.capacity);
-    this.displaced.clear();
+    this.displaced.length = 0;
+    this.isDisplaced.fill(0);
     this.forest.build(this.vectors, this.builtCount);
   }
 
@@ -93,7 +102,9 @@ export class ForestDetector implements Detector {
       const slot = built.displaced[i]!;
       const old = built.displaced.slice(i + 1, i + 1 + DIMS);
       data.set(old, slot * DIMS);
-      this.displaced.set(slot, old);
+      if (this.isDisplaced[slot] === 1) continue;
+      this.isDisplaced[slot] = 1;
+      this.displaced.push(slot, ...old);
     }
     this.builtRandom = built.random;
     this.builtCount = built.count;

@@ -26,7 +26,7 @@ export function severityOf(score: number): { text: 'warning' | 'error' | 'critic
   return { text: 'warning', number: 13 };
 }
 
-/** Adds the score point of `p` (same resource, its attributes plus `vigil.detector` and `vigil.metric`). */
+/** Adds the score point of `p` (same resource, its attributes plus `vigil.detector` and `vigil.metric`) with pdata's builder: the reference score-writer.ts matches byte for byte (the worker uses the writer). */
 export function addScore(out: MetricsBuilder, p: DataPointView, v: Verdict, detector: string): void {
   const attributes: Attributes = { ...p.attributes, 'vigil.detector': detector, 'vigil.metric': p.metricName };
   out.scope(p.resource, SCOPE).gauge({ name: SCORE_METRIC, unit: '1' }, { attributes, startTimeUnixNano: p.startTimeUnixNano || undefined, timeUnixNano: p.timeUnixNano, value: v.score });

@@ -29,21 +29,35 @@ export class RollingWindow {
   push(x: number): void {
     const s = this.sorted;
     const slot = this.slot;
-    if (this.n === this.size) {
-      // The oldest holds the head slot: remove it (any copy of an equal value leaves the same values).
+    const n = this.n;
+    // Where x goes among the values present: the first value >= x.
+    const at = lowerBound(s, n, x);
+    if (n < this.size) {
+      s.copyWithin(at + 1, at, n);
+      slot.copyWithin(at + 1, at, n);
+      s[at] = x;
+      slot[at] = this.head;
+      this.n++;
+    } else {
+      // The oldest holds the head slot. Removing it and inserting x is one shift of the values
+      // between the two places (any copy of an equal value leaves the same values).
+      const head = this.head;
       let k = 0;
-      while (slot[k] !== this.head) k++;
-      s.copyWithin(k, k + 1, this.n);
-      slot.copyWithin(k, k + 1, this.n);
-      this.n--;
+      while (slot[k] !== head) k++;
+      if (k < at) {
+        // The oldest lies below x (s[k] < x): the values in (k, at) move down one.
+        s.copyWithin(k, k + 1, at);
+        slot.copyWithin(k, k + 1, at);
+        s[at - 1] = x;
+        slot[at - 1] = head;
+      } else {
+        s.copyWithin(at + 1, at, k);
+        slot.copyWithin(at + 1, at, k);
+        s[at] = x;
+        slot[at] = head;
+      }
     }
-    const at = lowerBound(s, this.n, x);
-    s.copyWithin(at + 1, at, this.n);
-    slot.copyWithin(at + 1, at, this.n);
-    s[at] = x;
-    slot[at] = this.head;
-    this.n++;
-    this.head = (this.head + 1) % this.size;
+    this.head = this.head + 1 === this.size ? 0 : this.head + 1;
   }
 
   /** The median (NaN when empty). */
@@ -51,28 +65,43 @@ export class RollingWindow {
     return medianOfSorted(this.sorted, this.n);
   }
 
-  /** The median absolute deviation from `center`: a two-pointer walk outwards over the sorted values. */
+  /**
+   * The median absolute deviation from `center`. The distances below center (read downwards) and
+   * above it (read upwards) are two sorted runs, so the middle one or two of their merge are found
+   * by bisection, O(log size), not by walking half the window.
+   */
   mad(center: number): number {
-    const s = this.sorted;
     const n = this.n;
     if (n === 0) return NaN;
-    let hi = lowerBound(s, n, center);
-    let lo = hi - 1;
+    const hi = lowerBound(this.sorted, n, center);
     const want = (n - 1) / 2;
     const below = Math.floor(want);
-    const above = Math.ceil(want);
-    let prev = 0;
-    // The k-th smallest |x - center| is found by merging the two sides of center.
-    for (let k = 0; k <= above; k++) {
-      const dl = lo >= 0 ? center - s[lo]! : Infinity;
-      const dh = hi < n ? s[hi]! - center : Infinity;
-      const d = dl <= dh ? dl : dh;
-      if (dl <= dh) lo--; else hi++;
-      if (k === below && want === below) return d;
-      if (k === above) return (prev + d) / 2;
-      prev = d;
+    const d = this.kthDistance(center, hi, below);
+    return want === below ? d : (d + this.kthDistance(center, hi, below + 1)) / 2;
+  }
+
+  /**
+   * The k-th smallest (from 0) of the distances center − s[hi−1], center − s[hi−2], … and
+   * s[hi] − center, s[hi+1] − center, …: the k-th of the merge of two ascending runs.
+   */
+  private kthDistance(center: number, hi: number, k: number): number {
+    const s = this.sorted;
+    const nl = hi;
+    const nr = this.n - hi;
+    // i taken from the lower run, k + 1 − i from the upper; find the smallest i that fits.
+    let lo = Math.max(0, k + 1 - nr);
+    let up = Math.min(k + 1, nl);
+    while (lo < up) {
+      const i = (lo + up) >> 1;
+      // Too few from the lower run when its next distance is below the upper run's last one taken.
+      const j = k + 1 - i;
+      if (center - s[hi - 1 - i]! < s[hi + j - 1]! - center) lo = i + 1; else up = i;
     }
-    return prev;
+    const i = lo;
+    const j = k + 1 - i;
+    const dl = i > 0 ? center - s[hi - i]! : -Infinity;
+    const dr = j > 0 ? s[hi + j - 1]! - center : -Infinity;
+    return dl >= dr ? dl : dr;
   }
 
   /** The values oldest first, for a checkpoint. */

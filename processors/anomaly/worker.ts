@@ -13,10 +13,11 @@ import type { Delivery, Hold } from '../../pipeline/delivery.js';
 import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
-import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, MetricsBuilder, type DataPointView, type Payload } from '../../pdata/index.js';
+import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, type DataPointView, type Payload } from '../../pdata/index.js';
 import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import { modelOptions, type Config } from './config.js';
-import { addEvent, addScore, type Contributor } from './output.js';
+import { addEvent, type Contributor } from './output.js';
+import { ScoreWriter, scoreAttributes } from './score-writer.js';
 import { SeriesModel, type ModelOptions, type Verdict } from './series-model.js';
 import { coversRollup, membersOf, topContributor, type Candidate } from '../red-indicators/contribution.js';
 import type { SavedSeries } from './state.js';
@@ -25,10 +26,11 @@ const MS = 1_000_000n;
 /** red_indicators' calls gauge: the weight of an operation's contribution. */
 const CALLS_METRIC = 'vigil.red.calls';
 
-/** A tracked series: its identity (for the checkpoint) and its model. */
+/** A tracked series: its identity (for the checkpoint), its model and its score points' encoded attributes (made at its first score). */
 interface Tracked {
   readonly identity: Omit<SavedSeries, 'model'>;
   readonly model: SeriesModel;
+  scoreAttributes?: string;
 }
 
 /** One partition's anomaly models. */
@@ -78,7 +80,7 @@ export class AnomalyWorker implements PartitionWorker {
       if (this.config.pass_through) await this.ctx.emit(payload);
       return;
     }
-    const scores = new MetricsBuilder();
+    const scores = new ScoreWriter();
     const events = new LogsBuilder();
     let learnt = false;
     // The calls of each RED window first, then every point scored; events once the whole request is
@@ -112,14 +114,14 @@ export class AnomalyWorker implements PartitionWorker {
   }
 
   /** Scores and learns one point; undefined when the point is not scored (nothing learnt). */
-  private score(p: DataPointView, scores: MetricsBuilder): Verdict | undefined {
+  private score(p: DataPointView, scores: ScoreWriter): Verdict | undefined {
     if (p.value === undefined || !Number.isFinite(p.value) || (p.type !== 'gauge' && p.type !== 'sum')) return undefined;
     if (p.metricName.startsWith('vigil.anomaly') || (this.metrics && !this.metrics.has(p.metricName))) return undefined;
     const tracked = this.track(p);
     if (!tracked) return undefined;
     const v = tracked.model.observe(p.value, Number(p.timeUnixNano / MS));
     this.dirty.add(p.seriesId);
-    addScore(scores, p, v, this.detectorLabel);
+    scores.add(p, tracked.scoreAttributes ??= scoreAttributes(p, this.detectorLabel), v.score);
     return v;
   }
 
