@@ -4,7 +4,8 @@
  */
 import type { Payload } from './payload.js';
 import { Kind, REQUEST, type FieldDef, type MessageDef } from './schema.js';
-import { Reader, int64String, uint64String } from './wire.js';
+import { MAX_INTEGER_BYTES, writeInt32, writeInt64, writeUint64 } from './json-numbers.js';
+import { Reader } from './wire.js';
 
 const Q = 0x22;
 const COMMA = 0x2c;
@@ -168,52 +169,33 @@ class JsonOut {
       case Kind.String: { const len = r.length(); this.string(r.pos, r.pos + len); r.pos += len; return; }
       case Kind.Bytes: { const len = r.length(); this.bytes(f, r.pos, len); r.pos += len; return; }
       case Kind.Bool: r.varint64(); this.ascii(r.lo !== 0 || r.hi !== 0 ? 'true' : 'false'); return;
-      case Kind.Int32: case Kind.Enum: r.varint64(); this.ascii(String(r.lo | 0)); return;
-      case Kind.Uint32: r.varint64(); this.digits(r.lo); return;
-      case Kind.Sint32: r.varint64(); this.ascii(String((r.lo >>> 1) ^ -(r.lo & 1))); return;
-      case Kind.Int64:
-        r.varint64();
-        if (r.hi < 0x200000) this.quotedInteger(r.hi * 4294967296 + r.lo);
-        else this.quoted(int64String(r.lo, r.hi));
-        return;
-      case Kind.Uint64: r.varint64(); this.quoted(uint64String(r.lo, r.hi)); return;
-      case Kind.Fixed64:
-        r.fixed64();
-        if (r.hi < 0x200000) this.quotedInteger(r.hi * 4294967296 + r.lo);
-        else this.quoted(uint64String(r.lo, r.hi));
-        return;
-      case Kind.Sfixed64: r.fixed64(); this.quoted(int64String(r.lo, r.hi)); return;
-      case Kind.Fixed32: this.ascii(String(r.fixed32())); return;
+      case Kind.Int32: case Kind.Enum: r.varint64(); this.int32(r.lo | 0); return;
+      case Kind.Uint32: r.varint64(); this.int32(r.lo >>> 0); return;
+      case Kind.Sint32: r.varint64(); this.int32((r.lo >>> 1) ^ -(r.lo & 1)); return;
+      case Kind.Int64: r.varint64(); this.int64(r.lo, r.hi, true); return;
+      case Kind.Uint64: r.varint64(); this.int64(r.lo, r.hi, false); return;
+      case Kind.Fixed64: r.fixed64(); this.int64(r.lo, r.hi, false); return;
+      case Kind.Sfixed64: r.fixed64(); this.int64(r.lo, r.hi, true); return;
+      case Kind.Fixed32: this.int32(r.fixed32()); return;
       case Kind.Double: this.double(r.double()); return;
       default: throw new Error(`unexpected kind ${f.kind} at ${end}`);
     }
   }
 
-  /** A non-negative integer below 2^53, written digit by digit (String() of a 19-digit double is slow). */
-  private digits(v: number): void {
-    if (v < 1e9) { this.smallDigits(v, 0); return; }
-    const high = Math.floor(v / 1e9);
-    const low = v - high * 1e9;
-    this.digits(high);
-    this.smallDigits(low, 9);
+  /** A 32-bit integer (unsigned ones arrive as numbers up to 2^32 - 1), bare. */
+  private int32(v: number): void {
+    this.ensure(MAX_INTEGER_BYTES);
+    this.pos = writeInt32(this.buf, this.pos, v);
   }
 
-  /** v < 1e9, zero-padded to `width` digits. */
-  private smallDigits(v: number, width: number): void {
-    this.ensure(10);
+  /** A 64-bit integer, quoted as proto3 JSON wants. */
+  private int64(lo: number, hi: number, signed: boolean): void {
+    this.ensure(MAX_INTEGER_BYTES + 2);
     const b = this.buf;
-    let n = 1;
-    for (let x = v; x >= 10; x = (x / 10) | 0) n++;
-    if (n < width) n = width;
-    let p = this.pos + n;
-    this.pos = p;
-    for (let k = 0; k < n; k++) { b[--p] = 0x30 + (v % 10); v = (v / 10) | 0; }
-  }
-
-  private quotedInteger(v: number): void {
-    this.byte(Q);
-    this.digits(v);
-    this.byte(Q);
+    b[this.pos] = Q;
+    const p = signed ? writeInt64(b, this.pos + 1, lo, hi) : writeUint64(b, this.pos + 1, lo, hi);
+    b[p] = Q;
+    this.pos = p + 1;
   }
 
   private quoted(s: string): void {
