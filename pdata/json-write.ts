@@ -10,6 +10,9 @@ import { Reader } from './wire.js';
 const Q = 0x22;
 const COMMA = 0x2c;
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** Each byte's two hex digits as one little-endian 16-bit word: ids are written a byte per store. */
+const HEX_PAIRS = new Uint16Array(256);
+for (let i = 0; i < 256; i++) HEX_PAIRS[i] = HEX[i >> 4]! | (HEX[i & 15]! << 8);
 /** 1 for bytes copied into a JSON string as they are. */
 const PLAIN = new Uint8Array(256).fill(1);
 PLAIN.fill(0, 0, 0x20);
@@ -47,10 +50,15 @@ class JsonOut {
   nonAscii = false;
   private first = true;
   private readonly r: Reader;
+  /** 32-bit reads of the source and writes of the output: keys and plain strings go 4 bytes at a time. */
+  private readonly srcView: DataView;
+  private view: DataView;
 
   constructor(private readonly src: Uint8Array) {
     this.buf = Buffer.allocUnsafe(Math.max(1024, src.length * 3));
     this.r = new Reader(src);
+    this.srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   private ensure(n: number): void {
@@ -58,6 +66,7 @@ class JsonOut {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   private byte(c: number): void {
@@ -73,15 +82,16 @@ class JsonOut {
     this.pos = p;
   }
 
+  /** `"json":`, after a comma unless first; whole words, so up to 3 bytes past the key are scratch. */
   private key(f: FieldDef): void {
-    const k = f.jsonKey;
-    this.ensure(k.length + 1);
-    const b = this.buf;
-    let p = this.pos;
-    if (!this.first) b[p++] = COMMA;
+    const words = this.first ? f.jsonKeyWords : f.jsonCommaKeyWords;
+    const len = this.first ? f.jsonKey.length : f.jsonKey.length + 1;
     this.first = false;
-    for (let i = 0; i < k.length; i++) b[p++] = k[i]!;
-    this.pos = p;
+    this.ensure(words.length * 4);
+    const v = this.view;
+    const p = this.pos;
+    for (let i = 0; i < words.length; i++) v.setInt32(p + i * 4, words[i]!, true);
+    this.pos = p + len;
   }
 
   /** `{...}` for the message in src[start, end). */
@@ -216,8 +226,19 @@ class JsonOut {
     const b = this.buf;
     let p = this.pos;
     b[p++] = Q;
+    // Printable ASCII other than `"` and `\\` (nearly every attribute) is copied a word at a time.
+    let i = start;
+    const sv = this.srcView;
+    const v = this.view;
+    while (i + 4 <= end) {
+      const x = sv.getInt32(i, true);
+      if (!plainWord(x)) break;
+      v.setInt32(p, x, true);
+      i += 4;
+      p += 4;
+    }
     let high = 0;
-    for (let i = start; i < end; i++) {
+    for (; i < end; i++) {
       const c = src[i]!;
       if (PLAIN[c] === 1) {
         b[p++] = c;
@@ -249,10 +270,20 @@ class JsonOut {
     const src = this.src;
     let p = this.pos;
     b[p++] = Q;
-    for (let i = start; i < start + len; i++) { b[p++] = HEX[src[i]! >> 4]!; b[p++] = HEX[src[i]! & 15]!; }
+    const v = this.view;
+    for (let i = start; i < start + len; i++, p += 2) v.setUint16(p, HEX_PAIRS[src[i]!]!, true);
     b[p++] = Q;
     this.pos = p;
   }
+}
+
+/** Whether the 4 bytes of x are all printable ASCII and none is `"` or `\\` (bit tricks on the whole word). */
+function plainWord(x: number): boolean {
+  const quote = x ^ 0x22222222;
+  const slash = x ^ 0x5c5c5c5c;
+  // a byte of 0 in quote/slash means `"` or `\\`; (y - 0x01…) & ~y & 0x80… is non-zero iff y has a zero byte
+  const special = ((quote - 0x01010101) & ~quote) | ((slash - 0x01010101) & ~slash) | ((x - 0x20202020) & ~x) | x;
+  return (special & 0x80808080) === 0;
 }
 
 /** Whether the scalar at r.pos holds its default value (proto3 JSON omits those); r.pos is kept. */

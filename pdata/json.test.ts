@@ -88,3 +88,19 @@ t.test('toJsonBytes is toJson as UTF-8 bytes, non-ASCII included', async (t) => 
     t.same(toJsonBytes(payload), Buffer.from(toJson(payload), 'utf8'));
   }
 });
+
+t.test('strings: every escape at every offset of the 4-byte fast path, as JSON.stringify writes them', async (t) => {
+  let bad = 0;
+  let cases = 0;
+  for (const special of ['"', '\\', '\n', '\r', '\t', '\u0001', '\u001f', ' ', '~', '\u007f', 'é', '✓']) {
+    for (let len = 0; len <= 13; len++) {
+      for (let at = 0; at < len; at++) {
+        const name = 'abcdefghijklm'.slice(0, at) + special + 'nopqrstuvwxyz'.slice(0, len - at - 1);
+        const payload = fromJson('traces', request('1', '2', `,"status":{"message":${JSON.stringify(name)}}`)).payload!;
+        cases++;
+        if (!toJson(payload).includes(`"status":{"message":${JSON.stringify(name)}}`)) bad++;
+      }
+    }
+  }
+  t.equal(bad, 0, `${cases} strings`);
+});
