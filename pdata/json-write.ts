@@ -3,21 +3,17 @@
  * UTF-8 without decoding) and turned into one string at the end; no object tree in between.
  */
 import type { Payload } from './payload.js';
-import { Kind, REQUEST, type FieldDef, type MessageDef } from './schema.js';
+import { Kind, REQUEST, WIRE_OF, message, type FieldDef, type MessageDef } from './schema.js';
 import { MAX_INTEGER_BYTES, writeInt32, writeInt64, writeUint64 } from './json-numbers.js';
+import { HEX, HEX_PAIRS, PLAIN, fieldOrder, isDefault, plainWord } from './json-write-tables.js';
 import { Reader } from './wire.js';
 
+const KEY_VALUE = message('KeyValue');
+const KV_KEY = KEY_VALUE.fields[1]!;
+const KV_VALUE = KEY_VALUE.fields[2]!;
+const ANY_VALUE = message('AnyValue');
 const Q = 0x22;
 const COMMA = 0x2c;
-const HEX = Buffer.from('0123456789abcdef', 'latin1');
-/** Each byte's two hex digits as one little-endian 16-bit word: ids are written a byte per store. */
-const HEX_PAIRS = new Uint16Array(256);
-for (let i = 0; i < 256; i++) HEX_PAIRS[i] = HEX[i >> 4]! | (HEX[i & 15]! << 8);
-/** 1 for bytes copied into a JSON string as they are. */
-const PLAIN = new Uint8Array(256).fill(1);
-PLAIN.fill(0, 0, 0x20);
-PLAIN[0x22] = 0;
-PLAIN[0x5c] = 0;
 
 /** One line of OTLP/JSON for the payload, as the Collector's file exporter writes it. */
 export function toJson(payload: Payload): string {
@@ -165,12 +161,50 @@ class JsonOut {
     if (f.kind === Kind.Message) {
       const len = r.length();
       const at = r.pos;
-      this.message(f.msg!, at, at + len);
+      if (f.msg !== KEY_VALUE || !this.keyValue(at, at + len)) this.message(f.msg!, at, at + len);
       r.pos = at + len;
       r.end = end;
       return;
     }
     this.scalar(f, end);
+  }
+
+  /**
+   * An attribute, `{"key":"…","value":{"<scalar>":…}}`, without the generic field loop: attributes are
+   * most of a span's fields. False, with nothing written, for any other layout (the generic path's).
+   */
+  private keyValue(start: number, end: number): boolean {
+    const r = this.r;
+    const s = this.src;
+    // A non-empty key (field 1; an empty one is a default, left out) then the value (field 2), nothing else.
+    if (s[start] !== 0x0a) return false;
+    r.pos = start + 1;
+    r.end = end;
+    const keyLen = r.length();
+    const keyAt = r.pos;
+    r.pos += keyLen;
+    if (keyLen === 0 || r.pos >= end || s[r.pos] !== 0x12) return false;
+    r.pos++;
+    if (r.length() + r.pos !== end || r.pos === end) return false;
+    const tag = r.uint32();
+    const f = ANY_VALUE.fields[tag >>> 3];
+    if (f === undefined || f.kind === Kind.Message || (tag & 7) !== WIRE_OF[f.kind]) return false;
+    const mark = this.pos;
+    this.byte(0x7b);
+    this.first = true;
+    this.key(KV_KEY);
+    this.string(keyAt, keyAt + keyLen);
+    this.key(KV_VALUE);
+    this.byte(0x7b);
+    this.first = true;
+    this.key(f);
+    this.scalar(f, end);
+    // A second field in the value: undo, the generic path writes it whole.
+    if (r.pos !== end) { this.pos = mark; return false; }
+    this.byte(0x7d);
+    this.byte(0x7d);
+    this.first = false;
+    return true;
   }
 
   private scalar(f: FieldDef, end: number): void {
@@ -275,45 +309,4 @@ class JsonOut {
     b[p++] = Q;
     this.pos = p;
   }
-}
-
-/** Whether the 4 bytes of x are all printable ASCII and none is `"` or `\\` (bit tricks on the whole word). */
-function plainWord(x: number): boolean {
-  const quote = x ^ 0x22222222;
-  const slash = x ^ 0x5c5c5c5c;
-  // a byte of 0 in quote/slash means `"` or `\\`; (y - 0x01…) & ~y & 0x80… is non-zero iff y has a zero byte
-  const special = ((quote - 0x01010101) & ~quote) | ((slash - 0x01010101) & ~slash) | ((x - 0x20202020) & ~x) | x;
-  return (special & 0x80808080) === 0;
-}
-
-/** Whether the scalar at r.pos holds its default value (proto3 JSON omits those); r.pos is kept. */
-function isDefault(r: Reader, f: FieldDef): boolean {
-  const at = r.pos;
-  const b = r.buf;
-  let zero: boolean;
-  switch (f.kind) {
-    case Kind.String: case Kind.Bytes: zero = b[at] === 0; break;
-    case Kind.Fixed32: zero = b[at] === 0 && b[at + 1] === 0 && b[at + 2] === 0 && b[at + 3] === 0; break;
-    case Kind.Fixed64: case Kind.Sfixed64: case Kind.Double: {
-      zero = true;
-      for (let i = 0; i < 8; i++) if (b[at + i] !== 0) { zero = false; break; }
-      break;
-    }
-    default: r.varint64(); r.pos = at; zero = r.lo === 0 && r.hi === 0;
-  }
-  return zero;
-}
-
-/** Field numbers of a message in order of first appearance. */
-function fieldOrder(r: Reader, def: MessageDef, start: number, end: number): number[] {
-  const order: number[] = [];
-  r.pos = start;
-  r.end = end;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const no = tag >>> 3;
-    if (def.fields[no] !== undefined && !order.includes(no)) order.push(no);
-    r.skip(tag & 7);
-  }
-  return order;
 }
