@@ -91,3 +91,43 @@ t.test('20 000-level nested kvlist: an error, not a stack overflow', async (t) =
   msg(w, 1, () => msg(w, 1, () => msg(w, 1, () => { w.tag(1, 2); w.string('deep'); w.tag(2, 2); w.bytes(inner); })));
   invalid(t, () => decodeProtobuf('traces', w.finish()), /attribute nested deeper than 100 levels/);
 });
+
+t.test('an attribute of one scalar value: accepted at 100 levels of nesting, refused at 101, as with the frames', async (t) => {
+  const nested = (levels: number): Uint8Array => {
+    let inner: Uint8Array = Uint8Array.from([0x0a, 0x01, 0x78]); // AnyValue{string_value: "x"}
+    for (let i = 0; i < levels; i++) {
+      const kv = new Writer(inner.length + 16);
+      kv.tag(1, 2); kv.string('k'); kv.tag(2, 2); kv.bytes(inner);
+      const list = new Writer(inner.length + 16);
+      list.tag(1, 2); list.bytes(kv.finish());
+      const any = new Writer(inner.length + 16);
+      any.tag(6, 2); any.bytes(list.finish());
+      inner = any.finish();
+    }
+    const w = new Writer(inner.length + 64);
+    msg(w, 1, () => msg(w, 1, () => msg(w, 1, () => { w.tag(1, 2); w.string('deep'); w.tag(2, 2); w.bytes(inner); })));
+    return w.finish();
+  };
+  t.doesNotThrow(() => decodeProtobuf('traces', nested(99)));
+  invalid(t, () => decodeProtobuf('traces', nested(100)), /attribute nested deeper than 100 levels/);
+});
+
+t.test('attributes: every malformed or unusual layout is judged as the frames judge it', async (t) => {
+  const attr = (kv: number[]): Uint8Array => Uint8Array.from([0x0a, kv.length + 4, 0x0a, kv.length + 2, 0x0a, kv.length, ...kv]);
+  // ResourceSpans{Resource{attributes: <kv>}}
+  const ok = [
+    [0x0a, 1, 0x6b, 0x12, 3, 0x0a, 1, 0x76], [0x0a, 1, 0x6b, 0x12, 2, 0x0a, 0], [0x0a, 1, 0x6b, 0x12, 2, 0x10, 1],
+    [0x0a, 1, 0x6b, 0x12, 11, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+    [0x0a, 1, 0x6b, 0x12, 9, 0x21, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f], [0x12, 3, 0x0a, 1, 0x76, 0x0a, 1, 0x6b],
+    [0x0a, 0, 0x12, 3, 0x0a, 1, 0x76], [0x0a, 1, 0x6b, 0x12, 0], [0x0a, 1, 0x6b], [0x0a, 1, 0x6b, 0x12, 4, 0x10, 1, 0x18, 2],
+  ];
+  for (const kv of ok) t.doesNotThrow(() => decodeProtobuf('traces', attr(kv)), Buffer.from(kv).toString('hex'));
+  const bad: [number[], RegExp][] = [
+    [[0x0a, 1, 0x6b, 0x12, 12, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], /varint longer than 10 bytes/],
+    [[0x0a, 1, 0x6b, 0x12, 3, 0x18, 0x80, 0x80], /truncated varint/],
+    [[0x0a, 1, 0x6b, 0x12, 8, 0x21, 0, 0, 0, 0, 0, 0, 0], /truncated/],
+    [[0x0a, 1, 0x6b, 0x12, 3, 0x0a, 2, 0x76], /length 2 exceeds/],
+    [[0x0a, 1, 0x6b, 0x12, 2, 0x11, 1], /wire type 1, expected 0/],
+  ];
+  for (const [kv, why] of bad) invalid(t, () => decodeProtobuf('traces', attr(kv)), why);
+});

@@ -7,7 +7,7 @@
 import { InvalidInputError } from '../pipeline/errors.js';
 import { Payload, type Signal } from './payload.js';
 import { rebuildWithout } from './records.js';
-import { Kind, MAX_ANY_DEPTH, REQUEST, WIRE_OF, type FieldDef, type MessageDef } from './schema.js';
+import { Kind, MAX_ANY_DEPTH, REQUEST, WIRE_OF, message, type FieldDef, type MessageDef } from './schema.js';
 import { Reader } from './wire.js';
 
 /** What a decoder makes of a request: the payload to carry on (null when nothing is left) and what it rejected. */
@@ -34,6 +34,7 @@ export function decodeProtobuf(signal: Signal, bytes: Uint8Array): DecodeResult 
 }
 
 const KID_SLOTS = 17;
+const KEY_VALUE = message('KeyValue');
 
 /** One pass over the request; frames live in parallel arrays indexed by depth. */
 class Validator {
@@ -95,6 +96,12 @@ class Validator {
         if (msg.label !== undefined && def.countsKids) index = this.kids[this.depth * KID_SLOTS + no]!++;
         const any = this.any[this.depth]! + (msg.anyValue ? 1 : 0);
         if (any > MAX_ANY_DEPTH) throw new InvalidInputError(`attribute nested deeper than ${MAX_ANY_DEPTH} levels`);
+        // Most messages of a request are attributes of one scalar value: checked here without
+        // two frames; any other layout, or an error, takes the frames (and their error paths).
+        if (msg === KEY_VALUE && any < MAX_ANY_DEPTH && scalarAttribute(r.buf, r.pos, r.pos + len)) {
+          r.pos += len;
+          continue;
+        }
         this.push(msg, r.pos + len, index, any);
         continue;
       }
@@ -195,6 +202,27 @@ class Validator {
       if (label !== undefined) parts.push(`${label} ${this.idx[d]}`);
     }
     return parts.join(' of ');
+  }
+}
+
+/**
+ * Whether buf[start, end) is a valid KeyValue of exactly a non-empty key and an AnyValue of one
+ * string, bool, int or double (lengths below 128): what the frames would accept, checked directly.
+ */
+function scalarAttribute(b: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 4 || b[start] !== 0x0a || b[start + 1]! >= 0x80) return false;
+  const at = start + 2 + b[start + 1]!; // the value's tag
+  if (at + 3 > end || b[at] !== 0x12 || b[at + 1]! >= 0x80 || at + 2 + b[at + 1]! !== end) return false;
+  const v = at + 2; // the AnyValue's one field
+  switch (b[v]) {
+    case 0x0a: return b[v + 1]! < 0x80 && v + 2 + b[v + 1]! === end; // string_value
+    case 0x21: return v + 9 === end; // double_value
+    case 0x10: case 0x18: { // bool_value, int_value: one varint of at most 10 bytes, ending at end
+      let p = v + 1;
+      while (p < end - 1 && b[p]! >= 0x80) p++;
+      return p === end - 1 && b[p]! < 0x80 && end - v - 1 <= 10;
+    }
+    default: return false;
   }
 }
 

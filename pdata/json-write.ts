@@ -3,17 +3,17 @@
  * UTF-8 without decoding) and turned into one string at the end; no object tree in between.
  */
 import type { Payload } from './payload.js';
-import { Kind, REQUEST, type FieldDef, type MessageDef } from './schema.js';
-import { Reader, int64String, uint64String } from './wire.js';
+import { Kind, REQUEST, WIRE_OF, message, type FieldDef, type MessageDef } from './schema.js';
+import { MAX_INTEGER_BYTES, writeInt32, writeInt64, writeUint64 } from './json-numbers.js';
+import { HEX, HEX_PAIRS, PLAIN, fieldOrder, isDefault, plainWord } from './json-write-tables.js';
+import { Reader } from './wire.js';
 
+const KEY_VALUE = message('KeyValue');
+const KV_KEY = KEY_VALUE.fields[1]!;
+const KV_VALUE = KEY_VALUE.fields[2]!;
+const ANY_VALUE = message('AnyValue');
 const Q = 0x22;
 const COMMA = 0x2c;
-const HEX = Buffer.from('0123456789abcdef', 'latin1');
-/** 1 for bytes copied into a JSON string as they are. */
-const PLAIN = new Uint8Array(256).fill(1);
-PLAIN.fill(0, 0, 0x20);
-PLAIN[0x22] = 0;
-PLAIN[0x5c] = 0;
 
 /** One line of OTLP/JSON for the payload, as the Collector's file exporter writes it. */
 export function toJson(payload: Payload): string {
@@ -46,10 +46,15 @@ class JsonOut {
   nonAscii = false;
   private first = true;
   private readonly r: Reader;
+  /** 32-bit reads of the source and writes of the output: keys and plain strings go 4 bytes at a time. */
+  private readonly srcView: DataView;
+  private view: DataView;
 
   constructor(private readonly src: Uint8Array) {
     this.buf = Buffer.allocUnsafe(Math.max(1024, src.length * 3));
     this.r = new Reader(src);
+    this.srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   private ensure(n: number): void {
@@ -57,6 +62,7 @@ class JsonOut {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   private byte(c: number): void {
@@ -72,15 +78,16 @@ class JsonOut {
     this.pos = p;
   }
 
+  /** `"json":`, after a comma unless first; whole words, so up to 3 bytes past the key are scratch. */
   private key(f: FieldDef): void {
-    const k = f.jsonKey;
-    this.ensure(k.length + 1);
-    const b = this.buf;
-    let p = this.pos;
-    if (!this.first) b[p++] = COMMA;
+    const words = this.first ? f.jsonKeyWords : f.jsonCommaKeyWords;
+    const len = this.first ? f.jsonKey.length : f.jsonKey.length + 1;
     this.first = false;
-    for (let i = 0; i < k.length; i++) b[p++] = k[i]!;
-    this.pos = p;
+    this.ensure(words.length * 4);
+    const v = this.view;
+    const p = this.pos;
+    for (let i = 0; i < words.length; i++) v.setInt32(p + i * 4, words[i]!, true);
+    this.pos = p + len;
   }
 
   /** `{...}` for the message in src[start, end). */
@@ -154,12 +161,50 @@ class JsonOut {
     if (f.kind === Kind.Message) {
       const len = r.length();
       const at = r.pos;
-      this.message(f.msg!, at, at + len);
+      if (f.msg !== KEY_VALUE || !this.keyValue(at, at + len)) this.message(f.msg!, at, at + len);
       r.pos = at + len;
       r.end = end;
       return;
     }
     this.scalar(f, end);
+  }
+
+  /**
+   * An attribute, `{"key":"…","value":{"<scalar>":…}}`, without the generic field loop: attributes are
+   * most of a span's fields. False, with nothing written, for any other layout (the generic path's).
+   */
+  private keyValue(start: number, end: number): boolean {
+    const r = this.r;
+    const s = this.src;
+    // A non-empty key (field 1; an empty one is a default, left out) then the value (field 2), nothing else.
+    if (s[start] !== 0x0a) return false;
+    r.pos = start + 1;
+    r.end = end;
+    const keyLen = r.length();
+    const keyAt = r.pos;
+    r.pos += keyLen;
+    if (keyLen === 0 || r.pos >= end || s[r.pos] !== 0x12) return false;
+    r.pos++;
+    if (r.length() + r.pos !== end || r.pos === end) return false;
+    const tag = r.uint32();
+    const f = ANY_VALUE.fields[tag >>> 3];
+    if (f === undefined || f.kind === Kind.Message || (tag & 7) !== WIRE_OF[f.kind]) return false;
+    const mark = this.pos;
+    this.byte(0x7b);
+    this.first = true;
+    this.key(KV_KEY);
+    this.string(keyAt, keyAt + keyLen);
+    this.key(KV_VALUE);
+    this.byte(0x7b);
+    this.first = true;
+    this.key(f);
+    this.scalar(f, end);
+    // A second field in the value: undo, the generic path writes it whole.
+    if (r.pos !== end) { this.pos = mark; return false; }
+    this.byte(0x7d);
+    this.byte(0x7d);
+    this.first = false;
+    return true;
   }
 
   private scalar(f: FieldDef, end: number): void {
@@ -168,52 +213,33 @@ class JsonOut {
       case Kind.String: { const len = r.length(); this.string(r.pos, r.pos + len); r.pos += len; return; }
       case Kind.Bytes: { const len = r.length(); this.bytes(f, r.pos, len); r.pos += len; return; }
       case Kind.Bool: r.varint64(); this.ascii(r.lo !== 0 || r.hi !== 0 ? 'true' : 'false'); return;
-      case Kind.Int32: case Kind.Enum: r.varint64(); this.ascii(String(r.lo | 0)); return;
-      case Kind.Uint32: r.varint64(); this.digits(r.lo); return;
-      case Kind.Sint32: r.varint64(); this.ascii(String((r.lo >>> 1) ^ -(r.lo & 1))); return;
-      case Kind.Int64:
-        r.varint64();
-        if (r.hi < 0x200000) this.quotedInteger(r.hi * 4294967296 + r.lo);
-        else this.quoted(int64String(r.lo, r.hi));
-        return;
-      case Kind.Uint64: r.varint64(); this.quoted(uint64String(r.lo, r.hi)); return;
-      case Kind.Fixed64:
-        r.fixed64();
-        if (r.hi < 0x200000) this.quotedInteger(r.hi * 4294967296 + r.lo);
-        else this.quoted(uint64String(r.lo, r.hi));
-        return;
-      case Kind.Sfixed64: r.fixed64(); this.quoted(int64String(r.lo, r.hi)); return;
-      case Kind.Fixed32: this.ascii(String(r.fixed32())); return;
+      case Kind.Int32: case Kind.Enum: r.varint64(); this.int32(r.lo | 0); return;
+      case Kind.Uint32: r.varint64(); this.int32(r.lo >>> 0); return;
+      case Kind.Sint32: r.varint64(); this.int32((r.lo >>> 1) ^ -(r.lo & 1)); return;
+      case Kind.Int64: r.varint64(); this.int64(r.lo, r.hi, true); return;
+      case Kind.Uint64: r.varint64(); this.int64(r.lo, r.hi, false); return;
+      case Kind.Fixed64: r.fixed64(); this.int64(r.lo, r.hi, false); return;
+      case Kind.Sfixed64: r.fixed64(); this.int64(r.lo, r.hi, true); return;
+      case Kind.Fixed32: this.int32(r.fixed32()); return;
       case Kind.Double: this.double(r.double()); return;
       default: throw new Error(`unexpected kind ${f.kind} at ${end}`);
     }
   }
 
-  /** A non-negative integer below 2^53, written digit by digit (String() of a 19-digit double is slow). */
-  private digits(v: number): void {
-    if (v < 1e9) { this.smallDigits(v, 0); return; }
-    const high = Math.floor(v / 1e9);
-    const low = v - high * 1e9;
-    this.digits(high);
-    this.smallDigits(low, 9);
+  /** A 32-bit integer (unsigned ones arrive as numbers up to 2^32 - 1), bare. */
+  private int32(v: number): void {
+    this.ensure(MAX_INTEGER_BYTES);
+    this.pos = writeInt32(this.buf, this.pos, v);
   }
 
-  /** v < 1e9, zero-padded to `width` digits. */
-  private smallDigits(v: number, width: number): void {
-    this.ensure(10);
+  /** A 64-bit integer, quoted as proto3 JSON wants. */
+  private int64(lo: number, hi: number, signed: boolean): void {
+    this.ensure(MAX_INTEGER_BYTES + 2);
     const b = this.buf;
-    let n = 1;
-    for (let x = v; x >= 10; x = (x / 10) | 0) n++;
-    if (n < width) n = width;
-    let p = this.pos + n;
-    this.pos = p;
-    for (let k = 0; k < n; k++) { b[--p] = 0x30 + (v % 10); v = (v / 10) | 0; }
-  }
-
-  private quotedInteger(v: number): void {
-    this.byte(Q);
-    this.digits(v);
-    this.byte(Q);
+    b[this.pos] = Q;
+    const p = signed ? writeInt64(b, this.pos + 1, lo, hi) : writeUint64(b, this.pos + 1, lo, hi);
+    b[p] = Q;
+    this.pos = p + 1;
   }
 
   private quoted(s: string): void {
@@ -234,8 +260,19 @@ class JsonOut {
     const b = this.buf;
     let p = this.pos;
     b[p++] = Q;
+    // Printable ASCII other than `"` and `\\` (nearly every attribute) is copied a word at a time.
+    let i = start;
+    const sv = this.srcView;
+    const v = this.view;
+    while (i + 4 <= end) {
+      const x = sv.getInt32(i, true);
+      if (!plainWord(x)) break;
+      v.setInt32(p, x, true);
+      i += 4;
+      p += 4;
+    }
     let high = 0;
-    for (let i = start; i < end; i++) {
+    for (; i < end; i++) {
       const c = src[i]!;
       if (PLAIN[c] === 1) {
         b[p++] = c;
@@ -267,40 +304,9 @@ class JsonOut {
     const src = this.src;
     let p = this.pos;
     b[p++] = Q;
-    for (let i = start; i < start + len; i++) { b[p++] = HEX[src[i]! >> 4]!; b[p++] = HEX[src[i]! & 15]!; }
+    const v = this.view;
+    for (let i = start; i < start + len; i++, p += 2) v.setUint16(p, HEX_PAIRS[src[i]!]!, true);
     b[p++] = Q;
     this.pos = p;
   }
-}
-
-/** Whether the scalar at r.pos holds its default value (proto3 JSON omits those); r.pos is kept. */
-function isDefault(r: Reader, f: FieldDef): boolean {
-  const at = r.pos;
-  const b = r.buf;
-  let zero: boolean;
-  switch (f.kind) {
-    case Kind.String: case Kind.Bytes: zero = b[at] === 0; break;
-    case Kind.Fixed32: zero = b[at] === 0 && b[at + 1] === 0 && b[at + 2] === 0 && b[at + 3] === 0; break;
-    case Kind.Fixed64: case Kind.Sfixed64: case Kind.Double: {
-      zero = true;
-      for (let i = 0; i < 8; i++) if (b[at + i] !== 0) { zero = false; break; }
-      break;
-    }
-    default: r.varint64(); r.pos = at; zero = r.lo === 0 && r.hi === 0;
-  }
-  return zero;
-}
-
-/** Field numbers of a message in order of first appearance. */
-function fieldOrder(r: Reader, def: MessageDef, start: number, end: number): number[] {
-  const order: number[] = [];
-  r.pos = start;
-  r.end = end;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const no = tag >>> 3;
-    if (def.fields[no] !== undefined && !order.includes(no)) order.push(no);
-    r.skip(tag & 7);
-  }
-  return order;
 }

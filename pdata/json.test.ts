@@ -88,3 +88,39 @@ t.test('toJsonBytes is toJson as UTF-8 bytes, non-ASCII included', async (t) => 
     t.same(toJsonBytes(payload), Buffer.from(toJson(payload), 'utf8'));
   }
 });
+
+t.test('strings: every escape at every offset of the 4-byte fast path, as JSON.stringify writes them', async (t) => {
+  let bad = 0;
+  let cases = 0;
+  for (const special of ['"', '\\', '\n', '\r', '\t', '\u0001', '\u001f', ' ', '~', '\u007f', 'é', '✓']) {
+    for (let len = 0; len <= 13; len++) {
+      for (let at = 0; at < len; at++) {
+        const name = 'abcdefghijklm'.slice(0, at) + special + 'nopqrstuvwxyz'.slice(0, len - at - 1);
+        const payload = fromJson('traces', request('1', '2', `,"status":{"message":${JSON.stringify(name)}}`)).payload!;
+        cases++;
+        if (!toJson(payload).includes(`"status":{"message":${JSON.stringify(name)}}`)) bad++;
+      }
+    }
+  }
+  t.equal(bad, 0, `${cases} strings`);
+});
+
+t.test('attributes: the fast path and every layout it leaves to the generic writer', async (t) => {
+  // empty key (a default, left out), no value, empty value, array, kvlist, bytes, double, escaped key,
+  // two fields in one value, value before key: each written as the generic field loop writes it
+  const attrs = '[{"key":"","value":{"stringValue":"x"}},{"key":"a"},{"key":"a","value":{}},' +
+    '{"key":"a","value":{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":""}]}}},' +
+    '{"key":"a","value":{"kvlistValue":{"values":[{"key":"b","value":{"boolValue":false}}]}}},' +
+    '{"key":"a","value":{"bytesValue":"AQI="}},{"key":"a","value":{"doubleValue":1.5}},{"key":"é\\"","value":{"intValue":"-3"}},' +
+    '{"key":"a","value":{"stringValue":"x","intValue":"1"}},{"value":{"stringValue":"x"},"key":"a"}]';
+  const want = '[{"value":{"stringValue":"x"}},{"key":"a"},{"key":"a","value":{}},' +
+    '{"key":"a","value":{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":""}]}}},' +
+    '{"key":"a","value":{"kvlistValue":{"values":[{"key":"b","value":{"boolValue":false}}]}}},' +
+    '{"key":"a","value":{"bytesValue":"AQI="}},{"key":"a","value":{"doubleValue":1.5}},{"key":"é\\"","value":{"intValue":"-3"}},' +
+    '{"key":"a","value":{"stringValue":"x","intValue":"1"}},{"value":{"stringValue":"x"},"key":"a"}]';
+  const logs = `{"resourceLogs":[{"resource":{"attributes":${attrs}},"scopeLogs":[{"logRecords":[{"timeUnixNano":"1",` +
+    `"body":{"kvlistValue":{"values":${attrs}}},"attributes":${attrs}}]}]}]}`;
+  t.equal(toJson(fromJson('logs', logs).payload!),
+    `{"resourceLogs":[{"resource":{"attributes":${want}},"scopeLogs":[{"logRecords":[{"timeUnixNano":"1",` +
+    `"body":{"kvlistValue":{"values":${want}}},"attributes":${want}}]}]}]}`);
+});

@@ -27,6 +27,9 @@ export interface FieldDef {
   readonly json: string;
   /** `"json":` as ASCII bytes, for the JSON writer. */
   readonly jsonKey: Uint8Array;
+  /** `"json":` and `,"json":` as little-endian 32-bit words (the last one padded), copied 4 bytes at a time by the JSON writer. */
+  readonly jsonKeyWords: Int32Array;
+  readonly jsonCommaKeyWords: Int32Array;
   readonly kind: Kind;
   readonly repeated: boolean;
   /** A repeated scalar that may be packed (not strings, bytes or messages). */
@@ -143,6 +146,15 @@ function camel(name: string): string {
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** ASCII text as little-endian 32-bit words, zero-padded to a whole word. */
+function words(text: string): Int32Array {
+  const bytes = Buffer.alloc(Math.ceil(text.length / 4) * 4);
+  bytes.write(text, 'latin1');
+  const out = new Int32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readInt32LE(i * 4);
+  return out;
+}
+
 /** Builds the linked tables; flags: r repeated, o presence, T/S required 16/8-byte id, t/s optional id. */
 function build(): Map<string, MessageDef> {
   const defs = new Map<string, MessageDef>();
@@ -151,7 +163,8 @@ function build(): Map<string, MessageDef> {
     const byName = new Map<string, FieldDef>();
     for (const [no, fname, kind, flags = ''] of spec.fields) {
       const f: FieldDef = {
-        no, name: fname, json: camel(fname), jsonKey: Buffer.from(`"${camel(fname)}":`, 'latin1'), kind: typeof kind === 'string' ? Kind.Message : kind,
+        no, name: fname, json: camel(fname), jsonKey: Buffer.from(`"${camel(fname)}":`, 'latin1'),
+        jsonKeyWords: words(`"${camel(fname)}":`), jsonCommaKeyWords: words(`,"${camel(fname)}":`), kind: typeof kind === 'string' ? Kind.Message : kind,
         repeated: flags.includes('r'), packable: flags.includes('r') && typeof kind !== 'string' && kind !== Kind.String && kind !== Kind.Bytes,
         presence: flags.includes('o'),
         idLength: /[Tt]/.test(flags) ? 16 : /[Ss]/.test(flags) ? 8 : 0, idRequired: /[TS]/.test(flags),
