@@ -2,14 +2,18 @@
  * The span_metrics aggregation: spans in, per-resource series of calls, durations and events, with
  * otelcol's keys, cardinality limit, resource cache, adjusted counts and exemplars.
  */
-import { canonicalAttributes, forEachSpanDetailed, type Attributes, type Payload, type SpanDetailView } from '../../pdata/index.js';
+import { canonicalAttributes, type Attributes, type Payload } from '../../pdata/index.js';
 import { adjustedCount } from './adjusted-count.js';
 import type { Config } from './config.js';
-import { buildAttributes, buildKey, compileDimensions, type DimensionList, type DimensionSettings, type SpanFacts } from './dimensions.js';
+import { buildAttributes, buildKey, compileDimensions, type DimensionList, type DimensionSettings } from './dimensions.js';
 import { ResourceCache } from './resource-cache.js';
 import { explicitBounds, histogramTable, observe, sumTable, unitDivider, type HistogramSeries, type SumSeries } from './series.js';
 import { addExemplar, type SeriesTable } from './series-table.js';
 import { spanEventAttributes } from './span-events.js';
+import { forEachSpanFacts, type FactsWanted, type SpanFactsView } from './span-facts.js';
+
+/** adjustedCount's answer for a span without tracestate, shared rather than made per span. */
+const NOT_ADJUSTED: readonly [number, boolean] = [1, false];
 
 /** Everything kept for one resource. */
 export interface ResourceMetrics {
@@ -34,8 +38,10 @@ export class Aggregator {
   private readonly settings: DimensionSettings;
   private readonly keyAttributes: ReadonlySet<string>;
   private readonly divider: number;
-  /** Whether any dimension is configured: without one, no span attribute is read, so none is decoded. */
-  private readonly readsSpanAttributes: boolean;
+  /** What to decode per span: attributes only when a dimension reads them, ids only for exemplars. */
+  private readonly wanted: FactsWanted;
+  /** No calls or histogram dimensions: the sum and histogram keys of a span are the same. */
+  private readonly sameKeys: boolean;
 
   constructor(readonly config: Config, instanceId: string, private readonly random: () => number = Math.random) {
     this.resources = new ResourceCache(config.resource_metrics_cache_size);
@@ -52,7 +58,9 @@ export class Aggregator {
     };
     this.keyAttributes = new Set(config.resource_metrics_key_attributes);
     this.divider = unitDivider(config.histogram.unit);
-    this.readsSpanAttributes = [this.dims, this.callsDims, this.durationDims, this.eventDims].some((d) => d.names.length > 0 || d.globs.length > 0);
+    const none = (d: DimensionList): boolean => d.names.length === 0 && d.globs.length === 0;
+    this.wanted = { attributes: ![this.dims, this.callsDims, this.durationDims, this.eventDims].every(none), ids: config.exemplars.enabled };
+    this.sameKeys = none(this.callsDims) && none(this.durationDims);
   }
 
   /** Adds every span of a traces payload, at wall-clock time `nowMs`. Spans of a resource without service.name are skipped, as in otelcol. */
@@ -62,36 +70,37 @@ export class Aggregator {
     let index = -1;
     let lastResource: Attributes | undefined;
     let rm: ResourceMetrics | undefined;
-    forEachSpanDetailed(payload, (span) => {
+    forEachSpanFacts(payload, this.wanted, (span) => {
       index++;
       if (!Object.prototype.hasOwnProperty.call(span.resource, 'service.name')) return;
       // Spans of one resource share its attributes object: look the resource up once.
       if (span.resource !== lastResource) { rm = this.resourceFor(span.resource, nowMs); lastResource = span.resource; }
       this.addSpan(rm!, span, events?.[index] ?? [], start, nowMs);
-    }, this.readsSpanAttributes);
+    });
   }
 
-  private addSpan(rm: ResourceMetrics, span: SpanDetailView, events: readonly Attributes[], start: bigint, nowMs: number): void {
-    const service = span.resource['service.name'];
-    const facts: SpanFacts = {
-      serviceName: typeof service === 'string' ? service : '', name: span.name, kind: span.kind, statusCode: span.statusCode,
-      attributes: span.attributes, scopeName: span.scopeName, scopeVersion: span.scopeVersion,
-    };
-    const duration = span.endTimeUnixNano > span.startTimeUnixNano ? Number(span.endTimeUnixNano - span.startTimeUnixNano) / this.divider : 0;
-    const [n, adjusted] = adjustedCount(span.traceState, this.random);
+  private addSpan(rm: ResourceMetrics, span: SpanFactsView, events: readonly Attributes[], start: bigint, nowMs: number): void {
+    const duration = span.durationNanos / this.divider;
+    const [n, adjusted] = span.traceState === '' ? NOT_ADJUSTED : adjustedCount(span.traceState, this.random);
     const exemplars = this.config.exemplars.enabled && span.traceId.length > 0 && span.traceId.some((x) => x !== 0);
     const max = this.config.exemplars.max_per_data_point;
     const s = this.settings;
     const res = span.resource;
 
-    const [sum, sumOverflow] = rm.sums.getOrCreate(buildKey(s, facts, this.dims, this.callsDims, res, adjusted),
-      () => buildAttributes(s, facts, this.dims, this.callsDims, res, adjusted), start, nowMs);
+    // Most spans land in a series that exists: looked up by key alone, no closure or tuple made.
+    const sumKey = buildKey(s, span, this.dims, this.callsDims, res, adjusted);
+    let sum = rm.sums.seen(sumKey, nowMs);
+    let sumOverflow = false;
+    if (sum === undefined) [sum, sumOverflow] = rm.sums.getOrCreate(sumKey, () => buildAttributes(s, span, this.dims, this.callsDims, res, adjusted), start, nowMs);
     if (!sumOverflow && exemplars) addExemplar(sum, max, span.traceId, span.spanId, duration);
     sum.count += n;
 
     if (rm.histograms) {
-      const [h, hOverflow] = rm.histograms.getOrCreate(buildKey(s, facts, this.dims, this.durationDims, res, adjusted),
-        () => buildAttributes(s, facts, this.dims, this.durationDims, res, adjusted), start, nowMs);
+      // Without calls or histogram dimensions both keys are the same string: its hash is computed once.
+      const hKey = this.sameKeys ? sumKey : buildKey(s, span, this.dims, this.durationDims, res, adjusted);
+      let h = rm.histograms.seen(hKey, nowMs);
+      let hOverflow = false;
+      if (h === undefined) [h, hOverflow] = rm.histograms.getOrCreate(hKey, () => buildAttributes(s, span, this.dims, this.durationDims, res, adjusted), start, nowMs);
       if (!hOverflow && exemplars) addExemplar(h, max, span.traceId, span.spanId, duration);
       observe(h, this.bounds, duration, n);
     }
@@ -99,8 +108,8 @@ export class Aggregator {
     for (const eventAttributes of events) {
       // The resource's attributes overlaid with the event's: where event dimensions are looked up after the span's.
       const other: Attributes = { ...res, ...eventAttributes };
-      const [e, eOverflow] = rm.events.getOrCreate(buildKey(s, facts, this.dims, this.eventDims, other, adjusted),
-        () => buildAttributes(s, facts, this.dims, this.eventDims, other, adjusted), start, nowMs);
+      const [e, eOverflow] = rm.events.getOrCreate(buildKey(s, span, this.dims, this.eventDims, other, adjusted),
+        () => buildAttributes(s, span, this.dims, this.eventDims, other, adjusted), start, nowMs);
       if (!eOverflow && exemplars) addExemplar(e, max, span.traceId, span.spanId, duration);
       e.count += n;
     }

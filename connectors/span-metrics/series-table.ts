@@ -35,6 +35,13 @@ export class SeriesTable<S extends SeriesBase> {
     private readonly make: (attributes: SeriesAttributes, startTimeUnixNano: bigint, lastSeenMs: number) => S,
   ) {}
 
+  /** The existing series for `key`, marked seen at `nowMs`; undefined when there is none yet (then call getOrCreate). */
+  seen(key: string, nowMs: number): S | undefined {
+    const s = this.series.get(key);
+    if (s !== undefined) s.lastSeenMs = nowMs;
+    return s;
+  }
+
   /** The series for `key` (made with `attributes()` when new) and whether the cardinality limit sent it to the overflow series. */
   getOrCreate(key: string, attributes: () => SeriesAttributes, startTimeUnixNano: bigint, nowMs: number): [S, boolean] {
     let s = this.series.get(key);
