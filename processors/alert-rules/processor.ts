@@ -20,7 +20,6 @@ import { alertRecords } from './stream/alert-event.js';
 import { StreamEvaluator, type AlertEvent } from './stream/evaluator.js';
 import { ALERTS_FIELD, restoreAlertState, saveAlertState } from './stream/checkpoint.js';
 import { COOLDOWN_FIELD, CooldownGate, heldCounter } from './stream/cooldown.js';
-import { SHORT_FORM_GROUP } from './short-form/translate.js';
 import { HeldHistory, historyNeededMs } from './stream/history.js';
 import { translatePoint } from './stream/otlp-names.js';
 
@@ -29,9 +28,17 @@ const RETRY_EMIT_MS = 1_000;
 /** The checkpoint field with the offset of the last record forwarded (a replayed record is not forwarded again). */
 const FORWARDED_FIELD = 'forwarded';
 
-/** Creates the processor for one metrics pipeline; `cooldowns` are the short-form alerts' (by alert name). */
+/** The key of a rule's cooldown in the `cooldowns` map: its group and its name. */
+export const cooldownKey = (group: string, rule: string): string => `${group}\u0000${rule}`;
+
+/** Every cooldown the rules of `groups` set, by cooldownKey. */
+export function ruleCooldowns(groups: readonly GroupSpec[]): Map<string, number> {
+  return new Map(groups.flatMap((g) => g.rules.flatMap((r) => ((r.cooldownMs ?? 0) > 0 ? [[cooldownKey(g.name, r.name), r.cooldownMs ?? 0] as const] : []))));
+}
+
+/** Creates the processor for one metrics pipeline; `cooldowns` are the rules' (by cooldownKey; default: what the rules set). */
 export function createAlertRules(settings: CreateSettings, config: Config, groups: readonly GroupSpec[], signal: Signal, next: Consumer,
-  cooldowns: ReadonlyMap<string, number> = new Map()): Processor {
+  cooldowns: ReadonlyMap<string, number> = ruleCooldowns(groups)): Processor {
   const held = heldCounter(settings.metrics.registry);
   return createStatefulProcessor({
     settings, signal, next,
@@ -80,8 +87,7 @@ class AlertWorker implements PartitionWorker {
 
   private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>,
     onHeld: (e: AlertEvent) => void) {
-    this.gate = new CooldownGate((e) => (e.group === SHORT_FORM_GROUP ? cooldowns.get(e.rule) ?? 0 : 0),
-      onHeld);
+    this.gate = new CooldownGate((e) => cooldowns.get(cooldownKey(e.group, e.rule)) ?? 0, onHeld);
     this.evaluator = new StreamEvaluator(groups, {
       defaultIntervalMs: config.evaluation_interval,
       retentionMs: config.retention,
