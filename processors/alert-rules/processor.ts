@@ -84,6 +84,8 @@ class AlertWorker implements PartitionWorker {
   }
 
   private readonly gate: CooldownGate;
+  /** Exponential histograms already warned about (by metric name). */
+  private readonly untranslated = new Set<string>();
 
   private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>,
     onHeld: (e: AlertEvent) => void) {
@@ -98,10 +100,22 @@ class AlertWorker implements PartitionWorker {
     this.historyMs = historyNeededMs(groups, config.retention);
   }
 
+  /**
+   * Exponential histograms have no classic Prometheus series (Prometheus makes native histograms of
+   * them, which vigil's PromQL does not read): said once per metric, so a rule over one that never
+   * fires is not a silent mystery.
+   */
+  private warnUntranslated(metric: string): void {
+    if (this.untranslated.has(metric)) return;
+    this.untranslated.add(metric);
+    this.ctx.logger.warn({ metric }, 'exponential histogram not translated to Prometheus series: rules cannot read it (use explicit bucket histograms)');
+  }
+
   async consume(payload: Payload, delivery: Delivery): Promise<void> {
     let latest = -Infinity;
     forEachDataPoint(payload, (p) => {
       const t = Number(p.timeUnixNano / MS);
+      if (p.type === 'exponential_histogram') this.warnUntranslated(p.metricName);
       for (const s of translatePoint(p)) this.evaluator.ingest(s.labels, t, s.value);
       latest = Math.max(latest, t);
     });
