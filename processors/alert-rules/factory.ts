@@ -31,6 +31,6 @@ export const factory: ProcessorFactory<Config> = {
     if (signal === 'logs') return createEventAlerts(settings, config, next);
     const short = shortFormRules(config.alerts);
     const groups = [...loadRules(config), ...(short.group ? [short.group] : [])];
-    return createAlertRules(settings, config, groups, signal, next, short.cooldowns);
+    return createAlertRules(settings, config, groups, signal, next);
   },
 };

@@ -9,6 +9,7 @@ import { SelfMetrics } from '../../pipeline/telemetry.js';
 import { forEachDataPoint, forEachLogRecord, MetricsBuilder, type Payload } from '../../pdata/index.js';
 import { readAlert } from '../../exporters/notify-common/alert.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../../test/doubles.js';
+import { capturedSettings } from '../../exporters/exporterhelper/test-support.js';
 import { waitFor } from '../../test/wait.js';
 import { configSchema } from './config.js';
 import { factory } from './factory.js';
@@ -153,4 +154,22 @@ t.test('a hand-over on a durable log: the held records come again as the history
   t.same(second.alerts, ['resolved 12m'], 'the next owner evaluates 7m with the history read again: still firing, no re-page; then resolves');
   t.same(acked(), [true, true, true, true, false, false, false], 'at 12m, the records before 7m are acknowledged');
   t.equal(first.forwarded + second.forwarded, log.length, 'each record forwarded once: a record read again as history is not forwarded again');
+});
+
+t.test('an exponential histogram, which rules cannot read, is warned about once per metric', async (t) => {
+  const { settings, lines } = capturedSettings('alert_rules', 'warn');
+  const proc = factory.create({ ...settings, pipeline: 'metrics' }, configSchema.parse({ groups: GROUPS, idle_timeout: '1h' }), 'metrics', new RecordingConsumer());
+  await proc.start(new NoopHost());
+  const log = new MemoryLog('metrics.ingest', { maxSizeBytes: 1 << 20, partitions: 1 }, new SelfMetrics(), pino({ level: 'silent' }));
+  await log.consume((payload, delivery) => proc.consume(payload, delivery), proc);
+  for (let m = 0; m < 3; m++) {
+    const b = new MetricsBuilder();
+    b.scope({ 'service.name': 'api' }, { name: 'test' }).exponentialHistogram({ name: 'http.server.request.duration', unit: 's', temporality: 'cumulative' },
+      { timeUnixNano: BigInt(T0 + m * MIN) * 1_000_000n, count: 2, sum: 3, scale: 3, zeroCount: 0, positive: { offset: 0, bucketCounts: [1, 1] } });
+    await log.append([{ key: undefined, partition: 0, payload: b.build()! }]);
+  }
+  t.equal(await log.drain(Date.now() + 5_000), 0);
+  await proc.shutdown(Date.now() + 5_000);
+  const warned = lines.filter((l) => String(l.msg).startsWith('exponential histogram not translated'));
+  t.same(warned.map((l) => l.metric as string), ['http.server.request.duration'], 'once, naming the metric');
 });

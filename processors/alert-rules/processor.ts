@@ -20,7 +20,6 @@ import { alertRecords } from './stream/alert-event.js';
 import { StreamEvaluator, type AlertEvent } from './stream/evaluator.js';
 import { ALERTS_FIELD, restoreAlertState, saveAlertState } from './stream/checkpoint.js';
 import { COOLDOWN_FIELD, CooldownGate, heldCounter } from './stream/cooldown.js';
-import { SHORT_FORM_GROUP } from './short-form/translate.js';
 import { HeldHistory, historyNeededMs } from './stream/history.js';
 import { translatePoint } from './stream/otlp-names.js';
 
@@ -29,9 +28,17 @@ const RETRY_EMIT_MS = 1_000;
 /** The checkpoint field with the offset of the last record forwarded (a replayed record is not forwarded again). */
 const FORWARDED_FIELD = 'forwarded';
 
-/** Creates the processor for one metrics pipeline; `cooldowns` are the short-form alerts' (by alert name). */
+/** The key of a rule's cooldown in the `cooldowns` map: its group and its name. */
+export const cooldownKey = (group: string, rule: string): string => `${group}\u0000${rule}`;
+
+/** Every cooldown the rules of `groups` set, by cooldownKey. */
+export function ruleCooldowns(groups: readonly GroupSpec[]): Map<string, number> {
+  return new Map(groups.flatMap((g) => g.rules.flatMap((r) => ((r.cooldownMs ?? 0) > 0 ? [[cooldownKey(g.name, r.name), r.cooldownMs ?? 0] as const] : []))));
+}
+
+/** Creates the processor for one metrics pipeline; `cooldowns` are the rules' (by cooldownKey; default: what the rules set). */
 export function createAlertRules(settings: CreateSettings, config: Config, groups: readonly GroupSpec[], signal: Signal, next: Consumer,
-  cooldowns: ReadonlyMap<string, number> = new Map()): Processor {
+  cooldowns: ReadonlyMap<string, number> = ruleCooldowns(groups)): Processor {
   const held = heldCounter(settings.metrics.registry);
   return createStatefulProcessor({
     settings, signal, next,
@@ -77,11 +84,12 @@ class AlertWorker implements PartitionWorker {
   }
 
   private readonly gate: CooldownGate;
+  /** Exponential histograms already warned about (by metric name). */
+  private readonly untranslated = new Set<string>();
 
   private constructor(private readonly ctx: PartitionContext, private readonly config: Config, groups: readonly GroupSpec[], cooldowns: ReadonlyMap<string, number>,
     onHeld: (e: AlertEvent) => void) {
-    this.gate = new CooldownGate((e) => (e.group === SHORT_FORM_GROUP ? cooldowns.get(e.rule) ?? 0 : 0),
-      onHeld);
+    this.gate = new CooldownGate((e) => cooldowns.get(cooldownKey(e.group, e.rule)) ?? 0, onHeld);
     this.evaluator = new StreamEvaluator(groups, {
       defaultIntervalMs: config.evaluation_interval,
       retentionMs: config.retention,
@@ -92,10 +100,22 @@ class AlertWorker implements PartitionWorker {
     this.historyMs = historyNeededMs(groups, config.retention);
   }
 
+  /**
+   * Exponential histograms have no classic Prometheus series (Prometheus makes native histograms of
+   * them, which vigil's PromQL does not read): said once per metric, so a rule over one that never
+   * fires is not a silent mystery.
+   */
+  private warnUntranslated(metric: string): void {
+    if (this.untranslated.has(metric)) return;
+    this.untranslated.add(metric);
+    this.ctx.logger.warn({ metric }, 'exponential histogram not translated to Prometheus series: rules cannot read it (use explicit bucket histograms)');
+  }
+
   async consume(payload: Payload, delivery: Delivery): Promise<void> {
     let latest = -Infinity;
     forEachDataPoint(payload, (p) => {
       const t = Number(p.timeUnixNano / MS);
+      if (p.type === 'exponential_histogram') this.warnUntranslated(p.metricName);
       for (const s of translatePoint(p)) this.evaluator.ingest(s.labels, t, s.value);
       latest = Math.max(latest, t);
     });

@@ -21,10 +21,10 @@ const MIN = 60_000;
 const TRACE = '5b8efff798038103d269b633813fc60c';
 
 /** An anomaly event as the anomaly processor writes it (docs/events.md), at minute `m`. */
-function anomaly(m: number, severity: 'warning' | 'error' | 'critical', route = '/checkout'): Payload {
+function anomaly(m: number, severity: 'warning' | 'error' | 'critical', route = '/checkout', eventName = 'vigil.anomaly'): Payload {
   const b = new LogsBuilder();
   b.scope({ 'service.name': 'shop' }, { name: 'vigil.processor.anomaly', version: '1' }).add({
-    eventName: 'vigil.anomaly', timeUnixNano: BigInt(T0 + m * MIN) * 1_000_000n, severityNumber: 17, severityText: severity,
+    eventName, timeUnixNano: BigInt(T0 + m * MIN) * 1_000_000n, severityNumber: 17, severityText: severity,
     attributes: {
       'http.route': route, 'vigil.event.version': 1, 'metric.name': 'vigil.red.latency.p95', value: 1432.5, expected: 120,
       lower: 80, upper: 160, score: 0.93, threshold: 0.5, severity, detector: 'robust_z', 'evidence.trace_ids': [TRACE],
@@ -40,11 +40,11 @@ function plainLog(m: number): Payload {
   return b.build()!;
 }
 
-async function run(t: Test, store: MemoryStore, payloads: readonly Payload[], done: (seen: string[]) => boolean): Promise<{ seen: string[]; passed: number }> {
-  const config = configSchema.parse({
-    idle_timeout: '1h',
-    alerts: [{ name: 'AnomalyDetected', on_events: ['vigil.anomaly'], min_severity: 'error', severity: 'high', cooldown: '10m', resolve_after: '3m' }],
-  });
+const ANOMALY_ALERT = { name: 'AnomalyDetected', on_events: ['vigil.anomaly'], min_severity: 'error', severity: 'high', cooldown: '10m', resolve_after: '3m' };
+
+async function run(t: Test, store: MemoryStore, payloads: readonly Payload[], done: (seen: string[]) => boolean,
+  alerts: readonly object[] = [ANOMALY_ALERT]): Promise<{ seen: string[]; passed: number }> {
+  const config = configSchema.parse({ idle_timeout: '1h', alerts });
   const sink = new RecordingConsumer();
   const host = new NoopHost();
   host.stateStore = () => store;
@@ -114,4 +114,14 @@ t.test('vigil validate accepts alert_rules with on_events in a logs pipeline fed
   t.same(r.errors.map(String), []);
   t.same(r.warnings.map(String), []);
   t.ok(r.config);
+});
+
+t.test('on_events: [vigil.degradation] raises an alert from a degradation event, and not from an anomaly', async (t) => {
+  const degradation = { name: 'Degraded', on_events: ['vigil.degradation'], min_severity: 'warning', resolve_after: '3m' };
+  const { seen } = await run(t, new MemoryStore(), [
+    anomaly(0, 'critical'), // another event: not this alert's
+    anomaly(1, 'warning', '/checkout', 'vigil.degradation'),
+    plainLog(6),
+  ], (s) => s.some((x) => x.includes('resolved')), [degradation]);
+  t.same(seen, [`1m Degraded firing warning /checkout [${TRACE}]`, `4m Degraded resolved warning /checkout [${TRACE}]`]);
 });

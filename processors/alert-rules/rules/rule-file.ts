@@ -5,6 +5,7 @@ import type { ConfigNode, ScalarNode } from '../../../config/positions.js';
 import type { Expr } from '../promql/index.js';
 import { PromqlError, lineColumn, parseExpr } from '../promql/index.js';
 import { Template, TemplateError } from './template.js';
+import { SHORT_FORM_KEYS, readShortForm } from './short-form-rule.js';
 import { mapReader, readYaml } from './yaml-read.js';
 
 /** One rule of a group. */
@@ -20,6 +21,8 @@ export interface RuleSpec {
   readonly labels: ReadonlyArray<readonly [string, Template]>;
   readonly annotations: ReadonlyArray<readonly [string, Template]>;
   readonly pos: Position;
+  /** The short form's `cooldown` (ms): no new notification of the alert within it. 0 or absent: none. */
+  readonly cooldownMs?: number;
 }
 
 /** A rule group. */
@@ -70,7 +73,7 @@ export function parseGroups(items: readonly ConfigNode[], file: string, path: Ke
 }
 
 function parseRule(node: ConfigNode, file: string, path: KeyPath, problems: Problems, lines: readonly string[]): RuleSpec | undefined {
-  const r = mapReader(node, path, problems, ['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
+  const r = mapReader(node, path, problems, ['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations', ...SHORT_FORM_KEYS]);
   if (r === undefined) return undefined;
   const alert = r.string('alert');
   const record = r.string('record');
@@ -84,12 +87,15 @@ function parseRule(node: ConfigNode, file: string, path: KeyPath, problems: Prob
       if (r.get(key) !== undefined) problems.error(r.pos(key), [...path, key], `invalid field '${key}' in recording rule`);
     }
   }
+  const short = readShortForm(r, path, problems, (n, text, offset) => positionIn(n, text, offset, lines));
   const exprNode = r.get('expr');
-  const exprText = r.string('expr') ?? '';
-  if (exprText.trim() === '') problems.error(r.pos('expr'), [...path, 'expr'], "field 'expr' must be set in rule");
-  const expr = exprText.trim() === '' || exprNode?.kind !== 'scalar' ? undefined : parseRuleExpr(exprText, exprNode, [...path, 'expr'], problems, lines);
-  const labels = templates(r.stringMap('labels'), [...path, 'labels'], problems, true);
-  const annotations = templates(r.stringMap('annotations'), [...path, 'annotations'], problems, false);
+  const exprText = short.expr?.text ?? r.string('expr') ?? '';
+  if (exprText.trim() === '' && r.get('condition') === undefined) problems.error(r.pos('expr'), [...path, 'expr'], "field 'expr' must be set in rule");
+  const expr = short.expr?.expr ?? (exprText.trim() === '' || exprNode?.kind !== 'scalar' ? undefined : parseRuleExpr(exprText, exprNode, [...path, 'expr'], problems, lines));
+  const labels = [...templates(r.stringMap('labels'), [...path, 'labels'], problems, true), ...Object.entries(short.labels).map(([k, v]) => [k, new Template(v)] as [string, Template])];
+  const ownAnnotations = r.stringMap('annotations');
+  const defaults = Object.entries(short.annotations).filter(([k]) => !ownAnnotations.has(k)).map(([k, v]) => [k, new Template(v)] as [string, Template]);
+  const annotations = [...defaults, ...templates(ownAnnotations, [...path, 'annotations'], problems, false)];
   const forMs = r.duration('for') ?? 0;
   const keepFiringForMs = r.duration('keep_firing_for') ?? 0;
   if (expr === undefined || problems.errors.length > before) return undefined;
@@ -98,6 +104,7 @@ function parseRule(node: ConfigNode, file: string, path: KeyPath, problems: Prob
     name: alert ?? record ?? '',
     expr, exprText, forMs, keepFiringForMs, labels, annotations,
     pos: { file, line: r.node.pos.line, column: r.node.pos.column },
+    ...(short.cooldownMs > 0 ? { cooldownMs: short.cooldownMs } : {}),
   };
 }
 

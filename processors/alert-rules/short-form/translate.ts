@@ -39,6 +39,7 @@ export function toRule(a: ShortAlert): RuleSpec {
     labels: Object.entries(labels).map(([k, v]) => [k, new Template(v)] as const),
     annotations: Object.entries(annotations).map(([k, v]) => [k, new Template(v)] as const),
     pos: POS,
+    ...(a.cooldown > 0 ? { cooldownMs: a.cooldown } : {}),
   };
 }
 
