@@ -169,7 +169,10 @@ export class NotifyExporter implements Exporter {
   /** The acknowledgements routed here (only read when the sink has `acknowledge`): one per episode. */
   private ackUnits(acks: readonly Acknowledgement[]): Unit[] {
     const id = this.settings.id.id;
-    return acks.filter((k) => k.alert.receivers?.includes(id)).map((k) => ({
+    const allowed = this.config.severity_filter ?? [];
+    // A firing the severity_filter kept out was never sent here: nothing to acknowledge.
+    const here = acks.filter((k) => k.alert.receivers?.includes(id) && (allowed.length === 0 || allowed.includes(k.alert.severity)));
+    return here.map((k) => ({
       key: `${k.alert.fingerprint}:${k.alert.startsAtMs}:acknowledged`, chain: k.alert.fingerprint, state: 'acknowledged',
       describe: { alertname: k.alert.alertname, state: 'acknowledged', fingerprint: k.alert.fingerprint, silences: k.silenceIds },
       send: (ctx) => this.sink.acknowledge!(k, ctx),
