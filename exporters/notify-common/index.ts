@@ -4,6 +4,7 @@ export {
   type Alert, type AlertState, type ReadResult, type Severity,
 } from './alert.js';
 export { ALERT_SCOPE, addAlerts, alertRecord, buildAlerts, type AlertInput } from './alert-builder.js';
+export { ACK_ATTR, ACK_EVENT_NAME, buildAck, readAcks, type Acknowledgement } from './ack.js';
 export { fingerprintOf } from './fingerprint.js';
 export { GROUP_ATTR, GROUP_EVENT_NAME, alertAttributes, buildGroup, readGroups, type AlertGroup } from './group.js';
 export { backoffOf, deliveryShape, httpUrl, type DeliveryConfig } from './config.js';

@@ -14,6 +14,7 @@ import type { Payload } from '../../pdata/payload.js';
 import type { Delivery } from '../../pipeline/delivery.js';
 import { notificationKey, readAlerts, type Alert } from './alert.js';
 import { readGroups, type AlertGroup } from './group.js';
+import { readAcks, type Acknowledgement } from './ack.js';
 import { backoffOf, type DeliveryConfig } from './config.js';
 import { ThrottledError } from './http.js';
 import { ExporterMemory, type NotifyMemory } from './memory.js';
@@ -43,6 +44,11 @@ export interface Sink {
    * on grouped routes at validation, so this is a fallback).
    */
   sendGroup?(group: AlertGroup, ctx: SendContext): Promise<void>;
+  /**
+   * Optional: delivers an acknowledgement (a silence now mutes a firing that was notified). A sink
+   * without it ignores acknowledgements: its channel has no such notion.
+   */
+  acknowledge?(ack: Acknowledgement, ctx: SendContext): Promise<void>;
   /** Optional: opens what the sink needs (a transport, a timer). */
   start?(host: Host): Promise<void>;
   /** Optional: releases it. */
@@ -103,13 +109,14 @@ export class NotifyExporter implements Exporter {
     if (this.stop.signal.aborted) throw new ShuttingDownError(`exporter ${this.settings.id.id} is shutting down`);
     const { alerts: read, invalid: invalidAlerts } = readAlerts(payload);
     const { groups, invalid: invalidGroups } = readGroups(payload);
-    const invalid = [...invalidAlerts, ...invalidGroups];
+    const { acks, invalid: invalidAcks } = this.sink.acknowledge ? readAcks(payload) : { acks: [], invalid: [] };
+    const invalid = [...invalidAlerts, ...invalidGroups, ...invalidAcks];
     for (const bad of invalid) {
       this.metrics.notifications.inc({ exporter: this.settings.id.id, state: '', outcome: 'invalid' });
       this.burst.warn({ record: bad.index, reason: bad.reason }, 'not a valid vigil.alert record; skipped (docs/alerts-contract.md)');
     }
     if (invalid.length > 0) this.settings.metrics.exporterFailed.logs.inc({ exporter: this.settings.id.id }, invalid.length);
-    const units = [...this.severityFiltered(this.routedHere(read)).map((a) => this.alertUnit(a)), ...this.groupUnits(groups)];
+    const units = [...this.severityFiltered(this.routedHere(read)).map((a) => this.alertUnit(a)), ...this.groupUnits(groups), ...this.ackUnits(acks)];
     if (units.length === 0) return;
     const work = this.deliverAll(units);
     if (!delivery) {
@@ -157,6 +164,19 @@ export class NotifyExporter implements Exporter {
       describe: { alertname: alert.alertname, state: alert.state, fingerprint: alert.fingerprint, labels: alert.labels, starts_at: new Date(alert.startsAtMs).toISOString() },
       send: (ctx) => this.sink.send(alert, ctx),
     };
+  }
+
+  /** The acknowledgements routed here (only read when the sink has `acknowledge`): one per episode. */
+  private ackUnits(acks: readonly Acknowledgement[]): Unit[] {
+    const id = this.settings.id.id;
+    const allowed = this.config.severity_filter ?? [];
+    // A firing the severity_filter kept out was never sent here: nothing to acknowledge.
+    const here = acks.filter((k) => k.alert.receivers?.includes(id) && (allowed.length === 0 || allowed.includes(k.alert.severity)));
+    return here.map((k) => ({
+      key: `${k.alert.fingerprint}:${k.alert.startsAtMs}:acknowledged`, chain: k.alert.fingerprint, state: 'acknowledged',
+      describe: { alertname: k.alert.alertname, state: 'acknowledged', fingerprint: k.alert.fingerprint, silences: k.silenceIds },
+      send: (ctx) => this.sink.acknowledge!(k, ctx),
+    }));
   }
 
   /**

@@ -1,6 +1,6 @@
-/** An alert state change as a PagerDuty Events API v2 event (trigger or resolve, keyed by dedup_key). */
+/** An alert state change as a PagerDuty Events API v2 event (trigger, acknowledge or resolve, keyed by dedup_key). */
 import { createHash } from 'node:crypto';
-import type { Alert, AlertGroup } from '../notify-common/index.js';
+import type { Acknowledgement, Alert, AlertGroup } from '../notify-common/index.js';
 import type { Config } from './config.js';
 
 /** The API's limit on `summary`. */
@@ -15,7 +15,7 @@ export interface PagerDutyLink {
 /** The event body POSTed to /v2/enqueue. */
 export interface PagerDutyEvent {
   routing_key: string;
-  event_action: 'trigger' | 'resolve';
+  event_action: 'trigger' | 'acknowledge' | 'resolve';
   dedup_key: string;
   payload?: {
     summary: string;
@@ -59,6 +59,11 @@ export function pagerDutyEvent(alert: Alert, config: Config): PagerDutyEvent {
     client: config.client,
     ...(config.client_url ? { client_url: config.client_url } : {}),
   };
+}
+
+/** The acknowledge of a notified firing: the trigger's dedup_key, nothing else (as the API needs). */
+export function pagerDutyAckEvent(ack: Acknowledgement, config: Config): PagerDutyEvent {
+  return { routing_key: config.routing_key, event_action: 'acknowledge', dedup_key: ack.alert.fingerprint };
 }
 
 function linksOf(alert: Alert, config: Config): PagerDutyLink[] {

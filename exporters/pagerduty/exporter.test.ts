@@ -1,7 +1,7 @@
 import t from 'tap';
 import { factory } from './factory.js';
 import { FAST_DELIVERY, ScriptedServer, counterValue, sampleAlert, started, type Received } from '../notify-common/test-support.js';
-import { fingerprintOf } from '../notify-common/index.js';
+import { buildAck, fingerprintOf, readAlerts } from '../notify-common/index.js';
 
 
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcdE';
@@ -78,4 +78,26 @@ t.test('severities map to the four PagerDuty knows; an invalid event is dead-let
 t.test('config', async (t) => {
   t.throws(() => factory.configSchema.parse({ routing_key: 'short' }), /32-character integration key/);
   t.match(factory.configSchema.parse({ routing_key: ROUTING_KEY }), { endpoint: 'https://events.pagerduty.com/v2/enqueue', rate_limit: { per_second: 2 } });
+});
+
+t.test('an acknowledgement routed here sends acknowledge with the trigger\'s dedup_key, once; one routed elsewhere sends nothing', async (t) => {
+  const server = new ScriptedServer(eventsApi);
+  const url = await server.listen();
+  t.teardown(() => server.close());
+  const { exporter, settings } = await started(factory, 'pagerduty/ack', { routing_key: ROUTING_KEY, endpoint: `${url}/v2/enqueue`, ...FAST_DELIVERY });
+  t.teardown(() => exporter.shutdown(Date.now() + 2000));
+  const { firing, resolved } = sampleAlert();
+  const alert = readAlerts(firing).alerts[0]!;
+  const ack = (receivers: string[]) => buildAck({ alert: { ...alert, receivers }, silenceIds: ['s-1'], createdBy: 'ops@example.com' }, Date.now())!;
+  await exporter.consume(firing);
+  await exporter.consume(ack(['pagerduty/ack']));
+  await exporter.consume(ack(['pagerduty/ack']));
+  await exporter.consume(ack(['slack']));
+  await exporter.consume(resolved);
+  const bodies = server.accepted().map((r) => JSON.parse(r.body) as { event_action: string; dedup_key: string });
+  t.same(bodies.map((b) => b.event_action), ['trigger', 'acknowledge', 'resolve'], 'one acknowledge between the trigger and the resolve');
+  t.same(bodies[1], { routing_key: ROUTING_KEY, event_action: 'acknowledge', dedup_key: alert.fingerprint }, 'the Events v2 acknowledge body');
+  t.equal(bodies[1]!.dedup_key, bodies[0]!.dedup_key, 'the same dedup_key as the trigger');
+  t.equal(await counterValue(settings, 'vigil_notifications_total', { state: 'acknowledged', outcome: 'sent' }), 1);
+  t.equal(await counterValue(settings, 'vigil_notifications_total', { state: 'acknowledged', outcome: 'duplicate' }), 1);
 });

@@ -1,8 +1,8 @@
-/** The pagerduty sink: one Events API v2 event per alert state change; 202 is success, 429 and 5xx are retried. */
+/** The pagerduty sink: one Events API v2 event per alert state change or acknowledgement; 202 is success, 429 and 5xx are retried. */
 import { PermanentError } from '../../pipeline/errors.js';
-import { errorOfAnswer, request, type Alert, type AlertGroup, type SendContext, type Sink } from '../notify-common/index.js';
+import { errorOfAnswer, request, type Acknowledgement, type Alert, type AlertGroup, type SendContext, type Sink } from '../notify-common/index.js';
 import type { Config } from './config.js';
-import { pagerDutyEvent, pagerDutyGroupEvent, type PagerDutyEvent } from './event.js';
+import { pagerDutyAckEvent, pagerDutyEvent, pagerDutyGroupEvent, type PagerDutyEvent } from './event.js';
 
 /** Enqueues events. */
 export class PagerDutySink implements Sink {
@@ -15,6 +15,11 @@ export class PagerDutySink implements Sink {
   /** A grouped notification: one incident per group (dedup_key from the group key). */
   async sendGroup(group: AlertGroup, ctx: SendContext): Promise<void> {
     await this.enqueue(pagerDutyGroupEvent(group, this.config), ctx);
+  }
+
+  /** A silence took a notified firing in hand: the incident is acknowledged (same dedup_key as its trigger). */
+  async acknowledge(ack: Acknowledgement, ctx: SendContext): Promise<void> {
+    await this.enqueue(pagerDutyAckEvent(ack, this.config), ctx);
   }
 
   private async enqueue(event: PagerDutyEvent, ctx: SendContext): Promise<void> {

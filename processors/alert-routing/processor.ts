@@ -13,6 +13,7 @@ import type { Payload, Signal } from '../../pdata/payload.js';
 import type { AttributesInput } from '../../pdata/build-common.js';
 import { ALERT_EVENT_NAME, ATTR, readAlert, type Alert } from '../../exporters/notify-common/index.js';
 import { createProcessor } from '../processorhelper/index.js';
+import { Acknowledger } from './acknowledge.js';
 import { annotateRecords } from './annotate.js';
 import type { Config } from './config.js';
 import { Decider, type Decision } from './decide.js';
@@ -51,6 +52,7 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
   const id = settings.id.id;
   let decider: Decider | undefined;
   let grouper: Grouper | undefined;
+  let acks: Acknowledger | undefined;
   let http: HttpHost | undefined;
 
   const process = async (payload: Payload): Promise<Payload> => {
@@ -66,6 +68,7 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
     const decisions = await decider.decide(found.map((f) => f.alert));
     // After decide, so the firing set already holds these alerts when a group is flushed.
     await grouper?.add(found.map((f) => f.alert));
+    await acks?.record(found.map((f) => f.alert), decisions);
     const byIndex = new Map<number, AttributesInput>();
     found.forEach(({ index: i, alert }, n) => {
       const d = decisions[n]!;
@@ -97,12 +100,17 @@ export function createAlertRouting(settings: CreateSettings, config: Config, sig
         grouper.start();
       }
       if (silences && config.silences) {
-        http = silencesApi(silences, config.silences.endpoint, `processor ${id}`, settings.logger);
+        const acknowledger = new Acknowledger({ store, silences, emit: (p) => next.consume(p), logger: settings.logger, episodeTtlMs: config.decision_ttl });
+        acks = acknowledger;
+        acknowledger.start();
+        // Not awaited: the answer to the POST must not wait for the exporters to deliver the acknowledgements.
+        http = silencesApi(silences, config.silences.endpoint, `processor ${id}`, settings.logger, Date.now, () => void acknowledger.sweep().catch(() => {}));
         await http.start();
       }
     },
     shutdown: async (deadline: number) => {
       await grouper?.stop(deadline);
+      await acks?.stop();
       await http?.close(deadline);
     },
   });

@@ -31,14 +31,15 @@ const postableSchema = {
   },
 } as const;
 
-/** Builds the HTTP host serving `book`; the caller starts and closes it. */
-export function silencesApi(book: SilenceBook, endpoint: string, component: string, logger: Logger, now: () => number = Date.now): HttpHost {
+/** Builds the HTTP host serving `book`; the caller starts and closes it. `saved` runs after each silence is saved (acknowledgements). */
+export function silencesApi(book: SilenceBook, endpoint: string, component: string, logger: Logger, now: () => number = Date.now, saved: () => void = () => {}): HttpHost {
   const http = new HttpHost({ component, endpoint, logger });
   const app = http.app;
   app.post<{ Body: PostableSilence }>('/api/v2/silences', { schema: { body: postableSchema } }, async (req, reply) =>
     answer(reply, logger, async () => {
       const silenceID = await book.upsert(req.body);
       logger.info({ silence: silenceID, matchers: req.body.matchers, created_by: req.body.createdBy }, 'silence saved');
+      saved();
       return { silenceID };
     }));
   app.get<{ Querystring: { filter?: unknown } }>('/api/v2/silences', async (req, reply) => answer(reply, logger, async () => {

@@ -2,7 +2,8 @@
  * Promise (issue 12, routing): through the real daemon, an alert_routing processor sends a critical
  * alert to PagerDuty only and a warning to Slack only; a silence created over its HTTP API (the
  * Alertmanager v2 silences API) stops a notification; and the resolve of an alert whose firing was
- * notified is still sent though a silence matching it began meanwhile.
+ * notified is still sent though a silence matching it began meanwhile; that silence acknowledges
+ * the PagerDuty incident (event_action acknowledge, the trigger's dedup_key) once, before the resolve.
  */
 import t from 'tap';
 import { buildAlerts, type AlertInput } from '../../exporters/notify-common/index.js';
@@ -84,13 +85,17 @@ service:
   const { silenceID } = await created.json() as { silenceID: string };
   const listed = await (await fetch(`${silences}/silences`)).json() as Array<{ id: string; status: { state: string } }>;
   t.match(listed, [{ id: silenceID, status: { state: 'active' } }], 'listed, active');
+  // The silence now mutes the critical that PagerDuty was told about: a person has it in hand.
+  await until('the acknowledge at PagerDuty', () => pdActions().length === 2);
+  const [trigger, ack] = pd.accepted().map((r) => JSON.parse(r.body) as { event_action: string; dedup_key: string; routing_key: string });
+  t.same(ack, { routing_key: ROUTING_KEY, event_action: 'acknowledge', dedup_key: trigger!.dedup_key }, 'acknowledged, same dedup_key as the trigger');
 
   t.equal(await post(httpPort, alert('ShopSlow', 'warning', 'shop')), 200);
   await until('the silenced alert counted', async () => await metric(metricsPort, 'vigil_alert_routing_total', 'outcome="silenced"') === 1);
   // The resolve of the critical notified before the silence still goes out.
   t.equal(await post(httpPort, alert('CheckoutDown', 'critical', 'checkout', 'resolved')), 200);
-  await until('the resolve at PagerDuty', () => pdActions().length === 2);
-  t.same(pdActions(), ['trigger', 'resolve'], 'the notified firing gets its resolve through the silence');
+  await until('the resolve at PagerDuty', () => pdActions().length === 3);
+  t.same(pdActions(), ['trigger', 'acknowledge', 'resolve'], 'the notified firing gets its resolve through the silence, acknowledged once');
   t.equal(slack.accepted().length, 1, 'the silenced warning never reached Slack');
 
   // Expired over HTTP: the next alert of the shop is notified again.
@@ -100,6 +105,6 @@ service:
   t.match(slack.accepted()[1]!.body, /ShopErrors/);
   t.equal(await metric(metricsPort, 'vigil_notifications_total', 'exporter="pagerduty"', 'outcome="not_routed"'), 3, 'PagerDuty counted the three warnings (one silenced) as not routed to it');
   t.equal(await metric(metricsPort, 'vigil_notifications_total', 'exporter="slack/team"', 'outcome="not_routed"'), 3, 'Slack: the critical\'s firing and resolve, and the silenced warning');
-  t.equal(pdActions().length, 2);
+  t.equal(pdActions().length, 3);
   t.equal(await daemon.stop('SIGTERM'), 0, 'exits 0');
 });
