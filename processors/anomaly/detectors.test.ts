@@ -114,8 +114,12 @@ t.test('the packed forest scores exactly as the forest of the first layout did (
   f.build(data, 128);
   const got = [[0, 0, 0], [9, -9, 1], [100, 0, 0], [NaN, 1, 2], [3.5, 2, -1]].map((v) => f.score(Float64Array.from(v)));
   f.build(data, 40);
-  got.push(f.score(Float64Array.from([1, 1, 1])), f.random.state);
-  t.same(got, [0.5586020070665485, 0.5875979183766185, 0.58635589971886, 0.6004742766686536, 0.5352882754410123, 0.5691124023940904, -1153098980]);
+  got.push(f.score(Float64Array.from([1, 1, 1])));
+  // Recorded on Node 20. Node 24's V8 computes 2 ** x one ulp apart for some x, so a score may
+  // differ in its last bit there: 1e-12 still fails any change to a tree, a path or the draws.
+  const want = [0.5586020070665485, 0.5875979183766185, 0.58635589971886, 0.6004742766686536, 0.5352882754410123, 0.5691124023940904];
+  t.same(got.map((x, i) => Math.abs(x - want[i]!) <= 1e-12 * want[i]!), want.map(() => true), `the recorded scores (${got.join(', ')})`);
+  t.equal(f.random.state, -1153098980, 'the same random draws');
 });
 
 t.test('the rolling window\'s median and MAD over continuous values, a full default window rotating', async (t) => {
