@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { ComponentConfig, ServiceConfig } from '../config/index.js';
 import type { Factory } from './component.js';
 import { messageOf } from './errors.js';
-import { pipelineKeyOf } from './entry.js';
+import { pipelineKeyOf } from './keys.js';
 import { buildGraph } from './graph.js';
 import { IngestSide } from './ingest-side.js';
 import { loadImplementations } from './load-implementations.js';

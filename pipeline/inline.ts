@@ -9,7 +9,7 @@
  */
 import type { PipelineConfig, ServiceConfig } from '../config/index.js';
 import type { ConnectorFactory, ProcessorFactory } from './component.js';
-import { pipelineKeyOf } from './entry.js';
+import { pipelineKeyOf, sameKey } from './keys.js';
 
 /**
  * For each pipeline that runs in-line, the id of the pipeline whose record deliveries it runs on
@@ -39,8 +39,23 @@ export function inlinedPipelines(config: ServiceConfig): Map<string, string> {
   return out;
 }
 
-/** The pipeline `q` can run in-line on, if any; see inlinedPipelines. */
+/** The pipeline `q` runs in-line on, if any: its candidate, keyed alike. */
 function inlineUpstream(config: ServiceConfig, q: PipelineConfig): PipelineConfig | undefined {
+  const p = inlineCandidate(config, q);
+  if (!p) return undefined;
+  try {
+    return sameKey(pipelineKeyOf(config, p), pipelineKeyOf(config, q)) ? p : undefined;
+  } catch {
+    return undefined; // processors needing different keys: validation reports it
+  }
+}
+
+/**
+ * The pipeline `q` would run in-line on if the two were keyed alike (inlinedPipelines):
+ * its only receiver is a pass-through connector that exactly one processor-less pipeline of the
+ * same signal exports to, and none of its processors admits.
+ */
+function inlineCandidate(config: ServiceConfig, q: PipelineConfig): PipelineConfig | undefined {
   if (q.receivers.length !== 1) return undefined;
   const id = q.receivers[0]!;
   const c = config.connectors.get(id);
@@ -50,9 +65,5 @@ function inlineUpstream(config: ServiceConfig, q: PipelineConfig): PipelineConfi
   const p = feeding[0]!;
   if (p.id === q.id || p.signal !== q.signal || p.processors.length > 0) return undefined;
   if (q.processors.some((pid) => (config.processors.get(pid)?.factory as ProcessorFactory | undefined)?.admits === true)) return undefined;
-  try {
-    return JSON.stringify(pipelineKeyOf(config, p)) === JSON.stringify(pipelineKeyOf(config, q)) ? p : undefined;
-  } catch {
-    return undefined; // processors needing different keys: validation reports it
-  }
+  return p;
 }

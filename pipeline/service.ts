@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
 import type { Extension, Host, ServiceStatus } from './component.js';
 import { messageOf } from './errors.js';
-import { pipelineKeyOf } from './entry.js';
+import { pipelineKeyOf } from './keys.js';
 import { ForwardSide } from './forward-side.js';
 import { mainThreadStateStore } from './forward-thread/main-thread-store.js';
 import type { MetricsJson, StateRead, StateReadAnswer } from './forward-thread/messages.js';

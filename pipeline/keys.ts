@@ -1,0 +1,63 @@
+/**
+ * The partition key of each pipeline's stage log (pipeline/README.md, "Keys"). A key is a cost:
+ * splitting a request by key rebuilds its bytes once per partition it touches, and on the gRPC
+ * forwarding path of the memory queue that was a sixth of the daemon's busy time, for nothing: one
+ * process owns every partition there, so only a processor that keeps state can tell partitions
+ * apart. So a pipeline is keyed as far as something needs it: a processor that declares a key; on
+ * the Kafka queue, the promise that every span of a trace reaches one instance; metrics by series
+ * everywhere, because exporters such as Prometheus need each series' points in order and one
+ * partition keeps them so.
+ */
+import type { PipelineConfig, ServiceConfig } from '../config/index.js';
+import type { PartitionKey } from '../pdata/index.js';
+import type { Signal } from '../pdata/payload.js';
+import type { ProcessorFactory } from './component.js';
+
+/**
+ * The key of a pipeline that no processor asks a key of: metrics by series (points of a series in
+ * order); traces by trace id on the Kafka queue (several daemons share its partitions, and each
+ * trace reaches one of them whole), else whole requests round-robin; logs round-robin.
+ */
+export function defaultKey(config: ServiceConfig, signal: Signal): PartitionKey {
+  if (signal === 'metrics') return { by: 'series' };
+  if (signal === 'traces' && config.service.queue.type === 'kafka') return { by: 'trace_id' };
+  return { by: 'none' };
+}
+
+/**
+ * The partition key of pipeline `p`: the one its processors' factories declare for their configs
+ * (ProcessorFactory.partitionKey), else defaultKey. Throws when two need different keys: no single
+ * partitioning can give both all of their data on one instance.
+ */
+export function pipelineKeyOf(config: ServiceConfig, p: PipelineConfig): PartitionKey {
+  return declaredKey(config, p) ?? defaultKey(config, p.signal);
+}
+
+/** The key `p`'s processors declare, if any; see pipelineKey. */
+function declaredKey(config: ServiceConfig, p: PipelineConfig): PartitionKey | undefined {
+  return pipelineKey(p.processors.map((id) => {
+    const c = config.processors.get(id);
+    return { id, key: c ? (c.factory as ProcessorFactory).partitionKey?.(c.config) : undefined };
+  }));
+}
+
+/** The one key the processors of a pipeline declare (undefined: none does); throws when two differ. */
+export function pipelineKey(declared: ReadonlyArray<{ id: string; key: PartitionKey | undefined }>): PartitionKey | undefined {
+  const needs = declared.filter((d): d is { id: string; key: PartitionKey } => d.key !== undefined);
+  const first = needs[0];
+  if (!first) return undefined;
+  const clash = needs.find((d) => !sameKey(d.key, first.key));
+  if (clash) {
+    throw new Error(`processors ${first.id} and ${clash.id} need different partition keys (${describeKey(first.key)} and ${describeKey(clash.key)}); put them in separate pipelines joined by a connector`);
+  }
+  return first.key;
+}
+
+/** Whether two keys partition alike. */
+export function sameKey(a: PartitionKey, b: PartitionKey): boolean {
+  return a.by === b.by && (a.by !== 'attribute' || a.name === (b as { name: string }).name);
+}
+
+function describeKey(key: PartitionKey): string {
+  return key.by === 'attribute' ? `attribute ${key.name}` : key.by;
+}
