@@ -4,7 +4,7 @@
  */
 export { Payload, SIGNALS, type Signal } from './payload.js';
 export { decodeProtobuf, type DecodeResult } from './decode.js';
-export { fromJson, toJson, toJsonBytes } from './json.js';
+export { fromJson, JsonBuffers, toJson, toJsonBytes } from './json.js';
 export {
   filterSpans, forEachSpan, mergePayloads, partitionOf, splitByKey, splitPayload, type SpanView,
 } from './records.js';

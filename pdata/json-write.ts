@@ -28,13 +28,58 @@ export function toJson(payload: Payload): string {
  * large-object space, copied twice (bytes → string → bytes), and it is what drives full GCs
  * when the file exporter runs under load. The buffer is off the V8 heap and is the result as it is.
  */
-export function toJsonBytes(payload: Payload): Buffer {
-  const w = write(payload);
+export function toJsonBytes(payload: Payload, buffers?: JsonBuffers): Buffer {
+  const w = write(payload, buffers);
   return w.buf.subarray(0, w.pos);
 }
 
-function write(payload: Payload): JsonOut {
-  const w = new JsonOut(payload.bytes);
+/** Output buffers below this size are not kept: Node may have cut them from its shared pool. */
+const MIN_KEPT = 64 * 1024;
+
+/**
+ * Output buffers for toJsonBytes to write into again. A batch's JSON is megabytes off the V8 heap,
+ * freed only when a garbage collection finds its Buffer dead, and V8 counts that memory towards
+ * its global allocation limit: a fresh buffer per batch started a full GC about every half second
+ * on the file path at 8,000 spans/s (exporters/file/README.md, "CPU per span"). A writer that
+ * knows when the bytes were written gives them back; at most `keep` are held.
+ */
+export class JsonBuffers {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly keep = 4) {}
+
+  /** A free buffer of at least `size` bytes (the smallest that fits), else a new one. */
+  take(size: number): Buffer {
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const b = this.free[i]!;
+      if (b.length >= size && (best < 0 || b.length < this.free[best]!.length)) best = i;
+    }
+    if (best < 0) return Buffer.allocUnsafe(size);
+    return this.free.splice(best, 1)[0]!;
+  }
+
+  /** Takes back the buffer under bytes toJsonBytes returned, once nothing reads them any more. */
+  give(bytes: Buffer): void {
+    const whole = bytes.buffer;
+    if (bytes.byteOffset !== 0 || whole.byteLength < MIN_KEPT || whole instanceof SharedArrayBuffer) return;
+    this.free.push(Buffer.from(whole, 0, whole.byteLength));
+    if (this.free.length > this.keep) {
+      // Drop the smallest: the largest fits every batch.
+      let smallest = 0;
+      for (let i = 1; i < this.free.length; i++) if (this.free[i]!.length < this.free[smallest]!.length) smallest = i;
+      this.free.splice(smallest, 1);
+    }
+  }
+
+  /** Buffers held for reuse. */
+  get size(): number {
+    return this.free.length;
+  }
+}
+
+function write(payload: Payload, buffers?: JsonBuffers): JsonOut {
+  const w = new JsonOut(payload.bytes, buffers);
   w.message(REQUEST[payload.signal], 0, payload.bytes.length);
   return w;
 }
@@ -50,8 +95,9 @@ class JsonOut {
   private readonly srcView: DataView;
   private view: DataView;
 
-  constructor(private readonly src: Uint8Array) {
-    this.buf = Buffer.allocUnsafe(Math.max(1024, src.length * 3));
+  constructor(private readonly src: Uint8Array, buffers?: JsonBuffers) {
+    const size = Math.max(1024, src.length * 3);
+    this.buf = buffers ? buffers.take(size) : Buffer.allocUnsafe(size);
     this.r = new Reader(src);
     this.srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);

@@ -2,7 +2,9 @@
 import t from 'tap';
 import { invalid } from './decode.test-helpers.js';
 import { decodeProtobuf } from './decode.js';
-import { fromJson, toJson, toJsonBytes } from './json.js';
+import { makeRealisticTraceRequest } from './bench.js';
+import { JsonBuffers, fromJson, toJson, toJsonBytes } from './json.js';
+import { Payload } from './payload.js';
 import { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -123,4 +125,24 @@ t.test('attributes: the fast path and every layout it leaves to the generic writ
   t.equal(toJson(fromJson('logs', logs).payload!),
     `{"resourceLogs":[{"resource":{"attributes":${want}},"scopeLogs":[{"logRecords":[{"timeUnixNano":"1",` +
     `"body":{"kvlistValue":{"values":${want}}},"attributes":${want}}]}]}]}`);
+});
+
+t.test('JsonBuffers: a given-back buffer is written into again, and the output stays the same', async (t) => {
+  const payload = new Payload('traces', makeRealisticTraceRequest(512), 512);
+  const expected = toJsonBytes(payload).toString('utf8');
+  const buffers = new JsonBuffers(2);
+  const first = toJsonBytes(payload, buffers);
+  t.equal(first.toString('utf8'), expected);
+  buffers.give(first);
+  t.equal(buffers.size, 1, 'kept');
+  const second = toJsonBytes(payload, buffers);
+  t.equal(second.buffer, first.buffer, 'the same memory, written again');
+  t.equal(second.toString('utf8'), expected);
+  t.equal(buffers.size, 0, 'taken while in use');
+  const other = toJsonBytes(payload, buffers);
+  t.not(other.buffer, second.buffer, 'a buffer in use is never handed out twice');
+  for (const b of [second, other, toJsonBytes(payload)]) buffers.give(b);
+  t.equal(buffers.size, 2, 'no more than it keeps');
+  buffers.give(Buffer.from('small'));
+  t.equal(buffers.size, 2, 'a small buffer (maybe cut from Node\'s shared pool) is not kept');
 });

@@ -6,7 +6,7 @@
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
 import { zstdCompress } from '../../pipeline/kafka/zstd-codec.js';
-import { toJsonBytes } from '../../pdata/index.js';
+import { JsonBuffers, toJsonBytes } from '../../pdata/index.js';
 import type { Payload } from '../../pdata/payload.js';
 import { BurstLog } from '../../pipeline/burst-log.js';
 import type { Config } from './config.js';
@@ -26,6 +26,8 @@ export class FileExporter implements Exporter {
   private readonly burst: BurstLog;
   private readonly labels: { exporter: string };
   private state: 'created' | 'running' | 'closed' = 'created';
+  /** The JSON writer's output buffers, used again once their batch is in the file (JsonBuffers says why). */
+  private readonly jsonBuffers = new JsonBuffers();
 
   constructor(private readonly settings: CreateSettings, private readonly config: Config) {
     this.file = new RotatingFile(config.path, config.append, config.rotation, config.flush_interval, settings.logger);
@@ -42,7 +44,10 @@ export class FileExporter implements Exporter {
     if (this.state !== 'running') throw new UnavailableError(`file exporter ${this.labels.exporter} is not running`);
     const m = this.settings.metrics;
     try {
-      await this.file.write(await this.encode(payload));
+      const { chunks, json } = await this.encode(payload);
+      await this.file.write(chunks);
+      // Written: nothing reads the JSON any more (a failed write drops its chunks, but is rare enough to leave to the GC).
+      if (json) this.jsonBuffers.give(json);
     } catch (err) {
       m.exporterFailed[payload.signal].inc(this.labels, payload.itemCount);
       this.burst.warn({ path: this.config.path, err: (err as Error).message }, 'writing to the file failed; the request is retried upstream');
@@ -58,14 +63,18 @@ export class FileExporter implements Exporter {
     await this.file.close(deadline);
   }
 
-  private async encode(payload: Payload): Promise<Buffer[]> {
+  /** The chunks to write, and the JSON writer's buffer among them (or compressed into them) to give back once written. */
+  private async encode(payload: Payload): Promise<{ chunks: Buffer[]; json?: Buffer }> {
     const zstd = this.config.compression === 'zstd';
     // The JSON writer's own bytes, never a string: see toJsonBytes.
-    if (this.config.format === 'json' && !zstd) return [toJsonBytes(payload), NEWLINE];
+    if (this.config.format === 'json' && !zstd) {
+      const json = toJsonBytes(payload, this.jsonBuffers);
+      return { chunks: [json, NEWLINE], json };
+    }
     // The consumer contract forbids keeping the payload's bytes, so proto is copied.
     const body = this.config.format === 'json' ? toJsonBytes(payload) : Buffer.from(payload.bytes);
-    if (!zstd) return lengthPrefixed(body);
+    if (!zstd) return { chunks: lengthPrefixed(body) };
     // Node's zlib on 22.15+, the WebAssembly libzstd before (the Kafka clients' codec).
-    return lengthPrefixed(await zstdCompress(body));
+    return { chunks: lengthPrefixed(await zstdCompress(body)) };
   }
 }
