@@ -3,6 +3,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import t from 'tap';
 import { makeRealisticTraceRequest } from './bench.js';
 import { decodeProtobuf } from './decode.js';
+import { maxEventTime } from './event-time.js';
 import { Payload } from './payload.js';
 import { forEachSpanDetailed } from './span-detail.js';
 import { forEachSpanFields, SpanField, statusCode } from './span-fields.js';
@@ -63,4 +64,21 @@ t.test('statusCode reads field 3 past a message, and puts a given reader back', 
   const status = Uint8Array.from([0x12, 0x02, 0x6f, 0x6b, 0x18, 0x02]); // message "ok", code 2
   t.equal(statusCode(status, 0, status.length), 2);
   t.equal(statusCode(status, 0, 4), 0, 'no code: unset');
+});
+
+t.test('a walk with times tells maxEventTime the latest span end; one without, nothing', async (t) => {
+  for (const payload of payloads()) {
+    const walked = maxEventTime(new Payload('traces', payload.bytes, payload.itemCount));
+    t.ok(walked > 0n);
+    const timed = new Payload('traces', Uint8Array.from(payload.bytes), payload.itemCount);
+    let latest = 0n;
+    forEachSpanFields(timed, SpanField.times, (s) => { const end = BigInt(s.endHi) * TWO32 + BigInt(s.endLo); if (end > latest) latest = end; });
+    t.equal(latest, walked);
+    timed.bytes.fill(0); // components never do this; here it proves the answer is the remembered one
+    t.equal(maxEventTime(timed), walked, 'the remembered latest end, not a new walk');
+    // A walk without times remembers nothing: a forged zero end would show here.
+    const untimed = new Payload('traces', payload.bytes, payload.itemCount);
+    forEachSpanFields(untimed, SpanField.name, () => {});
+    t.equal(maxEventTime(untimed), walked);
+  }
 });

@@ -6,6 +6,7 @@
  * of the daemon's CPU. Times stay as 32-bit halves: callers make a BigInt or a duration as they need.
  */
 import { readKeyValue, readKeyValues, type Attributes } from './any-value.js';
+import { noteLatestSpanEnd } from './event-time.js';
 import type { Payload } from './payload.js';
 import { eachField, Reader, utf8 } from './wire.js';
 
@@ -75,13 +76,20 @@ function emptyFields(): SpanFields {
   };
 }
 
-/** Calls `fn` for every span of a traces payload, in order, with the fields in the `wanted` mask (SpanField bits). */
+/**
+ * Calls `fn` for every span of a traces payload, in order, with the fields in the `wanted` mask
+ * (SpanField bits). A walk with `times` also tells maxEventTime the request's latest span end, so a
+ * second component asking for the record's event time does not walk it again.
+ */
 export function forEachSpanFields(payload: Payload, wanted: number, fn: (span: SpanFields) => void): void {
   if (payload.signal !== 'traces') return;
   const b = payload.bytes;
   const r = new Reader(b);
   const v = emptyFields();
   const envelope = (wanted & SpanField.envelope) !== 0;
+  const times = (wanted & SpanField.times) !== 0;
+  let maxLo = 0;
+  let maxHi = 0;
   eachField(b, 0, b.length, 1, (rs, re) => {
     v.resourceStart = rs;
     v.resourceEnd = re;
@@ -90,10 +98,12 @@ export function forEachSpanFields(payload: Payload, wanted: number, fn: (span: S
       if (envelope) readScope(v, b, ss, se);
       eachField(b, ss, se, 2, (start, end) => {
         readSpan(r, v, start, end, wanted);
+        if (times && (v.endHi > maxHi || (v.endHi === maxHi && v.endLo > maxLo))) { maxLo = v.endLo; maxHi = v.endHi; }
         fn(v);
       });
     });
   });
+  if (times) noteLatestSpanEnd(payload, maxLo, maxHi);
 }
 
 function readResource(v: SpanFields, b: Uint8Array, start: number, end: number): void {
