@@ -1,5 +1,6 @@
 /** A light per-span view read straight from the protobuf bytes, for exporters and connectors. */
 import type { Payload } from './payload.js';
+import { statusCode } from './span-fields.js';
 import { Reader, uint64BigInt, utf8 } from './wire.js';
 
 /** The fields of a span most consumers need; ids are views into the payload (copy to keep). */
@@ -106,7 +107,7 @@ function readSpan(r: Reader, end: number, serviceName: string | undefined): Span
       if (no === 1) view.traceId = b.subarray(r.pos, r.pos + len);
       else if (no === 2) view.spanId = b.subarray(r.pos, r.pos + len);
       else if (no === 5) view.name = utf8(b, r.pos, r.pos + len);
-      else view.statusCode = statusCode(r, r.pos + len);
+      else view.statusCode = statusCode(b, r.pos, r.pos + len, r);
       r.pos += len;
       return true;
     }
@@ -121,17 +122,4 @@ function readSpan(r: Reader, end: number, serviceName: string | undefined): Span
     return false;
   });
   return view;
-}
-
-function statusCode(r: Reader, end: number): number {
-  const save = r.pos;
-  let code = 0;
-  fields(r, end, (no, wire) => {
-    if (no !== 3 || wire !== 0) return false;
-    r.varint64();
-    code = r.lo;
-    return true;
-  });
-  r.pos = save;
-  return code;
 }

@@ -3,6 +3,7 @@
  * otelcol's keys, cardinality limit, resource cache, adjusted counts and exemplars.
  */
 import { canonicalAttributes, type Attributes, type Payload } from '../../pdata/index.js';
+import { forEachSpanFields, SpanField, type SpanFields } from '../../pdata/span-fields.js';
 import { adjustedCount } from './adjusted-count.js';
 import type { Config } from './config.js';
 import { buildAttributes, buildKey, compileDimensions, type DimensionList, type DimensionSettings } from './dimensions.js';
@@ -10,10 +11,12 @@ import { ResourceCache } from './resource-cache.js';
 import { explicitBounds, histogramTable, observe, sumTable, unitDivider, type HistogramSeries, type SumSeries } from './series.js';
 import { addExemplar, type SeriesTable } from './series-table.js';
 import { spanEventAttributes } from './span-events.js';
-import { forEachSpanFacts, type FactsWanted, type SpanFactsView } from './span-facts.js';
 
 /** adjustedCount's answer for a span without tracestate, shared rather than made per span. */
 const NOT_ADJUSTED: readonly [number, boolean] = [1, false];
+
+/** The span fields every series key needs. */
+const BASE_FIELDS = SpanField.envelope | SpanField.name | SpanField.kind | SpanField.times | SpanField.statusCode | SpanField.traceState;
 
 /** Everything kept for one resource. */
 export interface ResourceMetrics {
@@ -39,7 +42,7 @@ export class Aggregator {
   private readonly keyAttributes: ReadonlySet<string>;
   private readonly divider: number;
   /** What to decode per span: attributes only when a dimension reads them, ids only for exemplars. */
-  private readonly wanted: FactsWanted;
+  private readonly wanted: number;
   /** No calls or histogram dimensions: the sum and histogram keys of a span are the same. */
   private readonly sameKeys: boolean;
 
@@ -59,7 +62,8 @@ export class Aggregator {
     this.keyAttributes = new Set(config.resource_metrics_key_attributes);
     this.divider = unitDivider(config.histogram.unit);
     const none = (d: DimensionList): boolean => d.names.length === 0 && d.globs.length === 0;
-    this.wanted = { attributes: ![this.dims, this.callsDims, this.durationDims, this.eventDims].every(none), ids: config.exemplars.enabled };
+    const attributes = ![this.dims, this.callsDims, this.durationDims, this.eventDims].every(none);
+    this.wanted = BASE_FIELDS | (attributes ? SpanField.attributes : 0) | (config.exemplars.enabled ? SpanField.ids : 0);
     this.sameKeys = none(this.callsDims) && none(this.durationDims);
   }
 
@@ -70,7 +74,7 @@ export class Aggregator {
     let index = -1;
     let lastResource: Attributes | undefined;
     let rm: ResourceMetrics | undefined;
-    forEachSpanFacts(payload, this.wanted, (span) => {
+    forEachSpanFields(payload, this.wanted, (span) => {
       index++;
       if (!Object.prototype.hasOwnProperty.call(span.resource, 'service.name')) return;
       // Spans of one resource share its attributes object: look the resource up once.
@@ -79,7 +83,7 @@ export class Aggregator {
     });
   }
 
-  private addSpan(rm: ResourceMetrics, span: SpanFactsView, events: readonly Attributes[], start: bigint, nowMs: number): void {
+  private addSpan(rm: ResourceMetrics, span: SpanFields, events: readonly Attributes[], start: bigint, nowMs: number): void {
     const duration = span.durationNanos / this.divider;
     const [n, adjusted] = span.traceState === '' ? NOT_ADJUSTED : adjustedCount(span.traceState, this.random);
     const exemplars = this.config.exemplars.enabled && span.traceId.length > 0 && span.traceId.some((x) => x !== 0);

@@ -6,6 +6,7 @@
  * an int is "").
  */
 import type { Payload } from '../../pdata/index.js';
+import { forEachSpanFields, SpanField } from '../../pdata/span-fields.js';
 import { eachField, Reader, uint64BigInt, utf8 } from '../../pdata/wire.js';
 
 /** An attribute value with its OTLP type; composite values (arrays, maps, bytes) are `other`. */
@@ -96,7 +97,7 @@ class LazyResource implements ResourceFacts {
   readonly spans: SpanFacts[] = [];
   private decoded: Map<string, Typed> | undefined;
 
-  constructor(private readonly b: Uint8Array, private readonly start: number, private readonly end: number) {}
+  constructor(private readonly b: Uint8Array, readonly start: number, private readonly end: number) {}
 
   get attributes(): Map<string, Typed> {
     if (this.decoded === undefined) {
@@ -108,57 +109,31 @@ class LazyResource implements ResourceFacts {
   }
 }
 
-function isZero(b: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (b[i] !== 0) return false;
-  return true;
-}
+/** What the policies read of each span, besides its attributes (read lazily from its range). */
+const FIELDS = SpanField.times | SpanField.statusCode | SpanField.traceState | SpanField.parent | SpanField.flags;
 
-function span(b: Uint8Array, start: number, end: number): SpanFacts {
-  const s = new LazySpan(b, start, end);
-  const r = new Reader(b, start, end);
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const no = tag >>> 3;
-    const wire = tag & 7;
-    if (wire === 2) {
-      const n = r.length();
-      const at = r.pos;
-      r.pos += n;
-      if (no === 3) s.traceState = utf8(b, at, at + n);
-      else if (no === 4) s.isRoot = isZero(b, at, at + n);
-      else if (no === 15) s.statusCode = statusCode(b, at, at + n);
-    } else if (wire === 1 && (no === 7 || no === 8)) {
-      r.fixed64();
-      if (no === 7) s.startNanos = uint64BigInt(r.lo, r.hi);
-      else s.endNanos = uint64BigInt(r.lo, r.hi);
-    } else if (wire === 5 && no === 16) {
-      s.flags = r.fixed32();
-    } else {
-      r.skip(wire);
-    }
-  }
-  return s;
-}
-
-function statusCode(b: Uint8Array, start: number, end: number): number {
-  const r = new Reader(b, start, end);
-  let code = 0;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === 0x18) { r.varint64(); code = r.lo; } else r.skip(tag & 7);
-  }
-  return code;
-}
-
-/** The resources and spans of held requests, in order. */
+/**
+ * The resources and spans of held requests, in order. A resource_spans without spans is left out:
+ * a held piece (split by trace id) has none, as otelcol's batches grouped by trace have none.
+ */
 export function resourcesOf(payloads: readonly Payload[]): ResourceFacts[] {
   const out: ResourceFacts[] = [];
   for (const p of payloads) {
     const b = p.bytes;
-    eachField(b, 0, b.length, 1, (rs, re) => {
-      const resource = new LazyResource(b, rs, re);
-      eachField(b, rs, re, 2, (ss, se) => eachField(b, ss, se, 2, (s, e) => resource.spans.push(span(b, s, e))));
-      out.push(resource);
+    let resource: LazyResource | undefined;
+    forEachSpanFields(p, FIELDS, (f) => {
+      if (resource === undefined || resource.start !== f.resourceStart) {
+        resource = new LazyResource(b, f.resourceStart, f.resourceEnd);
+        out.push(resource);
+      }
+      const s = new LazySpan(b, f.start, f.end);
+      s.startNanos = uint64BigInt(f.startLo, f.startHi);
+      s.endNanos = uint64BigInt(f.endLo, f.endHi);
+      s.statusCode = f.statusCode;
+      s.traceState = f.traceState;
+      s.flags = f.flags;
+      s.isRoot = f.isRoot;
+      resource.spans.push(s);
     });
   }
   return out;
@@ -166,5 +141,7 @@ export function resourcesOf(payloads: readonly Payload[]): ResourceFacts[] {
 
 /** True when a request holds a root span (no parent span id). */
 export function hasRootSpan(payload: Payload): boolean {
-  return resourcesOf([payload]).some((r) => r.spans.some((s) => s.isRoot));
+  let root = false;
+  forEachSpanFields(payload, SpanField.parent, (f) => { root ||= f.isRoot; });
+  return root;
 }
