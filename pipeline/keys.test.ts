@@ -15,6 +15,8 @@ processors:
   tail_sampling: { decision_wait: 1s, policies: [{ name: all, type: always_sample }] }
   batch: {}
   red_indicators: {}
+connectors:
+  forward/sampling: {}
 exporters:
   debug: {}
 service:
@@ -22,6 +24,8 @@ service:
   pipelines:
     traces: { receivers: [otlp], processors: [batch], exporters: [debug] }
     traces/sampled: { receivers: [otlp], processors: [tail_sampling, batch], exporters: [debug] }
+    traces/chain: { receivers: [otlp], exporters: [forward/sampling] }
+    traces/chain-sampled: { receivers: [forward/sampling], processors: [tail_sampling], exporters: [debug] }
     metrics: { receivers: [otlp], processors: [batch], exporters: [debug] }
     metrics/red: { receivers: [otlp], processors: [red_indicators], exporters: [debug] }
     logs: { receivers: [otlp], processors: [batch], exporters: [debug] }
@@ -35,10 +39,12 @@ function keys(c: ServiceConfig): Record<string, unknown> {
   return Object.fromEntries(c.pipelines.map((p) => [p.id, pipelineKeyOf(c, p)]));
 }
 
-t.test('memory queue: a stateless traces pipeline appends requests whole; declared keys and series hold', async (t) => {
+t.test('memory queue: a stateless traces pipeline appends requests whole, unless it feeds a keyed one through forward; declared keys and series hold', async (t) => {
   t.same(keys(config('{ type: memory }')), {
     traces: { by: 'none' },
     'traces/sampled': { by: 'trace_id' },
+    'traces/chain': { by: 'trace_id' },
+    'traces/chain-sampled': { by: 'trace_id' },
     metrics: { by: 'series' },
     'metrics/red': { by: 'attribute', name: 'service.name' },
     logs: { by: 'none' },
@@ -49,6 +55,8 @@ t.test('Kafka queue: every trace reaches one instance whole, with or without a s
   t.same(keys(config('{ type: kafka, kafka: { brokers: [localhost:9092] } }')), {
     traces: { by: 'trace_id' },
     'traces/sampled': { by: 'trace_id' },
+    'traces/chain': { by: 'trace_id' },
+    'traces/chain-sampled': { by: 'trace_id' },
     metrics: { by: 'series' },
     'metrics/red': { by: 'attribute', name: 'service.name' },
     logs: { by: 'none' },

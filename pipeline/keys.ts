@@ -11,7 +11,7 @@
 import type { PipelineConfig, ServiceConfig } from '../config/index.js';
 import type { PartitionKey } from '../pdata/index.js';
 import type { Signal } from '../pdata/payload.js';
-import type { ProcessorFactory } from './component.js';
+import type { ConnectorFactory, ProcessorFactory } from './component.js';
 
 /**
  * The key of a pipeline that no processor asks a key of: metrics by series (points of a series in
@@ -26,11 +26,47 @@ export function defaultKey(config: ServiceConfig, signal: Signal): PartitionKey 
 
 /**
  * The partition key of pipeline `p`: the one its processors' factories declare for their configs
- * (ProcessorFactory.partitionKey), else defaultKey. Throws when two need different keys: no single
- * partitioning can give both all of their data on one instance.
+ * (ProcessorFactory.partitionKey); else, on the memory queue, the key of the pipelines it feeds
+ * through pass-through connectors (`forward`), when they agree; else defaultKey. Throws when two
+ * processors of `p` need different keys: no single partitioning can give both all of their data on
+ * one instance.
+ *
+ * Taking the downstream key costs nothing extra (the downstream entry would split the same way) and
+ * hands every consumer of `p` the same payload objects the downstream processors get: on the
+ * analytics chain span_metrics' walk of a record then also answers tail_sampling's event time
+ * (pdata/event-time.ts). The Kafka queue keeps its keys as they are: its traces default to trace id
+ * already, and a key there also decides which pipelines run in-line (./inline).
  */
 export function pipelineKeyOf(config: ServiceConfig, p: PipelineConfig): PartitionKey {
-  return declaredKey(config, p) ?? defaultKey(config, p.signal);
+  return keyOf(config, p, new Set());
+}
+
+function keyOf(config: ServiceConfig, p: PipelineConfig, visiting: Set<string>): PartitionKey {
+  const declared = declaredKey(config, p);
+  if (declared) return declared;
+  if (config.service.queue.type !== 'memory' || visiting.has(p.id)) return defaultKey(config, p.signal);
+  visiting.add(p.id);
+  const below = fedThroughPassingConnectors(config, p).map((q) => keyOrUndefined(config, q, visiting));
+  visiting.delete(p.id);
+  const first = below[0];
+  if (first === undefined || below.some((k) => k === undefined || !sameKey(k, first))) return defaultKey(config, p.signal);
+  return first;
+}
+
+/** The pipelines of p's signal that receive from a pass-through connector p exports to. */
+function fedThroughPassingConnectors(config: ServiceConfig, p: PipelineConfig): PipelineConfig[] {
+  const passing = p.exporters.filter((id) => (config.connectors.get(id)?.factory as ConnectorFactory | undefined)?.passesThrough === true);
+  if (passing.length === 0) return [];
+  return config.pipelines.filter((q) => q.id !== p.id && q.signal === p.signal && q.receivers.some((r) => passing.includes(r)));
+}
+
+// A downstream pipeline whose processors clash has no key: validation reports it.
+function keyOrUndefined(config: ServiceConfig, q: PipelineConfig, visiting: Set<string>): PartitionKey | undefined {
+  try {
+    return keyOf(config, q, visiting);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The key `p`'s processors declare, if any; see pipelineKey. */
