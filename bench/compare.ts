@@ -18,15 +18,14 @@ import type { PhaseSpec } from './phase.js';
 /** The two systems compared. */
 export type System = 'vigil' | 'otelcol';
 
-/** The paths of issue 13's table (`kafka-20k` only when a broker is given), and issue 10's analytics chain. */
+/**
+ * The paths of issue 13's table (`kafka-20k` only when a broker is given), and issue 10's analytics
+ * chain (`chain-kafka` is vigil's alone: otelcol has no stage log). Each but `file` can also be run
+ * alone by name (`--only chain,kafka-20k`).
+ */
 export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k', 'chain', 'hold-traces', 'chain-kafka'] as const;
 /** One of them. */
 export type ComparePath = typeof COMPARE_PATHS[number];
-/**
- * Issue 10's paths (under a minute per system each on a quiet machine), also run alone with
- * `--only chain,hold-traces,chain-kafka`. `chain-kafka` is vigil's alone (otelcol has no stage log).
- */
-export const CHAIN_PATHS: readonly ComparePath[] = ['chain', 'hold-traces', 'chain-kafka'];
 /** Paths that need a broker. */
 const KAFKA_PATHS: readonly ComparePath[] = ['kafka-20k', 'chain-kafka'];
 /** What `compare` runs: every path. */

@@ -15,7 +15,7 @@ import { anomalyBench } from './anomaly.js';
 import { anomalyChecks } from './anomaly-report.js';
 import { decodeCeiling, filePipeline, forwarding, type BenchContext } from './scenarios.js';
 import { fileSteady } from './file-steady.js';
-import { CHAIN_PATHS, compareWithOtelcol, DEFAULT_COMPARE_PATHS } from './compare.js';
+import { COMPARE_PATHS, compareWithOtelcol, DEFAULT_COMPARE_PATHS, type ComparePath } from './compare.js';
 import { peerBinary } from '../test/peer.js';
 import { ruleEval, RULE_EVAL_DEFAULTS } from './rule-eval.js';
 import { alertLatency, ALERT_LATENCY_DEFAULTS } from './alert-latency.js';
@@ -25,7 +25,9 @@ import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const WATCHDOG_MS = 45 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka', 'anomaly', 'rule-eval', 'alert-latency'];
+const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka', 'forward-grpc', 'forward-http', 'steady-10k', 'kafka-20k', 'anomaly', 'rule-eval', 'alert-latency'];
+/** compare's paths that can also be asked for by name (its `file` path is not: `file` names vigil's own file scenario). */
+const BY_NAME: readonly ComparePath[] = COMPARE_PATHS.filter((p) => p !== 'file');
 /** Scenarios that need no load generator: in this process (decode, anomaly, rule-eval) or with their own (alert-latency). */
 const WITHOUT_LOADGEN = ['decode', 'anomaly', 'rule-eval', 'alert-latency'];
 /** What runs without --only: file-steady takes minutes, so it is asked for by name. */
@@ -58,7 +60,7 @@ function options() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka,forward-grpc,forward-http,steady-10k,kafka-20k,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
@@ -114,7 +116,7 @@ function outDir(out: string | undefined, kafka: boolean): string {
 async function main(): Promise<number> {
   const opts = options();
   // issue 13's paths with `compare`, issue 10's chain paths by name: all side by side with otelcol.
-  const comparePaths = opts.only.includes('compare') ? DEFAULT_COMPARE_PATHS : CHAIN_PATHS.filter((p) => opts.only.includes(p));
+  const comparePaths = opts.only.includes('compare') ? DEFAULT_COMPARE_PATHS : BY_NAME.filter((p) => opts.only.includes(p));
   const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const report: BenchReport = {
     startedAt: new Date().toISOString(), machine: machine(),
