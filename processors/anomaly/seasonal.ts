@@ -3,6 +3,7 @@
  * an exponentially weighted mean and mean absolute deviation of the values seen in that slot, and
  * scores a point against its own slot — so a nightly dip is normal and a flat afternoon is not.
  */
+import { Block, type Needs } from './block.js';
 import { LEARNING, safeScale, type Detector, type Surprise } from './detector.js';
 
 /** Settings of the seasonal detector. */
@@ -26,22 +27,29 @@ const MEAN_DEV_TO_SIGMA = 1.2533;
 /** |x − slot mean| / slot deviation, per slot of the season. */
 export class Seasonal implements Detector {
   readonly name = 'seasonal';
-  /** Per slot s: mean at 3s, deviation at 3s + 1, count at 3s + 2 (one buffer: one array's overhead, not three). */
+  /** Per slot s: mean at b + 3s, deviation at b + 3s + 1, count at b + 3s + 2 (a region of the model's block). */
   private readonly slots: Float64Array;
+  private readonly b: number;
   private readonly count: number;
 
-  constructor(private readonly o: SeasonalOptions, state?: SeasonalState) {
-    this.count = Math.max(1, Math.round(o.periodMs / o.slotMs));
-    this.slots = new Float64Array(3 * this.count);
+  /** What it takes from the model's block. */
+  static needs(o: SeasonalOptions): Needs {
+    return { f: 3 * slotsOf(o), u: 0 };
+  }
+
+  constructor(private readonly o: SeasonalOptions, state?: SeasonalState, block = new Block(Seasonal.needs(o))) {
+    this.count = slotsOf(o);
+    this.slots = block.f;
+    this.b = block.takeF(3 * this.count);
     for (let s = 0; state && s < this.count; s++) {
-      this.slots[3 * s] = state.mean[s] ?? 0;
-      this.slots[3 * s + 1] = state.dev[s] ?? 0;
-      this.slots[3 * s + 2] = state.n[s] ?? 0;
+      this.slots[this.b + 3 * s] = state.mean[s] ?? 0;
+      this.slots[this.b + 3 * s + 1] = state.dev[s] ?? 0;
+      this.slots[this.b + 3 * s + 2] = state.n[s] ?? 0;
     }
   }
 
   observe(x: number, tMs: number): Surprise {
-    const at = 3 * (Math.floor((((tMs % this.o.periodMs) + this.o.periodMs) % this.o.periodMs) / this.o.slotMs) % this.count);
+    const at = this.b + 3 * (Math.floor((((tMs % this.o.periodMs) + this.o.periodMs) % this.o.periodMs) / this.o.slotMs) % this.count);
     const v = this.slots;
     const n = v[at + 2]!;
     const mean = v[at]!;
@@ -60,7 +68,12 @@ export class Seasonal implements Detector {
   }
 
   save(): SeasonalState {
-    const pick = (k: number): number[] => Array.from({ length: this.count }, (_, s) => this.slots[3 * s + k]!);
+    const pick = (k: number): number[] => Array.from({ length: this.count }, (_, s) => this.slots[this.b + 3 * s + k]!);
     return { mean: pick(0), dev: pick(1), n: pick(2) };
   }
+}
+
+/** The slots of a period. */
+function slotsOf(o: SeasonalOptions): number {
+  return Math.max(1, Math.round(o.periodMs / o.slotMs));
 }

@@ -4,12 +4,14 @@
  * event decision (a score at or above the threshold, at most one event per refractory period, and
  * a threshold that rises with the series' own recent events).
  */
+import { Block, type Needs } from './block.js';
 import type { Detector, Surprise } from './detector.js';
 import { ForestDetector, type ForestState } from './forest-detector.js';
 import type { ForestOptions } from './isolation-forest.js';
-import { Likelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
+import { Likelihood, LIKELIHOOD_NEEDS, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
 import { seedOf } from './random.js';
 import { RobustZ, type RobustZOptions, type RobustZState } from './robust-z.js';
+import { RollingWindow } from './rolling-window.js';
 import { Seasonal, type SeasonalOptions, type SeasonalState } from './seasonal.js';
 
 /** The detector names, as in the config and `vigil.detector`. */
@@ -62,14 +64,16 @@ export class SeriesModel {
   private lastMs: number | undefined;
 
   constructor(private readonly o: ModelOptions, seriesId: string, state?: ModelState) {
+    // The statistical detectors' and the calibrations' numbers in one buffer (block.ts).
+    const block = new Block(needsOf(o), o.detectors.includes('robust_z') && RollingWindow.wide(o.robustZ.window));
     this.detectors = o.detectors.map((name) => {
       switch (name) {
-        case 'robust_z': return new RobustZ(o.robustZ, state?.robust_z);
-        case 'seasonal': return new Seasonal(o.seasonal, state?.seasonal);
+        case 'robust_z': return new RobustZ(o.robustZ, state?.robust_z, block);
+        case 'seasonal': return new Seasonal(o.seasonal, state?.seasonal, block);
         case 'isolation_forest': return new ForestDetector(o.forest, seedOf(seriesId, o.forest.seed), state?.isolation_forest);
       }
     });
-    this.calibration = o.detectors.map((name) => new Likelihood(o.likelihood, state?.calibration[name]));
+    this.calibration = o.detectors.map((name) => new Likelihood(o.likelihood, state?.calibration[name], block));
     this.lastEventMs = state?.lastEventMs;
     this.eventLoad = state?.eventLoad ?? 0;
     this.lastMs = state?.lastMs;
@@ -129,4 +133,16 @@ export class SeriesModel {
     });
     return state as unknown as ModelState;
   }
+}
+
+/** What a model's detectors and calibrations take from its block. */
+function needsOf(o: ModelOptions): Needs {
+  let f = 0;
+  let u = 0;
+  for (const name of o.detectors) {
+    const n = name === 'robust_z' ? RobustZ.needs(o.robustZ) : name === 'seasonal' ? Seasonal.needs(o.seasonal) : { f: 0, u: 0 };
+    f += n.f + LIKELIHOOD_NEEDS.f;
+    u += n.u;
+  }
+  return { f, u };
 }
