@@ -138,11 +138,13 @@ export class SeriesModel {
 /** What a model's detectors and calibrations take from its block. */
 function needsOf(o: ModelOptions): Needs {
   let f = 0;
+  let g = 0;
   let u = 0;
   for (const name of o.detectors) {
-    const n = name === 'robust_z' ? RobustZ.needs(o.robustZ) : name === 'seasonal' ? Seasonal.needs(o.seasonal) : { f: 0, u: 0 };
+    const n: Needs = name === 'robust_z' ? RobustZ.needs(o.robustZ) : name === 'seasonal' ? Seasonal.needs(o.seasonal) : { f: 0, u: 0 };
     f += n.f + LIKELIHOOD_NEEDS.f;
+    g += n.g ?? 0;
     u += n.u;
   }
-  return { f, u };
+  return { f, g, u };
 }
