@@ -65,7 +65,7 @@ export class SeriesModel {
 
   constructor(private readonly o: ModelOptions, seriesId: string, state?: ModelState) {
     // The statistical detectors' and the calibrations' numbers in one buffer (block.ts).
-    const block = new Block(needsOf(o), o.detectors.includes('robust_z') && RollingWindow.wide(o.robustZ.window));
+    const block = new Block(needsOf(o), (o.detectors.includes('robust_z') && RollingWindow.wide(o.robustZ.window)) || (o.detectors.includes('seasonal') && Seasonal.wide(o.seasonal)));
     this.detectors = o.detectors.map((name) => {
       switch (name) {
         case 'robust_z': return new RobustZ(o.robustZ, state?.robust_z, block);
