@@ -46,7 +46,7 @@ export class Likelihood {
   private readonly v: Float64Array;
   private readonly b: number;
 
-  constructor(private readonly o: LikelihoodOptions, state?: LikelihoodState, block = new Block(LIKELIHOOD_NEEDS)) {
+  constructor(private readonly o: LikelihoodOptions, state?: LikelihoodState, block = Block.alone(LIKELIHOOD_NEEDS)) {
     this.v = block.f;
     this.b = block.takeF(LIKELIHOOD_NEEDS.f);
     this.v[this.b] = state?.short ?? 0;

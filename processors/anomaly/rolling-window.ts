@@ -33,7 +33,7 @@ export class RollingWindow {
     return size > 0xffff;
   }
 
-  constructor(readonly size: number, block = new Block(RollingWindow.needs(size), RollingWindow.wide(size))) {
+  constructor(readonly size: number, block = Block.alone(RollingWindow.needs(size), RollingWindow.wide(size))) {
     this.s = block.g;
     this.b = block.takeG(size);
     this.slot = block.u;

@@ -50,7 +50,7 @@ export class Seasonal implements Detector {
     return o.minPerSlot >= 0xffff || 1 / o.alpha >= 0xffff;
   }
 
-  constructor(private readonly o: SeasonalOptions, state?: SeasonalState, block = new Block(Seasonal.needs(o), Seasonal.wide(o))) {
+  constructor(private readonly o: SeasonalOptions, state?: SeasonalState, block = Block.alone(Seasonal.needs(o), Seasonal.wide(o))) {
     this.count = slotsOf(o);
     this.v = block.g;
     this.b = block.takeG(2 * this.count);

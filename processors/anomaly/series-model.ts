@@ -4,7 +4,7 @@
  * event decision (a score at or above the threshold, at most one event per refractory period, and
  * a threshold that rises with the series' own recent events).
  */
-import { Block, type Needs } from './block.js';
+import { Arena, type Block, type Needs } from './block.js';
 import type { Detector, Surprise } from './detector.js';
 import { ForestDetector, type ForestState } from './forest-detector.js';
 import type { ForestOptions } from './isolation-forest.js';
@@ -64,8 +64,8 @@ export class SeriesModel {
   private lastMs: number | undefined;
 
   constructor(private readonly o: ModelOptions, seriesId: string, state?: ModelState) {
-    // The statistical detectors' and the calibrations' numbers in one buffer (block.ts).
-    const block = new Block(needsOf(o), (o.detectors.includes('robust_z') && RollingWindow.wide(o.robustZ.window)) || (o.detectors.includes('seasonal') && Seasonal.wide(o.seasonal)));
+    // The statistical detectors' and the calibrations' numbers: a block of the slabs shared by the models made with these options (block.ts).
+    const block = blockFor(o);
     this.detectors = o.detectors.map((name) => {
       switch (name) {
         case 'robust_z': return new RobustZ(o.robustZ, state?.robust_z, block);
@@ -147,4 +147,18 @@ function needsOf(o: ModelOptions): Needs {
     u += n.u;
   }
   return { f, g, u };
+}
+
+/** The arena of the models made with each options object (a processor partition's: its models live and go with it). */
+const arenas = new WeakMap<ModelOptions, Arena>();
+
+/** A new model's block in the arena of its options. */
+function blockFor(o: ModelOptions): Block {
+  let arena = arenas.get(o);
+  if (!arena) {
+    const wide = (o.detectors.includes('robust_z') && RollingWindow.wide(o.robustZ.window)) || (o.detectors.includes('seasonal') && Seasonal.wide(o.seasonal));
+    arena = new Arena(needsOf(o), wide);
+    arenas.set(o, arena);
+  }
+  return arena.block();
 }
