@@ -41,7 +41,46 @@ export function log10Tail(z: number): number {
 /** The doubles a calibration takes from the model's block: short, mean, variance, n. */
 export const LIKELIHOOD_NEEDS: Needs = { f: 4, u: 0 };
 
-/** The calibration of one series' surprises; its four numbers are in the model's block (block.ts). */
+/** Writes a calibration's state (or a fresh one) at v[b, b + 4). */
+export function loadLikelihood(v: Float64Array, b: number, state: LikelihoodState | undefined): void {
+  v[b] = state?.short ?? 0;
+  v[b + 1] = state?.mean ?? 0;
+  v[b + 2] = state?.variance ?? 0;
+  v[b + 3] = state?.n ?? 0;
+}
+
+/** The calibration state at v[b, b + 4), for a checkpoint. */
+export function saveLikelihood(v: Float64Array, b: number): LikelihoodState {
+  return { short: v[b]!, mean: v[b + 1]!, variance: v[b + 2]!, n: v[b + 3]! };
+}
+
+/**
+ * Scores `surprise` with the calibration at v[b, b + 4) against the past (before learning it): how
+ * far in the tail the short average lies, in decades of probability over 10 (0.5: a
+ * one-in-100,000 event), clamped to [0, 1]. A function over the model's block, not an object a
+ * detector: a series model holds its calibrations without an object each (block.ts).
+ */
+export function observeLikelihood(o: LikelihoodOptions, v: Float64Array, b: number, surprise: number): number {
+  const n = v[b + 3]!;
+  const short = n === 0 ? surprise : v[b]! + o.shortAlpha * (surprise - v[b]!);
+  const mean = v[b + 1]!;
+  const variance = v[b + 2]!;
+  let score = 0;
+  if (n >= o.minPoints) {
+    const sd = Math.sqrt(variance) + 1e-6;
+    score = Math.min(1, Math.max(0, -log10Tail((short - mean) / sd) / 10));
+  }
+  const a = Math.max(o.longAlpha, 1 / (n + 1));
+  // The average is compared with averages (NAB dev half: 70.4 → 71.9 with the threshold retuned).
+  const d = short - mean;
+  v[b] = short;
+  v[b + 1] = mean + a * d;
+  v[b + 2] = (1 - a) * (variance + a * d * d);
+  v[b + 3] = n + 1;
+  return score;
+}
+
+/** One calibration in a block of its own (tests). */
 export class Likelihood {
   private readonly v: Float64Array;
   private readonly b: number;
@@ -49,40 +88,15 @@ export class Likelihood {
   constructor(private readonly o: LikelihoodOptions, state?: LikelihoodState, block = Block.alone(LIKELIHOOD_NEEDS)) {
     this.v = block.f;
     this.b = block.takeF(LIKELIHOOD_NEEDS.f);
-    this.v[this.b] = state?.short ?? 0;
-    this.v[this.b + 1] = state?.mean ?? 0;
-    this.v[this.b + 2] = state?.variance ?? 0;
-    this.v[this.b + 3] = state?.n ?? 0;
+    loadLikelihood(this.v, this.b, state);
   }
 
-  /**
-   * Scores `surprise` against the past (before learning it): how far in the tail the short average
-   * lies, in decades of probability over 10 (0.5: a one-in-100,000 event), clamped to [0, 1].
-   */
+  /** observeLikelihood on this calibration. */
   observe(surprise: number): number {
-    const v = this.v;
-    const b = this.b;
-    const n = v[b + 3]!;
-    const short = n === 0 ? surprise : v[b]! + this.o.shortAlpha * (surprise - v[b]!);
-    const mean = v[b + 1]!;
-    const variance = v[b + 2]!;
-    let score = 0;
-    if (n >= this.o.minPoints) {
-      const sd = Math.sqrt(variance) + 1e-6;
-      score = Math.min(1, Math.max(0, -log10Tail((short - mean) / sd) / 10));
-    }
-    const a = Math.max(this.o.longAlpha, 1 / (n + 1));
-    // The average is compared with averages (NAB dev half: 70.4 → 71.9 with the threshold retuned).
-    const d = short - mean;
-    v[b] = short;
-    v[b + 1] = mean + a * d;
-    v[b + 2] = (1 - a) * (variance + a * d * d);
-    v[b + 3] = n + 1;
-    return score;
+    return observeLikelihood(this.o, this.v, this.b, surprise);
   }
 
   save(): LikelihoodState {
-    const v = this.v;
-    return { short: v[this.b]!, mean: v[this.b + 1]!, variance: v[this.b + 2]!, n: v[this.b + 3]! };
+    return saveLikelihood(this.v, this.b);
   }
 }

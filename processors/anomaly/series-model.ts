@@ -8,7 +8,7 @@ import { Arena, type Block, type Needs } from './block.js';
 import type { Detector, Surprise } from './detector.js';
 import { ForestDetector, type ForestState } from './forest-detector.js';
 import type { ForestOptions } from './isolation-forest.js';
-import { Likelihood, LIKELIHOOD_NEEDS, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
+import { LIKELIHOOD_NEEDS, loadLikelihood, observeLikelihood, saveLikelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
 import { seedOf } from './random.js';
 import { RobustZ, type RobustZOptions, type RobustZState } from './robust-z.js';
 import { RollingWindow } from './rolling-window.js';
@@ -58,7 +58,9 @@ export interface ModelState {
 /** One series' detectors, calibrations and event suppression. */
 export class SeriesModel {
   private readonly detectors: Detector[];
-  private readonly calibration: Likelihood[];
+  /** Detector i's calibration: four doubles at cal[calAt + 4i] (likelihood.ts). */
+  private readonly cal: Float64Array;
+  private readonly calAt: number;
   private lastEventMs: number | undefined;
   private eventLoad: number;
   private lastMs: number | undefined;
@@ -73,7 +75,9 @@ export class SeriesModel {
         case 'isolation_forest': return new ForestDetector(o.forest, seedOf(seriesId, o.forest.seed), state?.isolation_forest);
       }
     });
-    this.calibration = o.detectors.map((name) => new Likelihood(o.likelihood, state?.calibration[name], block));
+    this.cal = block.f;
+    this.calAt = block.takeF(LIKELIHOOD_NEEDS.f * o.detectors.length);
+    o.detectors.forEach((name, i) => loadLikelihood(this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i, state?.calibration[name]));
     this.lastEventMs = state?.lastEventMs;
     this.eventLoad = state?.eventLoad ?? 0;
     this.lastMs = state?.lastMs;
@@ -93,7 +97,7 @@ export class SeriesModel {
     for (let i = 0; i < this.detectors.length; i++) {
       const d = this.detectors[i]!;
       const s = d.observe(x, tMs);
-      const score = this.calibration[i]!.observe(s.value);
+      const score = observeLikelihood(this.o.likelihood, this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i, s.value);
       if (!best || score > bestScore) {
         best = s;
         bestScore = score;
@@ -129,7 +133,7 @@ export class SeriesModel {
     const calibration = state.calibration as Record<string, LikelihoodState>;
     this.detectors.forEach((d, i) => {
       state[d.name] = d.save();
-      calibration[d.name] = this.calibration[i]!.save();
+      calibration[d.name] = saveLikelihood(this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i);
     });
     return state as unknown as ModelState;
   }
