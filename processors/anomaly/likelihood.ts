@@ -7,6 +7,8 @@
  * not of single surprises.
  */
 
+import { Block, type Needs } from './block.js';
+
 /** Settings of the calibration. */
 export interface LikelihoodOptions {
   /** Weight of a new surprise in the short average (1 = none). */
@@ -36,41 +38,65 @@ export function log10Tail(z: number): number {
   return (-z2 / 2 - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log(1 - 1 / z2 + 3 / (z2 * z2))) / Math.LN10;
 }
 
-/** The calibration of one series' surprises. */
-export class Likelihood {
-  private short: number;
-  private mean: number;
-  private variance: number;
-  private n: number;
+/** The doubles a calibration takes from the model's block: short, mean, variance, n. */
+export const LIKELIHOOD_NEEDS: Needs = { f: 4, u: 0 };
 
-  constructor(private readonly o: LikelihoodOptions, state?: LikelihoodState) {
-    this.short = state?.short ?? 0;
-    this.mean = state?.mean ?? 0;
-    this.variance = state?.variance ?? 0;
-    this.n = state?.n ?? 0;
+/** Writes a calibration's state (or a fresh one) at v[b, b + 4). */
+export function loadLikelihood(v: Float64Array, b: number, state: LikelihoodState | undefined): void {
+  v[b] = state?.short ?? 0;
+  v[b + 1] = state?.mean ?? 0;
+  v[b + 2] = state?.variance ?? 0;
+  v[b + 3] = state?.n ?? 0;
+}
+
+/** The calibration state at v[b, b + 4), for a checkpoint. */
+export function saveLikelihood(v: Float64Array, b: number): LikelihoodState {
+  return { short: v[b]!, mean: v[b + 1]!, variance: v[b + 2]!, n: v[b + 3]! };
+}
+
+/**
+ * Scores `surprise` with the calibration at v[b, b + 4) against the past (before learning it): how
+ * far in the tail the short average lies, in decades of probability over 10 (0.5: a
+ * one-in-100,000 event), clamped to [0, 1]. A function over the model's block, not an object a
+ * detector: a series model holds its calibrations without an object each (block.ts).
+ */
+export function observeLikelihood(o: LikelihoodOptions, v: Float64Array, b: number, surprise: number): number {
+  const n = v[b + 3]!;
+  const short = n === 0 ? surprise : v[b]! + o.shortAlpha * (surprise - v[b]!);
+  const mean = v[b + 1]!;
+  const variance = v[b + 2]!;
+  let score = 0;
+  if (n >= o.minPoints) {
+    const sd = Math.sqrt(variance) + 1e-6;
+    score = Math.min(1, Math.max(0, -log10Tail((short - mean) / sd) / 10));
+  }
+  const a = Math.max(o.longAlpha, 1 / (n + 1));
+  // The average is compared with averages (NAB dev half: 70.4 → 71.9 with the threshold retuned).
+  const d = short - mean;
+  v[b] = short;
+  v[b + 1] = mean + a * d;
+  v[b + 2] = (1 - a) * (variance + a * d * d);
+  v[b + 3] = n + 1;
+  return score;
+}
+
+/** One calibration in a block of its own (tests). */
+export class Likelihood {
+  private readonly v: Float64Array;
+  private readonly b: number;
+
+  constructor(private readonly o: LikelihoodOptions, state?: LikelihoodState, block = Block.alone(LIKELIHOOD_NEEDS)) {
+    this.v = block.f;
+    this.b = block.takeF(LIKELIHOOD_NEEDS.f);
+    loadLikelihood(this.v, this.b, state);
   }
 
-  /**
-   * Scores `surprise` against the past (before learning it): how far in the tail the short average
-   * lies, in decades of probability over 10 (0.5: a one-in-100,000 event), clamped to [0, 1].
-   */
+  /** observeLikelihood on this calibration. */
   observe(surprise: number): number {
-    this.short = this.n === 0 ? surprise : this.short + this.o.shortAlpha * (surprise - this.short);
-    let score = 0;
-    if (this.n >= this.o.minPoints) {
-      const sd = Math.sqrt(this.variance) + 1e-6;
-      score = Math.min(1, Math.max(0, -log10Tail((this.short - this.mean) / sd) / 10));
-    }
-    const a = Math.max(this.o.longAlpha, 1 / (this.n + 1));
-    // The average is compared with averages (NAB dev half: 70.4 → 71.9 with the threshold retuned).
-    const d = this.short - this.mean;
-    this.mean += a * d;
-    this.variance = (1 - a) * (this.variance + a * d * d);
-    this.n++;
-    return score;
+    return observeLikelihood(this.o, this.v, this.b, surprise);
   }
 
   save(): LikelihoodState {
-    return { short: this.short, mean: this.mean, variance: this.variance, n: this.n };
+    return saveLikelihood(this.v, this.b);
   }
 }

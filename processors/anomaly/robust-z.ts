@@ -1,5 +1,6 @@
 /** The robust z-score detector: distance from the trailing median in units of the trailing MAD. */
 import { LEARNING, safeScale, type Detector, type Surprise } from './detector.js';
+import type { Block, Needs } from './block.js';
 import { RollingWindow } from './rolling-window.js';
 
 /** 1.4826 × MAD estimates σ for normal data. */
@@ -21,8 +22,13 @@ export class RobustZ implements Detector {
   readonly name = 'robust_z';
   private readonly win: RollingWindow;
 
-  constructor(private readonly o: RobustZOptions, state?: RobustZState) {
-    this.win = new RollingWindow(o.window);
+  /** What it takes from the model's block. */
+  static needs(o: RobustZOptions): Needs {
+    return RollingWindow.needs(o.window);
+  }
+
+  constructor(private readonly o: RobustZOptions, state?: RobustZState, block?: Block) {
+    this.win = new RollingWindow(o.window, block);
     for (const v of state?.values ?? []) this.win.push(v);
   }
 

@@ -1,23 +1,43 @@
 /**
  * A trailing window of the last `size` values, kept sorted, so the median and the MAD of the window
- * cost O(size) per point instead of a sort. Memory is one double and one small integer per value:
- * beside each sorted value its position in arrival order, so the oldest is found without a second
- * copy of the values (a ring).
+ * cost O(size) per point instead of a sort. Memory is one single (float32) and one small integer
+ * per value: beside each sorted value its position in arrival order, so the oldest is found without
+ * a second copy of the values (a ring). Both live in a region of the series model's block (block.ts).
+ *
+ * Why singles: the window is 9/10 of a model without the forest, and robust_z's scale is never
+ * below 1e-3 of the level (detector.ts, safeScale), while rounding to a single moves a value by at
+ * most 6e-8 of itself: a z-score moves by at most ~6e-5. NAB's events are unchanged by it (the
+ * per-row scores move in their last digits).
  */
+import { Block, type Needs } from './block.js';
 
 /** The last `size` values of a series, with their median and median absolute deviation. */
 export class RollingWindow {
-  /** The values, ascending, in [0, n). */
-  private readonly sorted: Float64Array;
-  /** For sorted[k], its slot in arrival order (a ring of `size` slots). */
+  /** The values (rounded to singles), ascending, in s[b, b + n). */
+  private readonly s: Float32Array;
+  private readonly b: number;
+  /** For s[b + k], its slot in arrival order (a ring of `size` slots), at slot[c + k]. */
   private readonly slot: Uint16Array | Uint32Array;
+  private readonly c: number;
   private n = 0;
   /** The slot the next value takes: once full, the oldest value's. */
   private head = 0;
 
-  constructor(readonly size: number) {
-    this.sorted = new Float64Array(size);
-    this.slot = size <= 0xffff ? new Uint16Array(size) : new Uint32Array(size);
+  /** What a window of `size` takes from a block. */
+  static needs(size: number): Needs {
+    return { f: 0, g: size, u: size };
+  }
+
+  /** Whether a window of `size` needs 32-bit integers in its block. */
+  static wide(size: number): boolean {
+    return size > 0xffff;
+  }
+
+  constructor(readonly size: number, block = Block.alone(RollingWindow.needs(size), RollingWindow.wide(size))) {
+    this.s = block.g;
+    this.b = block.takeG(size);
+    this.slot = block.u;
+    this.c = block.takeU(size);
   }
 
   /** Values in the window. */
@@ -25,36 +45,39 @@ export class RollingWindow {
     return this.n;
   }
 
-  /** Adds a value, dropping the oldest once full. */
-  push(x: number): void {
-    const s = this.sorted;
+  /** Adds a value (rounded to a single), dropping the oldest once full. */
+  push(value: number): void {
+    const x = Math.fround(value);
+    const s = this.s;
+    const b = this.b;
     const slot = this.slot;
+    const c = this.c;
     const n = this.n;
     // Where x goes among the values present: the first value >= x.
-    const at = lowerBound(s, n, x);
+    const at = lowerBound(s, b, n, x);
     if (n < this.size) {
-      s.copyWithin(at + 1, at, n);
-      slot.copyWithin(at + 1, at, n);
-      s[at] = x;
-      slot[at] = this.head;
+      s.copyWithin(b + at + 1, b + at, b + n);
+      slot.copyWithin(c + at + 1, c + at, c + n);
+      s[b + at] = x;
+      slot[c + at] = this.head;
       this.n++;
     } else {
       // The oldest holds the head slot. Removing it and inserting x is one shift of the values
       // between the two places (any copy of an equal value leaves the same values).
       const head = this.head;
       let k = 0;
-      while (slot[k] !== head) k++;
+      while (slot[c + k] !== head) k++;
       if (k < at) {
         // The oldest lies below x (s[k] < x): the values in (k, at) move down one.
-        s.copyWithin(k, k + 1, at);
-        slot.copyWithin(k, k + 1, at);
-        s[at - 1] = x;
-        slot[at - 1] = head;
+        s.copyWithin(b + k, b + k + 1, b + at);
+        slot.copyWithin(c + k, c + k + 1, c + at);
+        s[b + at - 1] = x;
+        slot[c + at - 1] = head;
       } else {
-        s.copyWithin(at + 1, at, k);
-        slot.copyWithin(at + 1, at, k);
-        s[at] = x;
-        slot[at] = head;
+        s.copyWithin(b + at + 1, b + at, b + k);
+        slot.copyWithin(c + at + 1, c + at, c + k);
+        s[b + at] = x;
+        slot[c + at] = head;
       }
     }
     this.head = this.head + 1 === this.size ? 0 : this.head + 1;
@@ -62,7 +85,10 @@ export class RollingWindow {
 
   /** The median (NaN when empty). */
   median(): number {
-    return medianOfSorted(this.sorted, this.n);
+    const n = this.n;
+    if (n === 0) return NaN;
+    const m = this.b + (n >> 1);
+    return n % 2 === 1 ? this.s[m]! : (this.s[m - 1]! + this.s[m]!) / 2;
   }
 
   /**
@@ -73,7 +99,7 @@ export class RollingWindow {
   mad(center: number): number {
     const n = this.n;
     if (n === 0) return NaN;
-    const hi = lowerBound(this.sorted, n, center);
+    const hi = lowerBound(this.s, this.b, n, center);
     const want = (n - 1) / 2;
     const below = Math.floor(want);
     const d = this.kthDistance(center, hi, below);
@@ -82,12 +108,13 @@ export class RollingWindow {
 
   /**
    * The k-th smallest (from 0) of the distances center − s[hi−1], center − s[hi−2], … and
-   * s[hi] − center, s[hi+1] − center, …: the k-th of the merge of two ascending runs.
+   * s[hi] − center, s[hi+1] − center, …: the k-th of the merge of two ascending runs (indices from b).
    */
   private kthDistance(center: number, hi: number, k: number): number {
-    const s = this.sorted;
+    const s = this.s;
     const nl = hi;
     const nr = this.n - hi;
+    const h = this.b + hi;
     // i taken from the lower run, k + 1 − i from the upper; find the smallest i that fits.
     let lo = Math.max(0, k + 1 - nr);
     let up = Math.min(k + 1, nl);
@@ -95,12 +122,12 @@ export class RollingWindow {
       const i = (lo + up) >> 1;
       // Too few from the lower run when its next distance is below the upper run's last one taken.
       const j = k + 1 - i;
-      if (center - s[hi - 1 - i]! < s[hi + j - 1]! - center) lo = i + 1; else up = i;
+      if (center - s[h - 1 - i]! < s[h + j - 1]! - center) lo = i + 1; else up = i;
     }
     const i = lo;
     const j = k + 1 - i;
-    const dl = i > 0 ? center - s[hi - i]! : -Infinity;
-    const dr = j > 0 ? s[hi + j - 1]! - center : -Infinity;
+    const dl = i > 0 ? center - s[h - i]! : -Infinity;
+    const dr = j > 0 ? s[h + j - 1]! - center : -Infinity;
     return dl >= dr ? dl : dr;
   }
 
@@ -110,25 +137,18 @@ export class RollingWindow {
     const byArrival = new Array<number>(n);
     // Before the window is full slots 0..n-1 are in arrival order; after, the oldest is at head.
     const first = n < this.size ? 0 : this.head;
-    for (let k = 0; k < n; k++) byArrival[(this.slot[k]! - first + this.size) % this.size] = this.sorted[k]!;
+    for (let k = 0; k < n; k++) byArrival[(this.slot[this.c + k]! - first + this.size) % this.size] = this.s[this.b + k]!;
     return byArrival;
   }
 }
 
-/** The median of the first `n` sorted values (all of them by default). */
-export function medianOfSorted(s: ArrayLike<number>, n = s.length): number {
-  if (n === 0) return NaN;
-  const m = n >> 1;
-  return n % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** The first index in [0, n) whose value is >= x. */
-function lowerBound(a: Float64Array, n: number, x: number): number {
+/** The first index in [0, n) whose value a[b + index] is >= x. */
+function lowerBound(a: Float32Array, b: number, n: number, x: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1; else hi = mid;
+    if (a[b + mid]! < x) lo = mid + 1; else hi = mid;
   }
   return lo;
 }

@@ -4,12 +4,14 @@
  * event decision (a score at or above the threshold, at most one event per refractory period, and
  * a threshold that rises with the series' own recent events).
  */
+import { Arena, type Block, type Needs } from './block.js';
 import type { Detector, Surprise } from './detector.js';
 import { ForestDetector, type ForestState } from './forest-detector.js';
 import type { ForestOptions } from './isolation-forest.js';
-import { Likelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
+import { LIKELIHOOD_NEEDS, loadLikelihood, observeLikelihood, saveLikelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
 import { seedOf } from './random.js';
 import { RobustZ, type RobustZOptions, type RobustZState } from './robust-z.js';
+import { RollingWindow } from './rolling-window.js';
 import { Seasonal, type SeasonalOptions, type SeasonalState } from './seasonal.js';
 
 /** The detector names, as in the config and `vigil.detector`. */
@@ -56,20 +58,26 @@ export interface ModelState {
 /** One series' detectors, calibrations and event suppression. */
 export class SeriesModel {
   private readonly detectors: Detector[];
-  private readonly calibration: Likelihood[];
+  /** Detector i's calibration: four doubles at cal[calAt + 4i] (likelihood.ts). */
+  private readonly cal: Float64Array;
+  private readonly calAt: number;
   private lastEventMs: number | undefined;
   private eventLoad: number;
   private lastMs: number | undefined;
 
   constructor(private readonly o: ModelOptions, seriesId: string, state?: ModelState) {
+    // The statistical detectors' and the calibrations' numbers: a block of the slabs shared by the models made with these options (block.ts).
+    const block = blockFor(o);
     this.detectors = o.detectors.map((name) => {
       switch (name) {
-        case 'robust_z': return new RobustZ(o.robustZ, state?.robust_z);
-        case 'seasonal': return new Seasonal(o.seasonal, state?.seasonal);
+        case 'robust_z': return new RobustZ(o.robustZ, state?.robust_z, block);
+        case 'seasonal': return new Seasonal(o.seasonal, state?.seasonal, block);
         case 'isolation_forest': return new ForestDetector(o.forest, seedOf(seriesId, o.forest.seed), state?.isolation_forest);
       }
     });
-    this.calibration = o.detectors.map((name) => new Likelihood(o.likelihood, state?.calibration[name]));
+    this.cal = block.f;
+    this.calAt = block.takeF(LIKELIHOOD_NEEDS.f * o.detectors.length);
+    o.detectors.forEach((name, i) => loadLikelihood(this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i, state?.calibration[name]));
     this.lastEventMs = state?.lastEventMs;
     this.eventLoad = state?.eventLoad ?? 0;
     this.lastMs = state?.lastMs;
@@ -89,7 +97,7 @@ export class SeriesModel {
     for (let i = 0; i < this.detectors.length; i++) {
       const d = this.detectors[i]!;
       const s = d.observe(x, tMs);
-      const score = this.calibration[i]!.observe(s.value);
+      const score = observeLikelihood(this.o.likelihood, this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i, s.value);
       if (!best || score > bestScore) {
         best = s;
         bestScore = score;
@@ -125,8 +133,36 @@ export class SeriesModel {
     const calibration = state.calibration as Record<string, LikelihoodState>;
     this.detectors.forEach((d, i) => {
       state[d.name] = d.save();
-      calibration[d.name] = this.calibration[i]!.save();
+      calibration[d.name] = saveLikelihood(this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i);
     });
     return state as unknown as ModelState;
   }
+}
+
+/** What a model's detectors and calibrations take from its block. */
+function needsOf(o: ModelOptions): Needs {
+  let f = 0;
+  let g = 0;
+  let u = 0;
+  for (const name of o.detectors) {
+    const n: Needs = name === 'robust_z' ? RobustZ.needs(o.robustZ) : name === 'seasonal' ? Seasonal.needs(o.seasonal) : { f: 0, u: 0 };
+    f += n.f + LIKELIHOOD_NEEDS.f;
+    g += n.g ?? 0;
+    u += n.u;
+  }
+  return { f, g, u };
+}
+
+/** The arena of the models made with each options object (a processor partition's: its models live and go with it). */
+const arenas = new WeakMap<ModelOptions, Arena>();
+
+/** A new model's block in the arena of its options. */
+function blockFor(o: ModelOptions): Block {
+  let arena = arenas.get(o);
+  if (!arena) {
+    const wide = (o.detectors.includes('robust_z') && RollingWindow.wide(o.robustZ.window)) || (o.detectors.includes('seasonal') && Seasonal.wide(o.seasonal));
+    arena = new Arena(needsOf(o), wide);
+    arenas.set(o, arena);
+  }
+  return arena.block();
 }

@@ -83,20 +83,25 @@ export class AnomalyWorker implements PartitionWorker {
     const scores = new ScoreWriter();
     const events = new LogsBuilder();
     let learnt = false;
-    // The calls of each RED window first, then every point scored; events once the whole request is
-    // scored, so that an event on a service-level series can name its top operation (contribution.ts).
+    // Every point scored, and the calls of each RED window noted, in one pass over the request (a
+    // pass costs each point's view and series id); events once the whole request is scored, so
+    // that an event on a service-level series can name its top operation (contribution.ts).
     const calls = new Map<string, number>();
-    forEachDataPoint(payload, (p) => { if (p.metricName === CALLS_METRIC && p.value !== undefined) calls.set(groupKey(p), p.value); });
-    const judged: Candidate[] = [];
+    const scored: Array<{ point: DataPointView; expected: number | undefined }> = [];
     const raised: Array<{ p: DataPointView; v: Verdict }> = [];
     forEachDataPoint(payload, (p) => {
+      if (p.metricName === CALLS_METRIC && p.value !== undefined) calls.set(groupKey(p), p.value);
       const v = this.score(p, scores);
       if (!v) return;
       learnt = true;
-      judged.push({ point: p, expected: v.expected, calls: calls.get(groupKey(p)) });
+      scored.push({ point: p, expected: v.expected });
       if (v.event) raised.push({ p, v });
     });
-    for (const { p, v } of raised) addEvent(events, p, v, v.threshold, contributorOf(p, v, judged, calls));
+    if (raised.length > 0) {
+      // Each point's calls only when an event may need them (the group key is two canonical texts a point).
+      const judged: Candidate[] = scored.map(({ point, expected }) => ({ point, expected, calls: calls.size > 0 ? calls.get(groupKey(point)) : undefined }));
+      for (const { p, v } of raised) addEvent(events, p, v, v.threshold, contributorOf(p, v, judged, calls));
+    }
     if (delivery.durable) this.applied = delivery.offset;
     // Unacknowledged until a checkpoint holds what it taught: a crash before then delivers it again.
     if (learnt && this.ctx.state.durable) this.pending.push(delivery.hold());

@@ -1,0 +1,52 @@
+/** The models' shared slabs of numbers (block.ts) and the seasonal counts' 16-bit limit. */
+import t from 'tap';
+import { Arena, Block } from './block.js';
+import { configSchema, modelOptions } from './config.js';
+import { Seasonal } from './seasonal.js';
+import { SeriesModel } from './series-model.js';
+
+const HOUR = 3_600_000;
+const valueOf = (s: number, i: number): number => 100 + 10 * Math.sin(i / 50 + s) + 5 * Math.sin(i * 12.9898 + s * 78.233) + (i === 400 + s ? 80 : 0);
+
+t.test('models sharing slabs score exactly as models alone (no two blocks overlap)', async (t) => {
+  const config = configSchema.parse({ detectors: ['robust_z', 'seasonal'] });
+  const shared = modelOptions(config);
+  const series = 40; // past the first slabs of 4, 8 and 16 models
+  const together = Array.from({ length: series }, (_, s) => new SeriesModel(shared, `s${s}`));
+  // Each alone: options of its own, so an arena of its own.
+  const alone = Array.from({ length: series }, (_, s) => new SeriesModel(modelOptions(config), `s${s}`));
+  let differ = 0;
+  let events = 0;
+  for (let i = 0; i < 600; i++) {
+    for (let s = 0; s < series; s++) {
+      const a = together[s]!.observe(valueOf(s, i), i * 60_000);
+      const b = alone[s]!.observe(valueOf(s, i), i * 60_000);
+      if (JSON.stringify(a) !== JSON.stringify(b)) differ++;
+      if (a.event) events++;
+    }
+  }
+  t.equal(differ, 0, 'every verdict equal');
+  t.ok(events > 0, `the spikes raised events (${events})`);
+  t.same(together.map((m) => m.save()), alone.map((m) => m.save()), 'the same saved state');
+});
+
+t.test('a block refuses more than it planned', async (t) => {
+  const arena = new Arena({ f: 2, g: 1, u: 1 }, false);
+  const a = arena.block();
+  const b = arena.block();
+  t.equal(a.takeF(2), 0);
+  t.equal(b.takeF(2), 2, 'the second block starts after the first');
+  t.throws(() => a.takeF(1), RangeError);
+  t.throws(() => Block.alone({ f: 0, u: 1 }).takeU(2), RangeError);
+});
+
+t.test('seasonal counts stop at 16 bits without changing a score, and reload', async (t) => {
+  const o = { periodMs: 2 * HOUR, slotMs: HOUR, alpha: 0.1, minPerSlot: 3 };
+  const s = new Seasonal(o);
+  for (let i = 0; i < 70_000; i++) s.observe(10 + (i % 7), 0);
+  t.same(s.save().n, [0xffff, 0], 'the count stopped at 65,535');
+  const copy = new Seasonal(o, { ...s.save(), n: [1e6, 0] });
+  t.same(copy.save().n, [0xffff, 0], 'a larger saved count is clamped');
+  t.same(copy.observe(30, 0), s.observe(30, 0), 'the same verdict');
+  t.ok(Seasonal.wide({ ...o, alpha: 1e-5 }) && Seasonal.wide({ ...o, minPerSlot: 70_000 }) && !Seasonal.wide(o), '32-bit counts when 1/alpha or min_per_slot pass 16 bits');
+});
