@@ -36,7 +36,9 @@ t.test('a 1 GiB gzip bomb is answered 413 without memory growth', async (t) => {
   const growth = peak - before;
   t.equal(res.status, 413, '413 Content Too Large');
   t.match(res.body.toString(), /exceeds the limit of 4194304 bytes/, 'the body says why');
-  t.ok(growth < 2 * LIMIT, `RSS grew ${(growth / 1048576).toFixed(1)} MiB (< ${(2 * LIMIT) / 1048576} MiB) in ${took} ms`);
+  // Typically ~1× the limit (what was inflated before the cut); a loaded machine once saw 2.0× (the
+  // test runner's own allocations land in the same RSS). Without the cut it would be the whole GiB.
+  t.ok(growth < 4 * LIMIT, `RSS grew ${(growth / 1048576).toFixed(1)} MiB (< ${(4 * LIMIT) / 1048576} MiB) in ${took} ms`);
   t.equal(r.sinks.traces.received.length, 1, 'nothing of the bomb reached the pipeline');
 
   const ok = await httpRequest(r.addresses.http!, { headers: { 'Content-Type': 'application/x-protobuf' }, body: traceRequest(1) });
