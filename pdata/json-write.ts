@@ -38,9 +38,10 @@ const MIN_KEPT = 64 * 1024;
 
 /**
  * Output buffers for toJsonBytes to write into again. A batch's JSON is megabytes off the V8 heap,
- * freed only when a garbage collection finds its Buffer dead, and V8 counts that memory towards
- * its global allocation limit: a fresh buffer per batch started a full GC about every half second
- * on the file path at 8,000 spans/s (exporters/file/README.md, "CPU per span"). A writer that
+ * freed only when a garbage collection finds its Buffer dead, and V8 counts such memory allocated
+ * since its last full GC against the old generation's limit: a fresh buffer per batch started a
+ * full GC about every half second on the file path at 8,000 spans/s (README.md, "Side by side",
+ * 2026-11-27). A writer that
  * knows when the bytes were written gives them back; at most `keep` are held.
  */
 export class JsonBuffers {
