@@ -45,6 +45,12 @@ export class KafkaQueue implements QueueBackend {
   private readonly producers: FreshProducer[];
   private readonly logs: KafkaLog[] = [];
   private probe: NodeJS.Timeout | undefined;
+  /**
+   * Probe requests not answered yet. close() lets them settle (at most PROBE_TIMEOUT_MS) before it
+   * disconnects: a connection a request opens after the disconnect would outlive the queue and keep
+   * the process alive.
+   */
+  private readonly probing = new Set<Promise<unknown>>();
   private unreachable: string | undefined;
 
   constructor(
@@ -101,15 +107,23 @@ export class KafkaQueue implements QueueBackend {
   /** Disconnects; called after every log drained. */
   async close(): Promise<void> {
     clearInterval(this.probe);
+    if (this.probing.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.probing]), new Promise((resolve) => (timer = setTimeout(resolve, PROBE_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+    }
     await Promise.allSettled([...this.producers.map((p) => p.disconnect()), this.admin.disconnect()]);
   }
 
   /** Asks the cluster for its brokers; a failure or no answer in time marks Kafka unreachable. */
   private async checkBrokers(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
+    const request = this.admin.describeCluster();
+    this.probing.add(request);
+    void request.catch(() => {}).finally(() => this.probing.delete(request));
     try {
       await Promise.race([
-        this.admin.describeCluster(),
+        request,
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS))),
       ]);
       if (this.unreachable) this.logger.info({ brokers: this.settings.brokers }, 'Kafka reachable again');
