@@ -19,7 +19,7 @@ import { waitUntil } from '../wait.js';
 import { anomalyYaml, compareScores, readEvents, readScores, reference, savedModels, workload } from './anomaly-support.js';
 import { daemonPorts, startDaemonWith, stopDaemon, uniqueName, type Ports } from './harness.js';
 
-t.setTimeout(110_000);
+t.setTimeout(300_000);
 const MINUTE = 60_000;
 const DAY = 1_440 * MINUTE;
 /**
@@ -128,7 +128,8 @@ t.test('two daemons on one topic: disjoint series, every series scored, the same
     for (const d of daemons) for (const [k, v] of readScores(d.scores)) merged.set(k, [...(merged.get(k) ?? []), ...v]);
     return merged;
   };
-  const done = await waitUntil(() => all().size >= want.scores.size, 60_000, 500);
+  // Generous: on a loaded CI machine (Node 24's pass of the whole suite) this took over 60 s once.
+  const done = await waitUntil(() => all().size >= want.scores.size, 150_000, 500);
   await waitUntil(() => daemons.reduce((n, d) => n + readEvents(d.events).size, 0) >= want.events.size, 20_000, 250);
   for (const d of daemons) t.equal(await stopDaemon(d.daemon), 0, `daemon ${d.label} drains and exits 0`);
   t.ok(done, `every point scored (${all().size} of ${want.scores.size})`);
