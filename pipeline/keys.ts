@@ -18,7 +18,7 @@ import type { ConnectorFactory, ProcessorFactory } from './component.js';
  * order); traces by trace id on the Kafka queue (several daemons share its partitions, and each
  * trace reaches one of them whole), else whole requests round-robin; logs round-robin.
  */
-export function defaultKey(config: ServiceConfig, signal: Signal): PartitionKey {
+function defaultKey(config: ServiceConfig, signal: Signal): PartitionKey {
   if (signal === 'metrics') return { by: 'series' };
   if (signal === 'traces' && config.service.queue.type === 'kafka') return { by: 'trace_id' };
   return { by: 'none' };
@@ -78,7 +78,7 @@ function declaredKey(config: ServiceConfig, p: PipelineConfig): PartitionKey | u
 }
 
 /** The one key the processors of a pipeline declare (undefined: none does); throws when two differ. */
-export function pipelineKey(declared: ReadonlyArray<{ id: string; key: PartitionKey | undefined }>): PartitionKey | undefined {
+function pipelineKey(declared: ReadonlyArray<{ id: string; key: PartitionKey | undefined }>): PartitionKey | undefined {
   const needs = declared.filter((d): d is { id: string; key: PartitionKey } => d.key !== undefined);
   const first = needs[0];
   if (!first) return undefined;

@@ -12,7 +12,7 @@
 export interface Needs { readonly f: number; readonly g?: number; readonly u: number }
 
 /** The three views of a buffer. */
-export interface Views { readonly f: Float64Array; readonly g: Float32Array; readonly u: Uint16Array | Uint32Array }
+interface Views { readonly f: Float64Array; readonly g: Float32Array; readonly u: Uint16Array | Uint32Array }
 
 /** A buffer for `count` blocks of `needs`, seen three ways. */
 function views(needs: Needs, wide: boolean, count: number): Views {
