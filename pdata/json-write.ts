@@ -33,37 +33,43 @@ export function toJsonBytes(payload: Payload, buffers?: JsonBuffers): Buffer {
   return w.buf.subarray(0, w.pos);
 }
 
-/** Output buffers below this size are not kept: Node may have cut them from its shared pool. */
-const MIN_KEPT = 64 * 1024;
-
 /**
  * Output buffers for toJsonBytes to write into again. A batch's JSON is megabytes off the V8 heap,
  * freed only when a garbage collection finds its Buffer dead, and V8 counts such memory allocated
  * since its last full GC against the old generation's limit: a fresh buffer per batch started a
  * full GC about every half second on the file path at 8,000 spans/s (README.md, "Side by side",
- * 2026-11-27). A writer that
- * knows when the bytes were written gives them back; at most `keep` are held.
+ * 2026-11-27). A writer that knows when the bytes were written gives them back; at most `keep`
+ * are held.
+ *
+ * Only memory this object allocated itself (never from Node's shared pool) is taken back. A
+ * Buffer's whole ArrayBuffer is not ours to write into just because the view starts at its offset
+ * 0: Node 24 cuts every Buffer below 32 KiB from a shared 64 KiB pool, and a pool taken back here
+ * had the next batch's JSON written over the Kafka records cut from the same pool.
  */
 export class JsonBuffers {
   private readonly free: Buffer[] = [];
+  /** The ArrayBuffers this object allocated: the only memory `give` takes back. */
+  private readonly own = new WeakSet<ArrayBufferLike>();
 
   constructor(private readonly keep = 4) {}
 
-  /** A free buffer of at least `size` bytes (the smallest that fits), else a new one. */
+  /** A free buffer of at least `size` bytes (the smallest that fits), else a new one of its own. */
   take(size: number): Buffer {
     let best = -1;
     for (let i = 0; i < this.free.length; i++) {
       const b = this.free[i]!;
       if (b.length >= size && (best < 0 || b.length < this.free[best]!.length)) best = i;
     }
-    if (best < 0) return Buffer.allocUnsafe(size);
-    return this.free.splice(best, 1)[0]!;
+    if (best >= 0) return this.free.splice(best, 1)[0]!;
+    const fresh = Buffer.allocUnsafeSlow(size);
+    this.own.add(fresh.buffer);
+    return fresh;
   }
 
   /** Takes back the buffer under bytes toJsonBytes returned, once nothing reads them any more. */
   give(bytes: Buffer): void {
     const whole = bytes.buffer;
-    if (bytes.byteOffset !== 0 || whole.byteLength < MIN_KEPT || whole instanceof SharedArrayBuffer) return;
+    if (bytes.byteOffset !== 0 || !this.own.has(whole)) return;
     this.free.push(Buffer.from(whole, 0, whole.byteLength));
     if (this.free.length > this.keep) {
       // Drop the smallest: the largest fits every batch.
@@ -96,7 +102,7 @@ class JsonOut {
   private readonly srcView: DataView;
   private view: DataView;
 
-  constructor(private readonly src: Uint8Array, buffers?: JsonBuffers) {
+  constructor(private readonly src: Uint8Array, private readonly buffers?: JsonBuffers) {
     const size = Math.max(1024, src.length * 3);
     this.buf = buffers ? buffers.take(size) : Buffer.allocUnsafe(size);
     this.r = new Reader(src);
@@ -106,8 +112,11 @@ class JsonOut {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    const size = Math.max(this.buf.length * 2, this.pos + n);
+    // Grown through the buffers too, so that the grown one can be given back.
+    const next = this.buffers ? this.buffers.take(size) : Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
+    this.buffers?.give(this.buf);
     this.buf = next;
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }

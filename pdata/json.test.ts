@@ -5,6 +5,7 @@ import { decodeProtobuf } from './decode.js';
 import { makeRealisticTraceRequest } from './bench.js';
 import { JsonBuffers, fromJson, toJson, toJsonBytes } from './json.js';
 import { Payload } from './payload.js';
+import { Writer } from './wire.js';
 import { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -145,4 +146,43 @@ t.test('JsonBuffers: a given-back buffer is written into again, and the output s
   t.equal(buffers.size, 2, 'no more than it keeps');
   buffers.give(Buffer.from('small'));
   t.equal(buffers.size, 2, 'a small buffer (maybe cut from Node\'s shared pool) is not kept');
+});
+
+t.test('JsonBuffers never takes back memory it did not allocate (Node 24 cuts small Buffers from a 64 KiB pool)', async (t) => {
+  const payload = new Payload('traces', makeRealisticTraceRequest(64), 64);
+  const expected = toJsonBytes(payload).toString('utf8');
+  const buffers = new JsonBuffers(4);
+  // What a pool looks like: one large ArrayBuffer, a Buffer at its offset 0, others (someone's data) beside it.
+  const pool = new ArrayBuffer(1 << 20);
+  const atStart = Buffer.from(pool, 0, 4096);
+  const neighbour = Buffer.from(pool, 4096, 4096).fill(7);
+  buffers.give(atStart);
+  buffers.give(Buffer.allocUnsafe(100));
+  buffers.give(toJsonBytes(payload));
+  t.equal(buffers.size, 0, 'none of them kept: not allocated by these buffers');
+  for (let i = 0; i < 3; i++) {
+    const out = toJsonBytes(payload, buffers);
+    t.equal(out.toString('utf8'), expected);
+    buffers.give(out);
+  }
+  t.ok(neighbour.every((b) => b === 7), 'the memory beside a given Buffer is untouched');
+  t.equal(buffers.size, 1, 'its own buffer, kept and used again');
+});
+
+t.test('JsonBuffers: a buffer grown while writing is its own too, and given back', async (t) => {
+  // 1,000 spans holding only dropped_attributes_count = 1: 4 bytes of protobuf, 29 of JSON each, past
+  // the writer's first guess (3x), so it grows while writing.
+  const span = Buffer.from([0x12, 0x02, 0x50, 0x01]);
+  const field = (tag: number, body: Buffer): Buffer => { const w = new Writer(body.length + 8); w.tag(tag, 2); w.bytes(body); return Buffer.from(w.finish()); };
+  const bytes = field(1, field(2, Buffer.concat(Array.from({ length: 1000 }, () => span))));
+  const payload = new Payload('traces', bytes, 1000);
+  const buffers = new JsonBuffers(4);
+  const out = toJsonBytes(payload, buffers);
+  t.ok(out.length > 3 * bytes.length, `grown: ${out.length} bytes of JSON from ${bytes.length}`);
+  t.equal(out.toString('utf8'), toJson(payload));
+  const outgrown = buffers.size;
+  t.ok(outgrown >= 1, `the outgrown buffers given back at once (${outgrown})`);
+  buffers.give(out);
+  t.equal(buffers.size, outgrown + 1, 'and the grown one once written');
+  t.equal(toJsonBytes(payload, buffers).buffer, out.buffer, 'which fits the next one at once');
 });

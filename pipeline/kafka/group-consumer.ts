@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { Backoff, type BackoffSettings } from '../backoff.js';
 import { BurstLog } from '../burst-log.js';
 import { Acknowledgement, type Hold } from '../delivery.js';
-import { isPermanent, messageOf } from '../errors.js';
+import { InvalidInputError, isPermanent, messageOf } from '../errors.js';
 import type { SelfMetrics } from '../telemetry.js';
 
 /** One Kafka record as the handler sees it. `offset` is a decimal string (Kafka offsets are 64-bit). */
@@ -359,7 +359,10 @@ export class GroupConsumer {
         ack.abandon();
         if (isPermanent(err)) {
           this.o.metrics.kafkaSkipped.inc({ consumer: this.o.name, topic: s.topic });
-          this.skipLog.warn({ topic: s.topic, partition: s.partition, offset: record.offset, err: messageOf(err) },
+          // The stage log validated the record before the pipeline saw it: an InvalidInputError from
+          // further down is a component misreading valid data, and its stack says which one.
+          const stack = err instanceof InvalidInputError ? err.stack : undefined;
+          this.skipLog.warn({ topic: s.topic, partition: s.partition, offset: record.offset, err: messageOf(err), ...(stack ? { stack } : {}) },
             'skipping a record the pipeline rejected permanently (its offset will be committed)');
           s.running--;
           this.finish(s, entry);
