@@ -10,6 +10,7 @@ import { ForwardThread } from '../pipeline/forward-thread/forward-thread.js';
 import type { ForwardWorkerData } from '../pipeline/forward-thread/messages.js';
 import { toPortable } from '../pipeline/forward-thread/portable-config.js';
 import { Service, type ServiceRole } from '../pipeline/service.js';
+import { logProcessWarnings } from './process-warnings.js';
 import { type ConfigOptions, loadAndReport } from './validate.js';
 import { VERSION } from './version.js';
 
@@ -18,6 +19,7 @@ export async function run(options: ConfigOptions): Promise<number> {
   const config = await loadAndReport(options);
   if (!config) return 1;
   const logger = pino({ level: config.service.telemetry.logs.level, base: { service: 'vigil', version: VERSION } });
+  logProcessWarnings(logger);
 
   let forwarderDied!: (reason: string) => void;
   const death = new Promise<string>((resolve) => (forwarderDied = resolve));
