@@ -54,7 +54,7 @@ t.test('daemons run with the Node flags of the vigil command\'s shebang', async 
   t.same(shebangNodeFlags(script('#!/usr/bin/env -S node --max-semi-space-size=4 --stack-size=2000')), ['--max-semi-space-size=4', '--stack-size=2000']);
   t.same(shebangNodeFlags(script('#!/usr/bin/env node')), []);
   t.same(shebangNodeFlags(script('console.log(0);')), []);
-  if (existsSync(VIGIL)) t.same(shebangNodeFlags(VIGIL), ['--max-semi-space-size=4'], 'the built command');
+  if (existsSync(VIGIL)) t.same(shebangNodeFlags(VIGIL), ['--max-semi-space-size=4', '--initial-old-space-size=64'], 'the built command');
 });
 
 t.test('the generated YAML passes `vigil validate`', { skip: existsSync(VIGIL) ? false : 'dist/cmd/vigil.js not built yet' }, async (t) => {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --initial-old-space-size=64
 /** The vigil command built with the example window_sum processor, for the suites that run it as a daemon. */
 import { main } from '../../cmd/main.js';
 import { FACTORIES } from './registry.js';
