@@ -35,11 +35,9 @@ export function toJsonBytes(payload: Payload, buffers?: JsonBuffers): Buffer {
 
 /**
  * Output buffers for toJsonBytes to write into again. A batch's JSON is megabytes off the V8 heap,
- * freed only when a garbage collection finds its Buffer dead, and V8 counts such memory allocated
- * since its last full GC against the old generation's limit: a fresh buffer per batch started a
- * full GC about every half second on the file path at 8,000 spans/s (README.md, "Side by side",
- * 2026-11-27). A writer that knows when the bytes were written gives them back; at most `keep`
- * are held.
+ * freed only when a garbage collection finds its Buffer dead; a buffer written into again costs no
+ * allocation and leaves nothing for the GC. A writer that knows when the bytes were written gives
+ * them back; at most `keep` are held.
  *
  * Only memory this object allocated itself (never from Node's shared pool) is taken back. A
  * Buffer's whole ArrayBuffer is not ours to write into just because the view starts at its offset
