@@ -1,6 +1,6 @@
 /** The models' shared slabs of numbers (block.ts) and the seasonal counts' 16-bit limit. */
 import t from 'tap';
-import { Arena, Block } from './block.js';
+import { Arena, Block, Layout } from './block.js';
 import { configSchema, modelOptions } from './config.js';
 import { Seasonal } from './seasonal.js';
 import { SeriesModel } from './series-model.js';
@@ -30,23 +30,32 @@ t.test('models sharing slabs score exactly as models alone (no two blocks overla
   t.same(together.map((m) => m.save()), alone.map((m) => m.save()), 'the same saved state');
 });
 
-t.test('a block refuses more than it planned', async (t) => {
-  const arena = new Arena({ f: 2, g: 1, u: 1 }, false);
+t.test('a layout hands out regions one after another; an arena\'s blocks lie one after another', async (t) => {
+  const layout = new Layout();
+  t.equal(layout.takeF(2), 0);
+  t.equal(layout.takeF(1), 2, 'the second region starts after the first');
+  t.equal(layout.takeB(3), 0, 'each kind of number counts on its own');
+  t.same(layout.needs, { f: 3, g: 0, u: 0, b: 3 });
+  const arena = new Arena(layout);
   const a = arena.block();
   const b = arena.block();
-  t.equal(a.takeF(2), 0);
-  t.equal(b.takeF(2), 2, 'the second block starts after the first');
-  t.throws(() => a.takeF(1), RangeError);
-  t.throws(() => Block.alone({ f: 0, u: 1 }).takeU(2), RangeError);
+  t.same([b.fAt, b.bAt], [3, 3], 'the second block starts where the first ends');
+  t.equal(a.f, b.f, 'in the same slab');
 });
 
 t.test('seasonal counts stop at 16 bits without changing a score, and reload', async (t) => {
   const o = { periodMs: 2 * HOUR, slotMs: HOUR, alpha: 0.1, minPerSlot: 3 };
-  const s = new Seasonal(o);
-  for (let i = 0; i < 70_000; i++) s.observe(10 + (i % 7), 0);
-  t.same(s.save().n, [0xffff, 0], 'the count stopped at 65,535');
-  const copy = new Seasonal(o, { ...s.save(), n: [1e6, 0] });
-  t.same(copy.save().n, [0xffff, 0], 'a larger saved count is clamped');
-  t.same(copy.observe(30, 0), s.observe(30, 0), 'the same verdict');
+  const alone = (): [Seasonal, Block] => {
+    const layout = new Layout(Seasonal.wide(o));
+    const s = new Seasonal(o, layout);
+    return [s, Block.alone(layout)];
+  };
+  const [s, b] = alone();
+  for (let i = 0; i < 70_000; i++) s.observe(b, 10 + (i % 7), 0);
+  t.same(s.save(b).n, [0xffff, 0], 'the count stopped at 65,535');
+  const [copy, cb] = alone();
+  copy.load(cb, { ...s.save(b), n: [1e6, 0] });
+  t.same(copy.save(cb).n, [0xffff, 0], 'a larger saved count is clamped');
+  t.same(copy.observe(cb, 30, 0), s.observe(b, 30, 0), 'the same verdict');
   t.ok(Seasonal.wide({ ...o, alpha: 1e-5 }) && Seasonal.wide({ ...o, minPerSlot: 70_000 }) && !Seasonal.wide(o), '32-bit counts when 1/alpha or min_per_slot pass 16 bits');
 });

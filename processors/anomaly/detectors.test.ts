@@ -1,6 +1,7 @@
 /** The detectors and their building blocks, each against a reference or a property. */
 import t from 'tap';
 import { medianAbsoluteDeviation, median } from 'simple-statistics';
+import { Block, Layout } from './block.js';
 import { IsolationForest } from './isolation-forest.js';
 import { Likelihood, log10Tail, normalCdf } from './likelihood.js';
 import { Random } from './random.js';
@@ -10,39 +11,47 @@ import { Seasonal } from './seasonal.js';
 import { configSchema, modelOptions } from './config.js';
 import { SeriesModel, type ModelState } from './series-model.js';
 
+/** A detector (or window) with a block of its own. */
+function alone<D>(make: (layout: Layout) => D): [D, Block] {
+  const layout = new Layout();
+  const d = make(layout);
+  return [d, Block.alone(layout)];
+}
+
 t.test('the rolling window\'s median and MAD equal simple-statistics\' over the same trailing values', async (t) => {
   const rnd = new Random(7);
   for (const size of [1, 2, 5, 64]) {
-    const w = new RollingWindow(size);
+    const [w, b] = alone((l) => new RollingWindow(size, l));
     const all: number[] = [];
     for (let i = 0; i < 300; i++) {
       const x = Math.round(rnd.next() * 20); // ties on purpose
-      w.push(x);
+      w.push(b, x);
       all.push(x);
       const tail = all.slice(-size);
-      t.equal(w.median(), median(tail), `median, size ${size}, step ${i}`, { diagnostic: false });
-      t.equal(w.mad(w.median()), medianAbsoluteDeviation(tail), `MAD, size ${size}, step ${i}`, { diagnostic: false });
+      t.equal(w.median(b), median(tail), `median, size ${size}, step ${i}`, { diagnostic: false });
+      t.equal(w.mad(b, w.median(b)), medianAbsoluteDeviation(tail), `MAD, size ${size}, step ${i}`, { diagnostic: false });
     }
-    t.same(w.values(), all.slice(-size), 'values oldest first');
+    t.same(w.oldestFirst(b), all.slice(-size), 'values oldest first');
   }
 });
 
 t.test('robust z: 0 while learning, scores from the past only, restores from its state', async (t) => {
-  const z = new RobustZ({ window: 50, minPoints: 10 });
-  for (let i = 0; i < 9; i++) t.equal(z.observe(10 + (i % 3)).value, 0);
-  const normal = z.observe(11);
-  const spike = z.observe(40);
+  const [z, zb] = alone((l) => new RobustZ({ window: 50, minPoints: 10 }, l));
+  for (let i = 0; i < 9; i++) t.equal(z.observe(zb, 10 + (i % 3)).value, 0);
+  const normal = z.observe(zb, 11);
+  const spike = z.observe(zb, 40);
   t.ok(normal.value < 2 && spike.value > 10, `normal ${normal.value}, spike ${spike.value}`);
-  const copy = new RobustZ({ window: 50, minPoints: 10 }, z.save());
-  t.same(copy.observe(12), z.observe(12), 'same verdict after a reload');
+  const [copy, cb] = alone((l) => new RobustZ({ window: 50, minPoints: 10 }, l));
+  copy.load(cb, z.save(zb));
+  t.same(copy.observe(cb, 12), z.observe(zb, 12), 'same verdict after a reload');
 });
 
 t.test('seasonal: a value normal at its hour and not at another is flagged only at the other', async (t) => {
-  const s = new Seasonal({ periodMs: 86_400_000, slotMs: 3_600_000, alpha: 0.1, minPerSlot: 3 });
+  const [s, b] = alone((l) => new Seasonal({ periodMs: 86_400_000, slotMs: 3_600_000, alpha: 0.1, minPerSlot: 3 }, l));
   const at = (day: number, hour: number) => day * 86_400_000 + hour * 3_600_000;
-  for (let day = 0; day < 5; day++) for (let h = 0; h < 24; h++) s.observe((h < 12 ? 10 : 100) + (day % 2), at(day, h));
-  t.ok(s.observe(100, at(5, 15)).value < 3, 'high in the afternoon is normal');
-  t.ok(s.observe(100, at(5, 3)).value > 10, 'high at night is not');
+  for (let day = 0; day < 5; day++) for (let h = 0; h < 24; h++) s.observe(b, (h < 12 ? 10 : 100) + (day % 2), at(day, h));
+  t.ok(s.observe(b, 100, at(5, 15)).value < 3, 'high in the afternoon is normal');
+  t.ok(s.observe(b, 100, at(5, 3)).value > 10, 'high at night is not');
 });
 
 t.test('isolation forest: an outlier scores higher than the bulk; the same seed gives the same forest', async (t) => {
@@ -124,18 +133,18 @@ t.test('the packed forest scores exactly as the forest of the first layout did (
 
 t.test('the rolling window\'s median and MAD over continuous values, a full default window rotating', async (t) => {
   const rnd = new Random(13);
-  const w = new RollingWindow(288);
+  const [w, b] = alone((l) => new RollingWindow(288, l));
   const all: number[] = [];
   for (let i = 0; i < 1000; i++) {
     const x = i % 50 === 0 ? 1e6 : rnd.next() * 100 - 50;
-    w.push(x);
+    w.push(b, x);
     all.push(Math.fround(x)); // the window keeps singles (rolling-window.ts)
     const tail = all.slice(-288);
     const m = median(tail);
     if (i % 37 === 0 || i > 990) {
-      t.equal(w.median(), m, `median at ${i}`);
-      t.equal(w.mad(m), medianAbsoluteDeviation(tail), `MAD at ${i}`);
+      t.equal(w.median(b), m, `median at ${i}`);
+      t.equal(w.mad(b, m), medianAbsoluteDeviation(tail), `MAD at ${i}`);
     }
   }
-  t.same(w.values(), all.slice(-288));
+  t.same(w.oldestFirst(b), all.slice(-288));
 });

@@ -5,7 +5,7 @@
  * vector of RED metrics (latency p95, throughput, error rate) needs points of several series
  * joined by service, which the series-keyed stage log does not bring together (see README).
  */
-import { LEARNING, type Detector, type Surprise } from './detector.js';
+import { LEARNING, type Surprise } from './detector.js';
 import { IsolationForest, type ForestOptions } from './isolation-forest.js';
 import { Random } from './random.js';
 
@@ -24,8 +24,12 @@ export interface BuiltState { readonly random: number; readonly count: number; r
 /** Checkpointed state: the recent vectors, the last values, the random state and how the trees were built. */
 export interface ForestState { readonly vectors: number[]; readonly recent: number[]; readonly seen: number; readonly random: number; readonly built?: BuiltState }
 
-/** Scores the forest's isolation score, rescaled so that 0.5 (a typical point) is 0 and 1 is 1. */
-export class ForestDetector implements Detector {
+/**
+ * Scores the forest's isolation score, rescaled so that 0.5 (a typical point) is 0 and 1 is 1. Unlike
+ * the statistical detectors (detector.ts) it is an object of each series: its trees are tens of
+ * KiB of their own, beside which an object is nothing.
+ */
+export class ForestDetector {
   readonly name = 'isolation_forest';
   private readonly forest: IsolationForest;
   private readonly vectors: Float64Array;

@@ -7,7 +7,7 @@
  * not of single surprises.
  */
 
-import { Block, type Needs } from './block.js';
+import { Block, Layout } from './block.js';
 
 /** Settings of the calibration. */
 export interface LikelihoodOptions {
@@ -39,7 +39,7 @@ export function log10Tail(z: number): number {
 }
 
 /** The doubles a calibration takes from the model's block: short, mean, variance, n. */
-export const LIKELIHOOD_NEEDS: Needs = { f: 4, u: 0 };
+export const LIKELIHOOD_DOUBLES = 4;
 
 /** Writes a calibration's state (or a fresh one) at v[b, b + 4). */
 export function loadLikelihood(v: Float64Array, b: number, state: LikelihoodState | undefined): void {
@@ -85,9 +85,10 @@ export class Likelihood {
   private readonly v: Float64Array;
   private readonly b: number;
 
-  constructor(private readonly o: LikelihoodOptions, state?: LikelihoodState, block = Block.alone(LIKELIHOOD_NEEDS)) {
-    this.v = block.f;
-    this.b = block.takeF(LIKELIHOOD_NEEDS.f);
+  constructor(private readonly o: LikelihoodOptions, state?: LikelihoodState) {
+    const layout = new Layout();
+    this.b = layout.takeF(LIKELIHOOD_DOUBLES);
+    this.v = Block.alone(layout).f;
     loadLikelihood(this.v, this.b, state);
   }
 

@@ -1,6 +1,6 @@
 /** The robust z-score detector: distance from the trailing median in units of the trailing MAD. */
 import { LEARNING, safeScale, type Detector, type Surprise } from './detector.js';
-import type { Block, Needs } from './block.js';
+import type { Block, Layout } from './block.js';
 import { RollingWindow } from './rolling-window.js';
 
 /** 1.4826 × MAD estimates σ for normal data. */
@@ -22,28 +22,32 @@ export class RobustZ implements Detector {
   readonly name = 'robust_z';
   private readonly win: RollingWindow;
 
-  /** What it takes from the model's block. */
-  static needs(o: RobustZOptions): Needs {
-    return RollingWindow.needs(o.window);
+  /** Whether its window needs a wide layout (32-bit integers). */
+  static wide(o: RobustZOptions): boolean {
+    return RollingWindow.wide(o.window);
   }
 
-  constructor(private readonly o: RobustZOptions, state?: RobustZState, block?: Block) {
-    this.win = new RollingWindow(o.window, block);
-    for (const v of state?.values ?? []) this.win.push(v);
+  /** A detector whose window takes its region from `layout`. */
+  constructor(private readonly o: RobustZOptions, layout: Layout) {
+    this.win = new RollingWindow(o.window, layout);
   }
 
-  observe(x: number): Surprise {
+  observe(block: Block, x: number): Surprise {
     let out = LEARNING;
-    if (this.win.count >= this.o.minPoints) {
-      const med = this.win.median();
-      const scale = safeScale(MAD_TO_SIGMA * this.win.mad(med), med);
+    if (this.win.count(block) >= this.o.minPoints) {
+      const med = this.win.median(block);
+      const scale = safeScale(MAD_TO_SIGMA * this.win.mad(block, med), med);
       out = { value: Math.abs(x - med) / scale, expected: med, lower: med - 3 * scale, upper: med + 3 * scale };
     }
-    this.win.push(x);
+    this.win.push(block, x);
     return out;
   }
 
-  save(): RobustZState {
-    return { values: this.win.values() };
+  save(block: Block): RobustZState {
+    return { values: this.win.oldestFirst(block) };
+  }
+
+  load(block: Block, state: RobustZState | undefined): void {
+    for (const v of state?.values ?? []) this.win.push(block, v);
   }
 }

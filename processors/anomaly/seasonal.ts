@@ -3,7 +3,7 @@
  * an exponentially weighted mean and mean absolute deviation of the values seen in that slot, and
  * scores a point against its own slot — so a nightly dip is normal and a flat afternoon is not.
  */
-import { Block, type Needs } from './block.js';
+import type { Block, Layout } from './block.js';
 import { LEARNING, safeScale, type Detector, type Surprise } from './detector.js';
 
 /** Settings of the seasonal detector. */
@@ -28,47 +28,35 @@ const MEAN_DEV_TO_SIGMA = 1.2533;
 export class Seasonal implements Detector {
   readonly name = 'seasonal';
   /**
-   * Per slot s: mean at b + 2s and deviation at b + 2s + 1 as singles (float32), the count at c + s
-   * (regions of the model's block). Singles: like robust_z's window (rolling-window.ts), the scale
-   * is never below 1e-3 of the level, and a single is within 6e-8 of its value.
+   * Per slot s of a block: mean at g[gAt + v + 2s] and deviation at g[gAt + v + 2s + 1] as singles
+   * (float32), the count at u[uAt + c + s]. Singles: like robust_z's window (rolling-window.ts), the
+   * scale is never below 1e-3 of the level, and a single is within 6e-8 of its value.
    */
-  private readonly v: Float32Array;
-  private readonly b: number;
-  private readonly n: Uint16Array | Uint32Array;
+  private readonly v: number;
   private readonly c: number;
   /** Counts stop here: past max(min_per_slot, 1/alpha) a count changes nothing (the weight is alpha). */
   private readonly most: number;
   private readonly count: number;
 
-  /** What it takes from the model's block. */
-  static needs(o: SeasonalOptions): Needs {
-    return { f: 0, g: 2 * slotsOf(o), u: slotsOf(o) };
-  }
-
-  /** Whether its counts need 32-bit integers: when min_per_slot or 1/alpha pass a 16-bit count. */
+  /** Whether its counts need a wide layout (32-bit integers): when min_per_slot or 1/alpha pass a 16-bit count. */
   static wide(o: SeasonalOptions): boolean {
     return o.minPerSlot >= 0xffff || 1 / o.alpha >= 0xffff;
   }
 
-  constructor(private readonly o: SeasonalOptions, state?: SeasonalState, block = Block.alone(Seasonal.needs(o), Seasonal.wide(o))) {
+  /** A detector whose slots take their region from `layout`. */
+  constructor(private readonly o: SeasonalOptions, layout: Layout) {
     this.count = slotsOf(o);
-    this.v = block.g;
-    this.b = block.takeG(2 * this.count);
-    this.n = block.u;
-    this.c = block.takeU(this.count);
-    this.most = block.u instanceof Uint16Array ? 0xffff : 0xffffffff;
-    for (let s = 0; state && s < this.count; s++) {
-      this.v[this.b + 2 * s] = state.mean[s] ?? 0;
-      this.v[this.b + 2 * s + 1] = state.dev[s] ?? 0;
-      this.n[this.c + s] = Math.min(this.most, state.n[s] ?? 0);
-    }
+    this.v = layout.takeG(2 * this.count);
+    this.c = layout.takeU(this.count);
+    this.most = layout.wide ? 0xffffffff : 0xffff;
   }
 
-  observe(x: number, tMs: number): Surprise {
+  observe(block: Block, x: number, tMs: number): Surprise {
     const slot = Math.floor((((tMs % this.o.periodMs) + this.o.periodMs) % this.o.periodMs) / this.o.slotMs) % this.count;
-    const at = this.b + 2 * slot;
-    const v = this.v;
-    const n = this.n[this.c + slot]!;
+    const at = block.gAt + this.v + 2 * slot;
+    const v = block.g;
+    const nAt = block.uAt + this.c + slot;
+    const n = block.u[nAt]!;
     const mean = v[at]!;
     let out = LEARNING;
     if (n >= this.o.minPerSlot) {
@@ -80,13 +68,25 @@ export class Seasonal implements Detector {
     const d = Math.abs(x - mean);
     v[at + 1] = n === 0 ? 0 : (1 - a) * v[at + 1]! + a * d;
     v[at] = mean + a * (x - mean);
-    if (n < this.most) this.n[this.c + slot] = n + 1;
+    if (n < this.most) block.u[nAt] = n + 1;
     return out;
   }
 
-  save(): SeasonalState {
-    const pick = (k: number): number[] => Array.from({ length: this.count }, (_, s) => this.v[this.b + 2 * s + k]!);
-    return { mean: pick(0), dev: pick(1), n: Array.from(this.n.subarray(this.c, this.c + this.count)) };
+  save(block: Block): SeasonalState {
+    const v = block.gAt + this.v;
+    const pick = (k: number): number[] => Array.from({ length: this.count }, (_, s) => block.g[v + 2 * s + k]!);
+    const c = block.uAt + this.c;
+    return { mean: pick(0), dev: pick(1), n: Array.from(block.u.subarray(c, c + this.count)) };
+  }
+
+  load(block: Block, state: SeasonalState | undefined): void {
+    const v = block.gAt + this.v;
+    const c = block.uAt + this.c;
+    for (let s = 0; state && s < this.count; s++) {
+      block.g[v + 2 * s] = state.mean[s] ?? 0;
+      block.g[v + 2 * s + 1] = state.dev[s] ?? 0;
+      block.u[c + s] = Math.min(this.most, state.n[s] ?? 0);
+    }
   }
 }
 

@@ -4,15 +4,15 @@
  * event decision (a score at or above the threshold, at most one event per refractory period, and
  * a threshold that rises with the series' own recent events).
  */
-import { Arena, type Block, type Needs } from './block.js';
-import type { Detector, Surprise } from './detector.js';
+import type { Block } from './block.js';
+import type { Surprise } from './detector.js';
 import { ForestDetector, type ForestState } from './forest-detector.js';
 import type { ForestOptions } from './isolation-forest.js';
-import { LIKELIHOOD_NEEDS, loadLikelihood, observeLikelihood, saveLikelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
+import { LIKELIHOOD_DOUBLES, loadLikelihood, observeLikelihood, saveLikelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
+import { ModelPlan } from './model-plan.js';
 import { seedOf } from './random.js';
-import { RobustZ, type RobustZOptions, type RobustZState } from './robust-z.js';
-import { RollingWindow } from './rolling-window.js';
-import { Seasonal, type SeasonalOptions, type SeasonalState } from './seasonal.js';
+import type { RobustZOptions, RobustZState } from './robust-z.js';
+import type { SeasonalOptions, SeasonalState } from './seasonal.js';
 
 /** The detector names, as in the config and `vigil.detector`. */
 export type DetectorName = 'robust_z' | 'seasonal' | 'isolation_forest';
@@ -55,63 +55,67 @@ export interface ModelState {
   readonly lastMs?: number;
 }
 
-/** One series' detectors, calibrations and event suppression. */
+/**
+ * One series' detectors, calibrations and event suppression. Its numbers are a block of slabs shared
+ * by the models of its options, and its statistical detectors those of the options' plan
+ * (model-plan.ts): without the forest a model is this object and its block.
+ */
 export class SeriesModel {
-  private readonly detectors: Detector[];
-  /** Detector i's calibration: four doubles at cal[calAt + 4i] (likelihood.ts). */
-  private readonly cal: Float64Array;
-  private readonly calAt: number;
-  private lastEventMs: number | undefined;
-  private eventLoad: number;
-  private lastMs: number | undefined;
+  private readonly plan: ModelPlan;
+  private readonly block: Block;
+  private readonly forest: ForestDetector | undefined;
 
   constructor(private readonly o: ModelOptions, seriesId: string, state?: ModelState) {
-    // The statistical detectors' and the calibrations' numbers: a block of the slabs shared by the models made with these options (block.ts).
-    const block = blockFor(o);
-    this.detectors = o.detectors.map((name) => {
-      switch (name) {
-        case 'robust_z': return new RobustZ(o.robustZ, state?.robust_z, block);
-        case 'seasonal': return new Seasonal(o.seasonal, state?.seasonal, block);
-        case 'isolation_forest': return new ForestDetector(o.forest, seedOf(seriesId, o.forest.seed), state?.isolation_forest);
-      }
+    const plan = ModelPlan.of(o);
+    const block = plan.arena.block();
+    this.plan = plan;
+    this.block = block;
+    this.forest = o.detectors.includes('isolation_forest') ? new ForestDetector(o.forest, seedOf(seriesId, o.forest.seed), state?.isolation_forest) : undefined;
+    o.detectors.forEach((name, i) => {
+      if (name !== 'isolation_forest') plan.detectors[i]!.load(block, state?.[name]);
+      loadLikelihood(block.f, this.calibrationAt(i), state?.calibration[name]);
     });
-    this.cal = block.f;
-    this.calAt = block.takeF(LIKELIHOOD_NEEDS.f * o.detectors.length);
-    o.detectors.forEach((name, i) => loadLikelihood(this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i, state?.calibration[name]));
-    this.lastEventMs = state?.lastEventMs;
-    this.eventLoad = state?.eventLoad ?? 0;
-    this.lastMs = state?.lastMs;
+    const t = block.fAt + plan.times;
+    block.f[t] = state?.lastMs ?? NaN;
+    block.f[t + 1] = state?.lastEventMs ?? NaN;
+    block.f[t + 2] = state?.eventLoad ?? 0;
   }
 
   /** The event time of the last point seen (ms). */
   get lastSeenMs(): number | undefined {
-    return this.lastMs;
+    return known(this.block.f[this.block.fAt + this.plan.times]!);
   }
 
   /** Scores a point from the past only, then learns it. */
   observe(x: number, tMs: number): Verdict {
+    const block = this.block;
+    const detectors = this.plan.detectors;
     // The best detector's surprise is kept, and one verdict made of it: no object per detector.
     let best: Surprise | undefined;
     let bestScore = 0;
     let bestName: DetectorName = 'robust_z';
-    for (let i = 0; i < this.detectors.length; i++) {
-      const d = this.detectors[i]!;
-      const s = d.observe(x, tMs);
-      const score = observeLikelihood(this.o.likelihood, this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i, s.value);
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i];
+      const s = d ? d.observe(block, x, tMs) : this.forest!.observe(x);
+      const score = observeLikelihood(this.o.likelihood, block.f, this.calibrationAt(i), s.value);
       if (!best || score > bestScore) {
         best = s;
         bestScore = score;
-        bestName = d.name as DetectorName;
+        bestName = (d ? d.name : 'isolation_forest') as DetectorName;
       }
     }
-    this.lastMs = tMs;
+    const f = block.f;
+    const t = block.fAt + this.plan.times;
+    f[t] = tMs;
     const load = this.loadAt(tMs);
     const threshold = this.o.threshold + this.o.thresholdRise.perEvent * load;
     if (!best) return { value: 0, score: 0, detector: 'robust_z', threshold, event: false };
     let event = false;
-    if (bestScore >= threshold && !(this.lastEventMs !== undefined && tMs - this.lastEventMs < this.o.refractoryMs && tMs >= this.lastEventMs)) {
-      this.lastEventMs = tMs;
-      this.eventLoad = load + 1;
+    // No last event (NaN) fails both comparisons: not within a refractory period.
+    const lastEventMs = f[t + 1]!;
+    if (bestScore >= threshold && !(tMs - lastEventMs < this.o.refractoryMs && tMs >= lastEventMs)) {
+      f[t + 1] = tMs;
+      f[t + 2] = load + 1;
       event = true;
     }
     return { value: best.value, expected: best.expected, lower: best.lower, upper: best.upper, score: bestScore, detector: bestName, threshold, event };
@@ -123,46 +127,34 @@ export class SeriesModel {
    * control, as alerting systems back off); it falls back as the series stays quiet.
    */
   private loadAt(tMs: number): number {
-    if (this.lastEventMs === undefined || this.eventLoad === 0 || this.o.thresholdRise.halfLifeMs <= 0) return 0;
-    return this.eventLoad * 0.5 ** (Math.max(0, tMs - this.lastEventMs) / this.o.thresholdRise.halfLifeMs);
+    const t = this.block.fAt + this.plan.times;
+    const lastEventMs = this.block.f[t + 1]!;
+    const eventLoad = this.block.f[t + 2]!;
+    if (Number.isNaN(lastEventMs) || eventLoad === 0 || this.o.thresholdRise.halfLifeMs <= 0) return 0;
+    return eventLoad * 0.5 ** (Math.max(0, tMs - lastEventMs) / this.o.thresholdRise.halfLifeMs);
+  }
+
+  /** Where detector i's calibration lies in the block's doubles. */
+  private calibrationAt(i: number): number {
+    return this.block.fAt + this.plan.calibrations + LIKELIHOOD_DOUBLES * i;
   }
 
   /** The model as JSON-able data. */
   save(): ModelState {
-    const state: Record<string, unknown> = { calibration: {}, lastEventMs: this.lastEventMs, eventLoad: this.eventLoad, lastMs: this.lastMs };
+    const f = this.block.f;
+    const t = this.block.fAt + this.plan.times;
+    const state: Record<string, unknown> = { calibration: {}, lastEventMs: known(f[t + 1]!), eventLoad: f[t + 2]!, lastMs: known(f[t]!) };
     const calibration = state.calibration as Record<string, LikelihoodState>;
-    this.detectors.forEach((d, i) => {
-      state[d.name] = d.save();
-      calibration[d.name] = saveLikelihood(this.cal, this.calAt + LIKELIHOOD_NEEDS.f * i);
+    this.o.detectors.forEach((name, i) => {
+      const d = this.plan.detectors[i];
+      state[name] = d ? d.save(this.block) : this.forest!.save();
+      calibration[name] = saveLikelihood(f, this.calibrationAt(i));
     });
     return state as unknown as ModelState;
   }
 }
 
-/** What a model's detectors and calibrations take from its block. */
-function needsOf(o: ModelOptions): Needs {
-  let f = 0;
-  let g = 0;
-  let u = 0;
-  for (const name of o.detectors) {
-    const n: Needs = name === 'robust_z' ? RobustZ.needs(o.robustZ) : name === 'seasonal' ? Seasonal.needs(o.seasonal) : { f: 0, u: 0 };
-    f += n.f + LIKELIHOOD_NEEDS.f;
-    g += n.g ?? 0;
-    u += n.u;
-  }
-  return { f, g, u };
-}
-
-/** The arena of the models made with each options object (a processor partition's: its models live and go with it). */
-const arenas = new WeakMap<ModelOptions, Arena>();
-
-/** A new model's block in the arena of its options. */
-function blockFor(o: ModelOptions): Block {
-  let arena = arenas.get(o);
-  if (!arena) {
-    const wide = (o.detectors.includes('robust_z') && RollingWindow.wide(o.robustZ.window)) || (o.detectors.includes('seasonal') && Seasonal.wide(o.seasonal));
-    arena = new Arena(needsOf(o), wide);
-    arenas.set(o, arena);
-  }
-  return arena.block();
+/** A time kept as a double, NaN when there is none. */
+function known(ms: number): number | undefined {
+  return Number.isNaN(ms) ? undefined : ms;
 }
