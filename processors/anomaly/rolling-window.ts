@@ -1,15 +1,25 @@
 /**
  * A trailing window of the last `size` values, kept sorted, so the median and the MAD of the window
- * cost O(size) per point instead of a sort. Memory is one single (float32) and one small integer
- * per value: beside each sorted value its position in arrival order, so the oldest is found without
- * a second copy of the values (a ring). Both live in a region of the series model's block (block.ts).
+ * cost O(size) per point instead of a sort. Beside each sorted value its slot in arrival order (a
+ * ring of `size` slots), so the oldest is found without a second copy of the values. Both live in
+ * a region of the series model's block (block.ts).
  *
  * Why singles: the window is 9/10 of a model without the forest, and robust_z's scale is never
  * below 1e-3 of the level (detector.ts, safeScale), while rounding to a single moves a value by at
  * most 6e-8 of itself: a z-score moves by at most ~6e-5. NAB's events are unchanged by it (the
  * per-row scores move in their last digits).
+ *
+ * Why a byte per arrival slot: a window of up to 512 values keeps each slot's low byte only, so
+ * slots h and h + 256 (twins) share a byte. Both are in the window only for h < size − 256, and
+ * which of the two lies first in sorted order changes only when one of them leaves or comes (every
+ * other value keeps its order through a shift): one bit per such pair, set when the value comes,
+ * tells them apart exactly. For the default 288 values: 288 + 4 bytes instead of 576. Larger
+ * windows keep whole slots as small integers.
  */
 import type { Block, Layout } from './block.js';
+
+/** Windows up to this size keep a byte per arrival slot. */
+const BYTE_SLOTS_UP_TO = 512;
 
 /**
  * A trailing window of the last `size` values, its median and median absolute deviation. One
@@ -18,8 +28,12 @@ import type { Block, Layout } from './block.js';
 export class RollingWindow {
   /** Where a block's values lie, ascending: g[gAt + sorted + k] for k < n. */
   private readonly sorted: number;
-  /** For the value at sorted index k, its slot in arrival order (a ring of `size` slots): u[uAt + slots + k]. */
+  /** Whether arrival slots are bytes (their low byte, `size` <= 512) rather than small integers. */
+  private readonly bytes: boolean;
+  /** For the value at sorted index k, its arrival slot: b[bAt + slots + k] (its low byte), or u[uAt + slots + k]. */
   private readonly slots: number;
+  /** Bit h of b[bAt + twins, …), for h < size − 256: set when slot h + 256's value lies before slot h's in sorted order. */
+  private readonly twins: number;
   /** u[uAt + state]: the values present (n); u[uAt + state + 1]: the slot the next value takes (once full, the oldest's). */
   private readonly state: number;
 
@@ -31,7 +45,9 @@ export class RollingWindow {
   /** A window of `size` values, its region taken from `layout` (wide when `RollingWindow.wide(size)`). */
   constructor(readonly size: number, layout: Layout) {
     this.sorted = layout.takeG(size);
-    this.slots = layout.takeU(size);
+    this.bytes = size <= BYTE_SLOTS_UP_TO;
+    this.slots = this.bytes ? layout.takeB(size) : layout.takeU(size);
+    this.twins = layout.takeB(Math.ceil(Math.max(0, size - 256) / 8));
     this.state = layout.takeU(2);
   }
 
@@ -45,38 +61,64 @@ export class RollingWindow {
     const x = Math.fround(value);
     const s = block.g;
     const b = block.gAt + this.sorted;
-    const slot = block.u;
-    const c = block.uAt + this.slots;
+    const slot = this.bytes ? block.b : block.u;
+    const c = (this.bytes ? block.bAt : block.uAt) + this.slots;
     const st = block.uAt + this.state;
-    const n = slot[st]!;
-    const head = slot[st + 1]!;
+    const n = block.u[st]!;
+    const head = block.u[st + 1]!;
+    const key = this.bytes ? head & 0xff : head;
     // Where x goes among the values present: the first value >= x.
     const at = lowerBound(s, b, n, x);
+    let to = at;
     if (n < this.size) {
       s.copyWithin(b + at + 1, b + at, b + n);
       slot.copyWithin(c + at + 1, c + at, c + n);
-      s[b + at] = x;
-      slot[c + at] = head;
-      slot[st] = n + 1;
+      block.u[st] = n + 1;
     } else {
       // The oldest holds the head slot. Removing it and inserting x is one shift of the values
       // between the two places (any copy of an equal value leaves the same values).
       let k = 0;
-      while (slot[c + k] !== head) k++;
+      while (slot[c + k] !== key) k++;
+      if (this.hasTwin(head, n) && !this.firstOfTwins(block, head)) do k++; while (slot[c + k] !== key);
       if (k < at) {
         // The oldest lies below x (s[k] < x): the values in (k, at) move down one.
         s.copyWithin(b + k, b + k + 1, b + at);
         slot.copyWithin(c + k, c + k + 1, c + at);
-        s[b + at - 1] = x;
-        slot[c + at - 1] = head;
+        to = at - 1;
       } else {
         s.copyWithin(b + at + 1, b + at, b + k);
         slot.copyWithin(c + at + 1, c + at, c + k);
-        s[b + at] = x;
-        slot[c + at] = head;
       }
     }
-    slot[st + 1] = head + 1 === this.size ? 0 : head + 1;
+    s[b + to] = x;
+    slot[c + to] = key;
+    if (this.hasTwin(head, n)) this.orderTwins(block, head, to);
+    block.u[st + 1] = head + 1 === this.size ? 0 : head + 1;
+  }
+
+  /** Whether arrival slot h's twin (h ± 256, the same low byte) holds a value, when n values are present (slots below n, or all). */
+  private hasTwin(h: number, n: number): boolean {
+    return this.bytes && (h ^ 256) < n;
+  }
+
+  /** Whether slot h's value lies before its twin's in sorted order. */
+  private firstOfTwins(block: Block, h: number): boolean {
+    const low = h & 0xff;
+    const highFirst = (block.b[block.bAt + this.twins + (low >> 3)]! >> (low & 7)) & 1;
+    return (h >= 256) === (highFirst === 1);
+  }
+
+  /** Records which of slot h (just placed at sorted index `at`) and its twin lies first. */
+  private orderTwins(block: Block, h: number, at: number): void {
+    const v = block.b;
+    const c = block.bAt + this.slots;
+    const key = h & 0xff;
+    let k = 0;
+    while (k === at || v[c + k] !== key) k++;
+    const highFirst = (h >= 256) === (at < k);
+    const byte = block.bAt + this.twins + (key >> 3);
+    const bit = 1 << (key & 7);
+    v[byte] = highFirst ? v[byte]! | bit : v[byte]! & ~bit;
   }
 
   /** The median of the block's window (NaN when empty). */
@@ -111,9 +153,21 @@ export class RollingWindow {
     const byArrival = new Array<number>(n);
     // Before the window is full slots 0..n-1 are in arrival order; after, the oldest is at head.
     const first = n < this.size ? 0 : block.u[block.uAt + this.state + 1]!;
-    const c = block.uAt + this.slots;
+    const slot = this.bytes ? block.b : block.u;
+    const c = (this.bytes ? block.bAt : block.uAt) + this.slots;
     const b = block.gAt + this.sorted;
-    for (let k = 0; k < n; k++) byArrival[(block.u[c + k]! - first + this.size) % this.size] = block.g[b + k]!;
+    // Twins seen so far: the first one met in sorted order is the one `firstOfTwins` says.
+    const met = new Uint8Array(256);
+    for (let k = 0; k < n; k++) {
+      let h = slot[c + k]!;
+      if (this.hasTwin(h, n)) {
+        const firstIsLow = this.firstOfTwins(block, h);
+        const isFirstMet = met[h] === 0;
+        met[h] = 1;
+        h = isFirstMet === firstIsLow ? h : h + 256;
+      }
+      byArrival[(h - first + this.size) % this.size] = block.g[b + k]!;
+    }
     return byArrival;
   }
 }
