@@ -67,19 +67,31 @@ export class RollingWindow {
     const n = block.u[st]!;
     const head = block.u[st + 1]!;
     const key = this.bytes ? head & 0xff : head;
+    const twin = this.bytes && (head ^ 256) < n;
+    // Where the head slot's twin lies among the values that stay (when it has one).
+    let twinAt = -1;
     // Where x goes among the values present: the first value >= x.
     const at = lowerBound(s, b, n, x);
     let to = at;
     if (n < this.size) {
+      if (twin) twinAt = slot.indexOf(key, c) - c;
       s.copyWithin(b + at + 1, b + at, b + n);
       slot.copyWithin(c + at + 1, c + at, c + n);
       block.u[st] = n + 1;
     } else {
       // The oldest holds the head slot. Removing it and inserting x is one shift of the values
       // between the two places (any copy of an equal value leaves the same values).
-      let k = 0;
-      while (slot[c + k] !== key) k++;
-      if (this.hasTwin(head, n) && !this.firstOfTwins(block, head)) do k++; while (slot[c + k] !== key);
+      let k = slot.indexOf(key, c) - c;
+      if (twin) {
+        // Two values carry this byte: the pair's bit says which is the oldest.
+        let q = slot.indexOf(key, c + k + 1) - c;
+        if (!this.firstOfTwins(block, head)) {
+          const first = k;
+          k = q;
+          q = first;
+        }
+        twinAt = q > k ? q - 1 : q;
+      }
       if (k < at) {
         // The oldest lies below x (s[k] < x): the values in (k, at) move down one.
         s.copyWithin(b + k, b + k + 1, b + at);
@@ -92,7 +104,8 @@ export class RollingWindow {
     }
     s[b + to] = x;
     slot[c + to] = key;
-    if (this.hasTwin(head, n)) this.orderTwins(block, head, to);
+    // x goes before the twin's value when its index is at most the twin's among the values that stayed.
+    if (twin) this.orderTwins(block, head, to <= twinAt);
     block.u[st + 1] = head + 1 === this.size ? 0 : head + 1;
   }
 
@@ -108,17 +121,13 @@ export class RollingWindow {
     return (h >= 256) === (highFirst === 1);
   }
 
-  /** Records which of slot h (just placed at sorted index `at`) and its twin lies first. */
-  private orderTwins(block: Block, h: number, at: number): void {
-    const v = block.b;
-    const c = block.bAt + this.slots;
-    const key = h & 0xff;
-    let k = 0;
-    while (k === at || v[c + k] !== key) k++;
-    const highFirst = (h >= 256) === (at < k);
-    const byte = block.bAt + this.twins + (key >> 3);
-    const bit = 1 << (key & 7);
-    v[byte] = highFirst ? v[byte]! | bit : v[byte]! & ~bit;
+  /** Records whether slot h's value lies before its twin's. */
+  private orderTwins(block: Block, h: number, first: boolean): void {
+    const low = h & 0xff;
+    const byte = block.bAt + this.twins + (low >> 3);
+    const bit = 1 << (low & 7);
+    const highFirst = (h >= 256) === first;
+    block.b[byte] = highFirst ? block.b[byte]! | bit : block.b[byte]! & ~bit;
   }
 
   /** The median of the block's window (NaN when empty). */
