@@ -2,7 +2,7 @@
 import t from 'tap';
 import { Arena, Block, Layout } from './block.js';
 import { configSchema, modelOptions } from './config.js';
-import { Seasonal } from './seasonal.js';
+import { Seasonal, type SeasonalOptions } from './seasonal.js';
 import { SeriesModel } from './series-model.js';
 
 const HOUR = 3_600_000;
@@ -43,19 +43,21 @@ t.test('a layout hands out regions one after another; an arena\'s blocks lie one
   t.equal(a.f, b.f, 'in the same slab');
 });
 
-t.test('seasonal counts stop at 16 bits without changing a score, and reload', async (t) => {
-  const o = { periodMs: 2 * HOUR, slotMs: HOUR, alpha: 0.1, minPerSlot: 3 };
-  const alone = (): [Seasonal, Block] => {
+t.test('seasonal counts stop at a byte (16 bits when min_per_slot or 1/alpha pass it) without changing a score, and reload', async (t) => {
+  const alone = (o: SeasonalOptions): [Seasonal, Block] => {
     const layout = new Layout(Seasonal.wide(o));
     const s = new Seasonal(o, layout);
     return [s, Block.alone(layout)];
   };
-  const [s, b] = alone();
-  for (let i = 0; i < 70_000; i++) s.observe(b, 10 + (i % 7), 0);
-  t.same(s.save(b).n, [0xffff, 0], 'the count stopped at 65,535');
-  const [copy, cb] = alone();
-  copy.load(cb, { ...s.save(b), n: [1e6, 0] });
-  t.same(copy.save(cb).n, [0xffff, 0], 'a larger saved count is clamped');
-  t.same(copy.observe(cb, 30, 0), s.observe(b, 30, 0), 'the same verdict');
-  t.ok(Seasonal.wide({ ...o, alpha: 1e-5 }) && Seasonal.wide({ ...o, minPerSlot: 70_000 }) && !Seasonal.wide(o), '32-bit counts when 1/alpha or min_per_slot pass 16 bits');
+  const byte = { periodMs: 2 * HOUR, slotMs: HOUR, alpha: 0.1, minPerSlot: 3 };
+  for (const [o, most, points] of [[byte, 0xff, 1_000], [{ ...byte, minPerSlot: 300 }, 0xffff, 70_000]] as const) {
+    const [s, b] = alone(o);
+    for (let i = 0; i < points; i++) s.observe(b, 10 + (i % 7), 0);
+    t.same(s.save(b).n, [most, 0], `the count stopped at ${most}`);
+    const [copy, cb] = alone(o);
+    copy.load(cb, { ...s.save(b), n: [1e6, 0] });
+    t.same(copy.save(cb).n, [most, 0], 'a larger saved count is clamped');
+    t.same(copy.observe(cb, 30, 0), s.observe(b, 30, 0), 'the same verdict');
+  }
+  t.ok(Seasonal.wide({ ...byte, alpha: 1e-5 }) && Seasonal.wide({ ...byte, minPerSlot: 70_000 }) && !Seasonal.wide(byte), '32-bit counts when 1/alpha or min_per_slot pass 16 bits');
 });

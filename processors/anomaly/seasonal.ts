@@ -29,11 +29,14 @@ export class Seasonal implements Detector {
   readonly name = 'seasonal';
   /**
    * Per slot s of a block: mean at g[gAt + v + 2s] and deviation at g[gAt + v + 2s + 1] as singles
-   * (float32), the count at u[uAt + c + s]. Singles: like robust_z's window (rolling-window.ts), the
-   * scale is never below 1e-3 of the level, and a single is within 6e-8 of its value.
+   * (float32), the count at b[bAt + c + s] (a byte) or u[uAt + c + s]. Singles: like robust_z's
+   * window (rolling-window.ts), the scale is never below 1e-3 of the level, and a single is within
+   * 6e-8 of its value.
    */
   private readonly v: number;
   private readonly c: number;
+  /** Whether the counts are bytes: when min_per_slot and 1/alpha stay below 255 (the defaults: 3 and 10). */
+  private readonly byteCounts: boolean;
   /** Counts stop here: past max(min_per_slot, 1/alpha) a count changes nothing (the weight is alpha). */
   private readonly most: number;
   private readonly count: number;
@@ -47,16 +50,18 @@ export class Seasonal implements Detector {
   constructor(private readonly o: SeasonalOptions, layout: Layout) {
     this.count = slotsOf(o);
     this.v = layout.takeG(2 * this.count);
-    this.c = layout.takeU(this.count);
-    this.most = layout.wide ? 0xffffffff : 0xffff;
+    this.byteCounts = o.minPerSlot < 0xff && 1 / o.alpha < 0xff;
+    this.c = this.byteCounts ? layout.takeB(this.count) : layout.takeU(this.count);
+    this.most = this.byteCounts ? 0xff : layout.wide ? 0xffffffff : 0xffff;
   }
 
   observe(block: Block, x: number, tMs: number): Surprise {
     const slot = Math.floor((((tMs % this.o.periodMs) + this.o.periodMs) % this.o.periodMs) / this.o.slotMs) % this.count;
     const at = block.gAt + this.v + 2 * slot;
     const v = block.g;
-    const nAt = block.uAt + this.c + slot;
-    const n = block.u[nAt]!;
+    const counts = this.byteCounts ? block.b : block.u;
+    const nAt = (this.byteCounts ? block.bAt : block.uAt) + this.c + slot;
+    const n = counts[nAt]!;
     const mean = v[at]!;
     let out = LEARNING;
     if (n >= this.o.minPerSlot) {
@@ -68,24 +73,26 @@ export class Seasonal implements Detector {
     const d = Math.abs(x - mean);
     v[at + 1] = n === 0 ? 0 : (1 - a) * v[at + 1]! + a * d;
     v[at] = mean + a * (x - mean);
-    if (n < this.most) block.u[nAt] = n + 1;
+    if (n < this.most) counts[nAt] = n + 1;
     return out;
   }
 
   save(block: Block): SeasonalState {
     const v = block.gAt + this.v;
     const pick = (k: number): number[] => Array.from({ length: this.count }, (_, s) => block.g[v + 2 * s + k]!);
-    const c = block.uAt + this.c;
-    return { mean: pick(0), dev: pick(1), n: Array.from(block.u.subarray(c, c + this.count)) };
+    const c = (this.byteCounts ? block.bAt : block.uAt) + this.c;
+    const counts = this.byteCounts ? block.b : block.u;
+    return { mean: pick(0), dev: pick(1), n: Array.from(counts.subarray(c, c + this.count)) };
   }
 
   load(block: Block, state: SeasonalState | undefined): void {
     const v = block.gAt + this.v;
-    const c = block.uAt + this.c;
+    const c = (this.byteCounts ? block.bAt : block.uAt) + this.c;
+    const counts = this.byteCounts ? block.b : block.u;
     for (let s = 0; state && s < this.count; s++) {
       block.g[v + 2 * s] = state.mean[s] ?? 0;
       block.g[v + 2 * s + 1] = state.dev[s] ?? 0;
-      block.u[c + s] = Math.min(this.most, state.n[s] ?? 0);
+      counts[c + s] = Math.min(this.most, state.n[s] ?? 0);
     }
   }
 }
