@@ -22,7 +22,8 @@ export class ModelPlan {
   /** Where the models' blocks come from. */
   readonly arena: Arena;
 
-  private constructor(o: ModelOptions) {
+  /** `o`: the options the models are made with. */
+  private constructor(readonly o: ModelOptions) {
     const wide = (o.detectors.includes('robust_z') && RobustZ.wide(o.robustZ)) || (o.detectors.includes('seasonal') && Seasonal.wide(o.seasonal));
     const layout = new Layout(wide);
     this.detectors = o.detectors.map((name: DetectorName) => {

@@ -65,7 +65,7 @@ export class SeriesModel {
   private readonly block: Block;
   private readonly forest: ForestDetector | undefined;
 
-  constructor(private readonly o: ModelOptions, seriesId: string, state?: ModelState) {
+  constructor(o: ModelOptions, seriesId: string, state?: ModelState) {
     const plan = ModelPlan.of(o);
     const block = plan.arena.block();
     this.plan = plan;
@@ -89,6 +89,7 @@ export class SeriesModel {
   /** Scores a point from the past only, then learns it. */
   observe(x: number, tMs: number): Verdict {
     const block = this.block;
+    const o = this.plan.o;
     const detectors = this.plan.detectors;
     // The best detector's surprise is kept, and one verdict made of it: no object per detector.
     let best: Surprise | undefined;
@@ -97,7 +98,7 @@ export class SeriesModel {
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i];
       const s = d ? d.observe(block, x, tMs) : this.forest!.observe(x);
-      const score = observeLikelihood(this.o.likelihood, block.f, this.calibrationAt(i), s.value);
+      const score = observeLikelihood(o.likelihood, block.f, this.calibrationAt(i), s.value);
       if (!best || score > bestScore) {
         best = s;
         bestScore = score;
@@ -108,12 +109,12 @@ export class SeriesModel {
     const t = block.fAt + this.plan.times;
     f[t] = tMs;
     const load = this.loadAt(tMs);
-    const threshold = this.o.threshold + this.o.thresholdRise.perEvent * load;
+    const threshold = o.threshold + o.thresholdRise.perEvent * load;
     if (!best) return { value: 0, score: 0, detector: 'robust_z', threshold, event: false };
     let event = false;
     // No last event (NaN) fails both comparisons: not within a refractory period.
     const lastEventMs = f[t + 1]!;
-    if (bestScore >= threshold && !(tMs - lastEventMs < this.o.refractoryMs && tMs >= lastEventMs)) {
+    if (bestScore >= threshold && !(tMs - lastEventMs < o.refractoryMs && tMs >= lastEventMs)) {
       f[t + 1] = tMs;
       f[t + 2] = load + 1;
       event = true;
@@ -130,8 +131,9 @@ export class SeriesModel {
     const t = this.block.fAt + this.plan.times;
     const lastEventMs = this.block.f[t + 1]!;
     const eventLoad = this.block.f[t + 2]!;
-    if (Number.isNaN(lastEventMs) || eventLoad === 0 || this.o.thresholdRise.halfLifeMs <= 0) return 0;
-    return eventLoad * 0.5 ** (Math.max(0, tMs - lastEventMs) / this.o.thresholdRise.halfLifeMs);
+    const halfLifeMs = this.plan.o.thresholdRise.halfLifeMs;
+    if (Number.isNaN(lastEventMs) || eventLoad === 0 || halfLifeMs <= 0) return 0;
+    return eventLoad * 0.5 ** (Math.max(0, tMs - lastEventMs) / halfLifeMs);
   }
 
   /** Where detector i's calibration lies in the block's doubles. */
@@ -145,7 +147,7 @@ export class SeriesModel {
     const t = this.block.fAt + this.plan.times;
     const state: Record<string, unknown> = { calibration: {}, lastEventMs: known(f[t + 1]!), eventLoad: f[t + 2]!, lastMs: known(f[t]!) };
     const calibration = state.calibration as Record<string, LikelihoodState>;
-    this.o.detectors.forEach((name, i) => {
+    this.plan.o.detectors.forEach((name, i) => {
       const d = this.plan.detectors[i];
       state[name] = d ? d.save(this.block) : this.forest!.save();
       calibration[name] = saveLikelihood(f, this.calibrationAt(i));
