@@ -67,7 +67,7 @@ export class RollingWindow {
     const n = block.u[st]!;
     const head = block.u[st + 1]!;
     const key = this.bytes ? head & 0xff : head;
-    const twin = this.bytes && (head ^ 256) < n;
+    const twin = this.hasTwin(head, n);
     // Where the head slot's twin lies among the values that stay (when it has one).
     let twinAt = -1;
     // Where x goes among the values present: the first value >= x.
@@ -80,7 +80,8 @@ export class RollingWindow {
       block.u[st] = n + 1;
     } else {
       // The oldest holds the head slot. Removing it and inserting x is one shift of the values
-      // between the two places (any copy of an equal value leaves the same values).
+      // between the two places (any copy of an equal value leaves the same values). The scans
+      // stop inside the window: a full window holds every slot.
       let k = slot.indexOf(key, c) - c;
       if (twin) {
         // Two values carry this byte: the pair's bit says which is the oldest.
