@@ -25,9 +25,10 @@ import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const WATCHDOG_MS = 45 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka', 'forward-grpc', 'forward-http', 'steady-10k', 'kafka-20k', 'anomaly', 'rule-eval', 'alert-latency'];
-/** compare's paths that can also be asked for by name (its `file` path is not: `file` names vigil's own file scenario). */
+const SCENARIOS = ['grpc', 'http', 'file', 'file-compare', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka', 'forward-grpc', 'forward-http', 'steady-10k', 'kafka-20k', 'anomaly', 'rule-eval', 'alert-latency'];
+/** compare's paths that can also be asked for by name; its `file` path as `file-compare` (`file` names vigil's own file scenario). */
 const BY_NAME: readonly ComparePath[] = COMPARE_PATHS.filter((p) => p !== 'file');
+const FILE_COMPARE = 'file-compare';
 /** Scenarios that need no load generator: in this process (decode, anomaly, rule-eval) or with their own (alert-latency). */
 const WITHOUT_LOADGEN = ['decode', 'anomaly', 'rule-eval', 'alert-latency'];
 /** What runs without --only: file-steady takes minutes, so it is asked for by name. */
@@ -60,7 +61,7 @@ function options() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,decode,compare,file-steady,chain,hold-traces,chain-kafka,forward-grpc,forward-http,steady-10k,kafka-20k,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,file-compare,decode,compare,file-steady,chain,hold-traces,chain-kafka,forward-grpc,forward-http,steady-10k,kafka-20k,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
@@ -116,7 +117,8 @@ function outDir(out: string | undefined, kafka: boolean): string {
 async function main(): Promise<number> {
   const opts = options();
   // issue 13's paths with `compare`, issue 10's chain paths by name: all side by side with otelcol.
-  const comparePaths = opts.only.includes('compare') ? DEFAULT_COMPARE_PATHS : BY_NAME.filter((p) => opts.only.includes(p));
+  const comparePaths = opts.only.includes('compare') ? DEFAULT_COMPARE_PATHS
+    : COMPARE_PATHS.filter((p) => (p === 'file' ? opts.only.includes(FILE_COMPARE) : BY_NAME.includes(p) && opts.only.includes(p)));
   const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const report: BenchReport = {
     startedAt: new Date().toISOString(), machine: machine(),
