@@ -4,7 +4,8 @@
  */
 export { Payload, SIGNALS, type Signal } from './payload.js';
 export { decodeProtobuf, type DecodeResult } from './decode.js';
-export { fromJson, JsonBuffers, toJson, toJsonBytes } from './json.js';
+export { fromJson, toJson, toJsonBytes } from './json.js';
+export { BufferPool } from './buffer-pool.js';
 export {
   filterSpans, forEachSpan, mergePayloads, partitionOf, splitByKey, splitPayload, type SpanView,
 } from './records.js';

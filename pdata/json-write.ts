@@ -7,6 +7,7 @@ import { Kind, REQUEST, WIRE_OF, message, type FieldDef, type MessageDef } from 
 import { MAX_INTEGER_BYTES, writeInt32, writeInt64, writeUint64 } from './json-numbers.js';
 import { HEX, HEX_PAIRS, PLAIN, fieldOrder, isDefault, plainWord } from './json-write-tables.js';
 import { Reader } from './wire.js';
+import type { BufferPool } from './buffer-pool.js';
 
 const KEY_VALUE = message('KeyValue');
 const KV_KEY = KEY_VALUE.fields[1]!;
@@ -28,62 +29,12 @@ export function toJson(payload: Payload): string {
  * large-object space, copied twice (bytes → string → bytes), and it is what drives full GCs
  * when the file exporter runs under load. The buffer is off the V8 heap and is the result as it is.
  */
-export function toJsonBytes(payload: Payload, buffers?: JsonBuffers): Buffer {
+export function toJsonBytes(payload: Payload, buffers?: BufferPool): Buffer {
   const w = write(payload, buffers);
   return w.buf.subarray(0, w.pos);
 }
 
-/**
- * Output buffers for toJsonBytes to write into again. A batch's JSON is megabytes off the V8 heap,
- * freed only when a garbage collection finds its Buffer dead; a buffer written into again costs no
- * allocation and leaves nothing for the GC. A writer that knows when the bytes were written gives
- * them back; at most `keep` are held.
- *
- * Only memory this object allocated itself (never from Node's shared pool) is taken back. A
- * Buffer's whole ArrayBuffer is not ours to write into just because the view starts at its offset
- * 0: Node 24 cuts every Buffer below 32 KiB from a shared 64 KiB pool, and a pool taken back here
- * had the next batch's JSON written over the Kafka records cut from the same pool.
- */
-export class JsonBuffers {
-  private readonly free: Buffer[] = [];
-  /** The ArrayBuffers this object allocated: the only memory `give` takes back. */
-  private readonly own = new WeakSet<ArrayBufferLike>();
-
-  constructor(private readonly keep = 4) {}
-
-  /** A free buffer of at least `size` bytes (the smallest that fits), else a new one of its own. */
-  take(size: number): Buffer {
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      const b = this.free[i]!;
-      if (b.length >= size && (best < 0 || b.length < this.free[best]!.length)) best = i;
-    }
-    if (best >= 0) return this.free.splice(best, 1)[0]!;
-    const fresh = Buffer.allocUnsafeSlow(size);
-    this.own.add(fresh.buffer);
-    return fresh;
-  }
-
-  /** Takes back the buffer under bytes toJsonBytes returned, once nothing reads them any more. */
-  give(bytes: Buffer): void {
-    const whole = bytes.buffer;
-    if (bytes.byteOffset !== 0 || !this.own.has(whole)) return;
-    this.free.push(Buffer.from(whole, 0, whole.byteLength));
-    if (this.free.length > this.keep) {
-      // Drop the smallest: the largest fits every batch.
-      let smallest = 0;
-      for (let i = 1; i < this.free.length; i++) if (this.free[i]!.length < this.free[smallest]!.length) smallest = i;
-      this.free.splice(smallest, 1);
-    }
-  }
-
-  /** Buffers held for reuse. */
-  get size(): number {
-    return this.free.length;
-  }
-}
-
-function write(payload: Payload, buffers?: JsonBuffers): JsonOut {
+function write(payload: Payload, buffers?: BufferPool): JsonOut {
   const w = new JsonOut(payload.bytes, buffers);
   w.message(REQUEST[payload.signal], 0, payload.bytes.length);
   return w;
@@ -100,7 +51,7 @@ class JsonOut {
   private readonly srcView: DataView;
   private view: DataView;
 
-  constructor(private readonly src: Uint8Array, private readonly buffers?: JsonBuffers) {
+  constructor(private readonly src: Uint8Array, private readonly buffers?: BufferPool) {
     const size = Math.max(1024, src.length * 3);
     this.buf = buffers ? buffers.take(size) : Buffer.allocUnsafe(size);
     this.r = new Reader(src);

@@ -3,7 +3,8 @@ import t from 'tap';
 import { invalid } from './decode.test-helpers.js';
 import { decodeProtobuf } from './decode.js';
 import { makeRealisticTraceRequest } from './bench.js';
-import { JsonBuffers, fromJson, toJson, toJsonBytes } from './json.js';
+import { fromJson, toJson, toJsonBytes } from './json.js';
+import { BufferPool } from './buffer-pool.js';
 import { Payload } from './payload.js';
 import { Writer } from './wire.js';
 import { encodeExportResponse, encodeStatus, exportResponseJson, statusJson } from './responses.js';
@@ -128,10 +129,10 @@ t.test('attributes: the fast path and every layout it leaves to the generic writ
     `"body":{"kvlistValue":{"values":${want}}},"attributes":${want}}]}]}]}`);
 });
 
-t.test('JsonBuffers: a given-back buffer is written into again, and the output stays the same', async (t) => {
+t.test('BufferPool: a given-back buffer is written into again, and the output stays the same', async (t) => {
   const payload = new Payload('traces', makeRealisticTraceRequest(512), 512);
   const expected = toJsonBytes(payload).toString('utf8');
-  const buffers = new JsonBuffers(2);
+  const buffers = new BufferPool(2);
   const first = toJsonBytes(payload, buffers);
   t.equal(first.toString('utf8'), expected);
   buffers.give(first);
@@ -148,10 +149,10 @@ t.test('JsonBuffers: a given-back buffer is written into again, and the output s
   t.equal(buffers.size, 2, 'a small buffer (maybe cut from Node\'s shared pool) is not kept');
 });
 
-t.test('JsonBuffers never takes back memory it did not allocate (Node 24 cuts small Buffers from a 64 KiB pool)', async (t) => {
+t.test('BufferPool never takes back memory it did not allocate (Node 24 cuts small Buffers from a 64 KiB pool)', async (t) => {
   const payload = new Payload('traces', makeRealisticTraceRequest(64), 64);
   const expected = toJsonBytes(payload).toString('utf8');
-  const buffers = new JsonBuffers(4);
+  const buffers = new BufferPool(4);
   // What a pool looks like: one large ArrayBuffer, a Buffer at its offset 0, others (someone's data) beside it.
   const pool = new ArrayBuffer(1 << 20);
   const atStart = Buffer.from(pool, 0, 4096);
@@ -169,14 +170,14 @@ t.test('JsonBuffers never takes back memory it did not allocate (Node 24 cuts sm
   t.equal(buffers.size, 1, 'its own buffer, kept and used again');
 });
 
-t.test('JsonBuffers: a buffer grown while writing is its own too, and given back', async (t) => {
+t.test('BufferPool: a buffer grown while writing is its own too, and given back', async (t) => {
   // 1,000 spans holding only dropped_attributes_count = 1: 4 bytes of protobuf, 29 of JSON each, past
   // the writer's first guess (3x), so it grows while writing.
   const span = Buffer.from([0x12, 0x02, 0x50, 0x01]);
   const field = (tag: number, body: Buffer): Buffer => { const w = new Writer(body.length + 8); w.tag(tag, 2); w.bytes(body); return Buffer.from(w.finish()); };
   const bytes = field(1, field(2, Buffer.concat(Array.from({ length: 1000 }, () => span))));
   const payload = new Payload('traces', bytes, 1000);
-  const buffers = new JsonBuffers(4);
+  const buffers = new BufferPool(4);
   const out = toJsonBytes(payload, buffers);
   t.ok(out.length > 3 * bytes.length, `grown: ${out.length} bytes of JSON from ${bytes.length}`);
   t.equal(out.toString('utf8'), toJson(payload));

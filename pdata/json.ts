@@ -4,7 +4,7 @@ import { jsonToProtobuf } from './json-parse.js';
 import type { Signal } from './payload.js';
 import { REQUEST } from './schema.js';
 
-export { JsonBuffers, toJson, toJsonBytes } from './json-write.js';
+export { toJson, toJsonBytes } from './json-write.js';
 
 /**
  * Parses an OTLP/JSON export request into a validated protobuf payload, with the same checks and

@@ -6,7 +6,7 @@
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
 import { zstdCompress } from '../../pipeline/kafka/zstd-codec.js';
-import { JsonBuffers, toJsonBytes } from '../../pdata/index.js';
+import { BufferPool, toJsonBytes } from '../../pdata/index.js';
 import type { Payload } from '../../pdata/payload.js';
 import { BurstLog } from '../../pipeline/burst-log.js';
 import type { Config } from './config.js';
@@ -26,8 +26,8 @@ export class FileExporter implements Exporter {
   private readonly burst: BurstLog;
   private readonly labels: { exporter: string };
   private state: 'created' | 'running' | 'closed' = 'created';
-  /** The JSON writer's output buffers, used again once their batch is in the file (JsonBuffers says why). */
-  private readonly jsonBuffers = new JsonBuffers();
+  /** The JSON writer's output buffers, used again once their batch is in the file (BufferPool says why). */
+  private readonly jsonBuffers = new BufferPool();
 
   constructor(private readonly settings: CreateSettings, private readonly config: Config) {
     this.file = new RotatingFile(config.path, config.append, config.rotation, config.flush_interval, settings.logger);

@@ -88,6 +88,32 @@ t.test('two hops: the server decodes what it got', async (t) => {
   t.same(decoded, [512, 4]);
 });
 
+t.test('messages go out of a pool of buffers: concurrent calls never share one, a reused one carries only its own bytes', async (t) => {
+  // The server holds every call until four are in, so four copies are in flight at once.
+  const waiting: Array<() => void> = [];
+  const { endpoint, calls } = await server(t, {
+    fn: () => new Promise((resolve) => {
+      waiting.push(() => resolve({}));
+      if (waiting.length === 4) for (const go of waiting.splice(0)) go();
+    }),
+  });
+  const { e } = await exporter(t, endpoint);
+  const big = [benchPayload(600), benchPayload(500), benchPayload(400), benchPayload(300)];
+  await Promise.all(big.map((p) => e.consume(p)));
+  // Then one at a time, smaller than the buffers given back: each lands in a reused, larger buffer.
+  const small = [benchPayload(200), benchPayload(50), benchPayload(7)];
+  for (const p of small) {
+    const sent = e.consume(p);
+    await waitFor('the call at the server', () => waiting.length === 1, 5_000, 5);
+    waiting.shift()!();
+    await sent;
+  }
+  const want = [...big, ...small].map((p) => p.bytes);
+  t.equal(calls.length, want.length);
+  const got = calls.map((c) => c.bytes);
+  for (const w of want) t.ok(got.some((g) => g.equals(Buffer.from(w))), `a request of ${w.length} bytes arrived whole`);
+});
+
 t.test('partial success: rejected items are counted as failed and logged', async (t) => {
   const { endpoint } = await server(t, { fn: async (_r, _m, signal) => ({ response: encodeExportResponse(signal, 2, 'two spans too old') }) });
   const { e, settings, lines } = await exporter(t, endpoint);

@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { CreateSettings, Exporter } from '../../pipeline/component.js';
 import { UnavailableError } from '../../pipeline/errors.js';
+import { BufferPool } from '../../pdata/index.js';
 import type { Payload, Signal } from '../../pdata/payload.js';
 import { loadTls } from '../../config/tls.js';
 import { createSender, partialSuccess, type Sender, type SendResult } from '../exporterhelper/index.js';
@@ -18,7 +19,6 @@ export const EXPORT_PATH: Record<Signal, string> = {
   logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
 };
 
-const passThrough = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 const asIs = (b: Buffer): Buffer => b;
 
 function credentials(config: Config): grpc.ChannelCredentials {
@@ -54,6 +54,11 @@ export class OtlpGrpcExporter implements Exporter {
   private client: grpc.Client | undefined;
   private readonly metadata = new grpc.Metadata();
   private readonly sender: Sender;
+  /**
+   * What grpc-js is given to send: a copy of the payload in a buffer used again once its call ended
+   * (grpc-js keeps every message it sent until a full garbage collection; BufferPool says why).
+   */
+  private readonly messages = new BufferPool();
 
   constructor(private readonly settings: CreateSettings, private readonly config: Config) {
     for (const [k, v] of Object.entries(config.headers)) this.metadata.set(k.toLowerCase(), v);
@@ -89,16 +94,26 @@ export class OtlpGrpcExporter implements Exporter {
   private send(payload: Payload, signal: AbortSignal): Promise<SendResult> {
     const client = this.client;
     if (!client) return Promise.reject(new UnavailableError('otlp_grpc exporter is not started'));
+    return this.call(client, EXPORT_PATH[payload.signal], this.messages.copyOf(payload.bytes), signal);
+  }
+
+  /**
+   * One unary call. Its own function, without the payload in scope: grpc-js keeps the callback as
+   * long as the message (until a full garbage collection), and a closure written inside `send`
+   * would keep the payload's bytes, the whole batch, with it.
+   */
+  private call(client: grpc.Client, path: string, message: Buffer, signal: AbortSignal): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       const options: grpc.CallOptions = {};
       // The server learns the deadline too (grpc-timeout) and can stop working on it.
       if (this.config.timeout > 0) options.deadline = Date.now() + this.config.timeout;
-      const call = client.makeUnaryRequest(EXPORT_PATH[payload.signal], passThrough, asIs, payload.bytes,
-        this.metadata.clone(), options, (err, response) => {
-          signal.removeEventListener('abort', cancel);
-          if (err) reject(errorOfCall(err));
-          else resolve(response ? partialSuccess(response) : {});
-        });
+      const call = client.makeUnaryRequest(path, asIs, asIs, message, this.metadata.clone(), options, (err, response) => {
+        // The call has ended: grpc-js reads the message no more (it framed a copy of its own to send).
+        this.messages.give(message);
+        signal.removeEventListener('abort', cancel);
+        if (err) reject(errorOfCall(err));
+        else resolve(response ? partialSuccess(response) : {});
+      });
       const cancel = (): void => call.cancel();
       signal.addEventListener('abort', cancel, { once: true });
     });

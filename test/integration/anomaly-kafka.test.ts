@@ -129,7 +129,7 @@ t.test('two daemons on one topic: disjoint series, every series scored, the same
     return merged;
   };
   // Generous for a loaded machine. (A Node 24 CI pass once timed out here with 60 of 4,800 points
-  // missing: not slowness but a lost record, JsonBuffers writing over a shared Buffer pool, fixed.)
+  // missing: not slowness but a lost record, the buffer pool writing over a shared Buffer pool, fixed.)
   const done = await waitUntil(() => all().size >= want.scores.size, 150_000, 500);
   await waitUntil(() => daemons.reduce((n, d) => n + readEvents(d.events).size, 0) >= want.events.size, 20_000, 250);
   for (const d of daemons) t.equal(await stopDaemon(d.daemon), 0, `daemon ${d.label} drains and exits 0`);
