@@ -109,6 +109,8 @@ export class OtlpGrpcExporter implements Exporter {
       if (this.config.timeout > 0) options.deadline = Date.now() + this.config.timeout;
       const call = client.makeUnaryRequest(path, asIs, asIs, message, this.metadata.clone(), options, (err, response) => {
         // The call has ended: grpc-js reads the message no more (it framed a copy of its own to send).
+        // A call cancelled while grpc-js still compressed the message may read on, but what it makes
+        // of those bytes belongs to the ended call and is never sent.
         this.messages.give(message);
         signal.removeEventListener('abort', cancel);
         if (err) reject(errorOfCall(err));

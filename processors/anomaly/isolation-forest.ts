@@ -33,8 +33,8 @@ const PATHS = Float64Array.from({ length: 4097 }, (_, n) => averagePath(n));
 /** A leaf's feature field: the flag bit and feature 0 (features are below 256). */
 const LEAF = 0x100;
 let scratch = { f64: new Float64Array(0), i32: new Int32Array(0) };
-/** Per tree during a score: the node reached and the depth so far (scoring is synchronous too). */
-let walk = { at: new Int32Array(0), depth: new Int32Array(0) };
+/** Per tree during a score: the node reached (scoring is synchronous too). */
+let walk = new Int32Array(0);
 const EMPTY = new Int32Array(0);
 /** The sampled vectors of the tree being grown, and the feature values of the node being cut, shared likewise. */
 let scratchIdx = new Int32Array(0);
@@ -43,8 +43,8 @@ let scratchVals = new Float64Array(0);
 /**
  * A forest over vectors of `dims` numbers. Every node of every tree is 16 bytes of one buffer, the
  * trees back to back from `roots[t]`: an inner node cuts `feature` at `cut` with children `left`
- * and `left`+1 (node indices in the buffer); a leaf (feature LEAF, its own left child) holds in `cut` c(size), the path
- * length its points still owe. One node is one cache-line access when a point is scored — the
+ * and `left`+1 (node indices in the buffer); a leaf (feature LEAF, its own left child) holds in `cut` its depth plus c(size),
+ * the path length of its points. One node is one cache-line access when a point is scored — the
  * forests of many series do not fit a cache, so scoring is bound by those accesses.
  */
 export class IsolationForest {
@@ -88,7 +88,7 @@ export class IsolationForest {
       scratch = { f64: new Float64Array(buffer), i32: new Int32Array(buffer) };
     }
     if (this.roots.length !== this.o.trees) this.roots = new Int32Array(this.o.trees);
-    if (walk.at.length < this.o.trees) walk = { at: new Int32Array(this.o.trees), depth: new Int32Array(this.o.trees) };
+    if (walk.length < this.o.trees) walk = new Int32Array(this.o.trees);
     this.nodes = 0;
     for (let t = 0; t < this.o.trees; t++) {
       for (let i = 0; i < psi; i++) idx[i] = this.random.int(count);
@@ -116,31 +116,29 @@ export class IsolationForest {
     const cut = this.cut;
     const meta = this.meta;
     const trees = this.o.trees;
-    const { at, depth } = walk;
+    const at = walk;
     at.set(this.roots);
-    depth.fill(0);
     for (let step = 0; step < this.limit; step++) {
       for (let t = 0; t < trees; t++) {
         const node = at[t]!;
         const m = meta[4 * node + 2]!;
-        const inner = 1 - (m >> 8);
         // Not x < cut, so that a NaN goes right as in the comparison of a plain walk.
-        at[t] = meta[4 * node + 3]! + inner * (1 - +(x[m & 0xff]! < cut[2 * node]!));
-        depth[t] = depth[t]! + inner;
+        at[t] = meta[4 * node + 3]! + (1 - (m >> 8)) * (1 - +(x[m & 0xff]! < cut[2 * node]!));
       }
     }
+    // A leaf holds its depth plus c(size), the sum a walk counting its steps would make.
     let total = 0;
-    for (let t = 0; t < trees; t++) total += depth[t]! + cut[2 * at[t]!]!;
+    for (let t = 0; t < trees; t++) total += cut[2 * at[t]!]!;
     return Math.pow(2, -(total / trees) / this.norm);
   }
 
   private grow(at: number, data: Float64Array, idx: Int32Array, lo: number, hi: number, depth: number, limit: number): void {
     const n = hi - lo;
     const { f64, i32 } = scratch;
-    // A leaf: feature 0 with the leaf flag (0x100), its own left child, c(size) in cut.
+    // A leaf: feature 0 with the leaf flag (0x100), its own left child, its depth + c(size) in cut.
     i32[4 * at + 2] = LEAF;
     i32[4 * at + 3] = at;
-    f64[2 * at] = n < PATHS.length ? PATHS[n]! : averagePath(n);
+    f64[2 * at] = depth + (n < PATHS.length ? PATHS[n]! : averagePath(n));
     if (n <= 1 || depth >= limit) return;
     // Pick a feature with some spread; a node whose vectors are all equal is a leaf.
     const d = this.dims;
