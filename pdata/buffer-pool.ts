@@ -6,9 +6,9 @@
  * one, and V8 starts that only once such memory grew by tens of MiB: the daemon's peak RSS.
  *
  * grpc-js does exactly that with every message it sends: its call objects, which keep the message,
- * survive the young collections after the call ended (the HTTP/2 stream's native handle keeps them
- * reachable until a full collection), so at 10,000 spans/s a third of the daemon's Buffer bytes
- * were waiting for a full collection. A message copied into a pooled buffer leaves only that
+ * survive the young collections after the call ended (measured, not traced to the reference that
+ * keeps them), so at 10,000 spans/s a third of the daemon's Buffer bytes were waiting for a full
+ * collection. A message copied into a pooled buffer leaves only that
  * buffer behind, written into again by the next call.
  *
  * A user gives a buffer back once nothing reads it any more; at most `keep` are held. Only memory
