@@ -45,8 +45,8 @@ let scratchVals = new Float64Array(0);
  * trees back to back from `roots[t]`: an inner node cuts `feature` at `cut` with children `left`
  * and `left`+1 (node indices in the buffer); a leaf (feature LEAF, its own left child) holds in
  * `cut` its depth plus c(size), the path length of its points. One node is one cache-line access
- * when a point is scored — the
- * forests of many series do not fit a cache, so scoring is bound by those accesses.
+ * when a point is scored — the forests of many series do not fit a cache, so scoring is bound by
+ * those accesses.
  */
 export class IsolationForest {
   private cut = new Float64Array(0);
