@@ -10,6 +10,7 @@ import { fromPortable } from '../pipeline/forward-thread/portable-config.js';
 import { serveForwarding } from '../pipeline/forward-thread/serve.js';
 import { messageOf } from '../pipeline/errors.js';
 import { Service } from '../pipeline/service.js';
+import { startBufferScavenger } from './buffer-scavenger.js';
 import { logProcessWarnings } from './process-warnings.js';
 import { loadRegistry } from './registry.js';
 import { VERSION } from './version.js';
@@ -23,6 +24,7 @@ try {
   const config = fromPortable(data.config, await loadRegistry(data.registry));
   const logger = pino({ level: config.service.telemetry.logs.level, base: { service: 'vigil', version: VERSION, thread: 'forward' } });
   logProcessWarnings(logger);
+  startBufferScavenger();
   process.on('unhandledRejection', (reason) => logger.error({ err: messageOf(reason) }, 'unhandled rejection'));
   service = await Service.create(config, logger, { role: 'forward' });
 } catch (err) {

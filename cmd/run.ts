@@ -10,6 +10,7 @@ import { ForwardThread } from '../pipeline/forward-thread/forward-thread.js';
 import type { ForwardWorkerData } from '../pipeline/forward-thread/messages.js';
 import { toPortable } from '../pipeline/forward-thread/portable-config.js';
 import { Service, type ServiceRole } from '../pipeline/service.js';
+import { startBufferScavenger } from './buffer-scavenger.js';
 import { logProcessWarnings } from './process-warnings.js';
 import { type ConfigOptions, loadAndReport } from './validate.js';
 import { VERSION } from './version.js';
@@ -20,6 +21,7 @@ export async function run(options: ConfigOptions): Promise<number> {
   if (!config) return 1;
   const logger = pino({ level: config.service.telemetry.logs.level, base: { service: 'vigil', version: VERSION } });
   logProcessWarnings(logger);
+  startBufferScavenger();
 
   let forwarderDied!: (reason: string) => void;
   const death = new Promise<string>((resolve) => (forwarderDied = resolve));
