@@ -14,8 +14,7 @@ import { T0, traceIdHex, tracePayload } from './test-traces.js';
 /** The policies of these tests: errors are kept. */
 const ERRORS = [{ name: 'errors', type: 'status_code', status_code: { status_codes: ['ERROR'] } }];
 
-async function pipeline(config: Record<string, unknown>, partitions = 2) {
-  const sink = new RecordingConsumer();
+async function pipeline(config: Record<string, unknown>, partitions = 2, sink = new RecordingConsumer()) {
   const host = new NoopHost();
   host.stateStore = () => new MemoryStore();
   const metrics = new SelfMetrics();
@@ -120,6 +119,26 @@ t.test('an idle partition decides its last traces as the wall clock moves on', a
   await send(tracePayload(traceIdHex(1), [{ status: 2 }]));
   await waitFor('the idle partition to decide', () => sink.received.length > 0, 15_000);
   t.same([...received(sink)], [[1, 1]]);
+});
+
+t.test('an idle partition\'s decisions keep pace with its watermark while downstream takes its time to accept', async (t) => {
+  // Like `batch`, which resolves a consume once its batch is sent: 400 ms per emit.
+  const starts: number[] = [];
+  const slow = new class extends RecordingConsumer {
+    override async consume(payload: Payload): Promise<void> {
+      starts.push(performance.now());
+      await new Promise((r) => setTimeout(r, 400));
+      await super.consume(payload);
+    }
+  }();
+  const { sink, send } = await pipeline({ decision_wait: '2s' }, 1, slow);
+  // Ten kept traces due 100 ms of event time apart, none due while they arrive: ten decision timers,
+  // fired over about a second of wall time once the partition is idle.
+  for (let i = 0; i < 10; i++) await send(tracePayload(traceIdHex(i + 1), [{ start: i * 100, end: i * 100 + 10, status: 2 }]));
+  await waitFor('every trace to be emitted', () => received(sink).size === 10, 15_000);
+  const spanMs = starts[starts.length - 1]! - starts[0]!;
+  t.equal(starts.length, 10, 'one emit per decision timer');
+  t.ok(spanMs < 2_500, `the emits started within ${Math.round(spanMs)} ms, as the watermark passed them, not 400 ms after each other's end`);
 });
 
 t.test('span-ingest: a sampling policy decides at once; the rest is not sampled at its decision time', async (t) => {

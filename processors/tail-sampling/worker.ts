@@ -82,6 +82,8 @@ export class TailSamplingWorker implements PartitionWorker {
   /** The latest event time of this partition's records, in the order they were delivered. */
   private seen = Number.NEGATIVE_INFINITY;
   private closed = false;
+  /** Sends started by decision timers, not awaited by them (see `fire`); revoke waits for them. */
+  private readonly timerSends = new Set<Promise<void>>();
 
   constructor(private readonly ctx: PartitionContext, private readonly s: Shared) {
     const c = s.config;
@@ -136,6 +138,7 @@ export class TailSamplingWorker implements PartitionWorker {
     this.checkpointTimer?.cancel();
     for (const b of this.buckets.values()) b.timer.cancel();
     this.buckets.clear();
+    await Promise.all(this.timerSends);
     const all = [...this.pending.values()];
     if (why.redelivered) {
       // Kafka: the next owner reads these records again and decides their traces; it learns the
@@ -267,7 +270,13 @@ export class TailSamplingWorker implements PartitionWorker {
       if (t) this.decideOne(t, out);
     }
     this.s.metrics.timerRun(performance.now() - started);
-    await this.send(out);
+    // The clock runs its timers one at a time, and a send resolves only once downstream took the
+    // batch (`batch` waits up to its timeout): awaited here, a quiet partition's decisions would
+    // follow at a few buckets a second instead of its watermark (measured: 12 s to emit the last
+    // 5 s of decisions after the load stopped). The records stay held until the send settles.
+    const sent = this.send(out);
+    this.timerSends.add(sent);
+    void sent.finally(() => this.timerSends.delete(sent));
   }
 
   /** Runs the policies over one trace and settles it. */
