@@ -20,6 +20,9 @@ export const CHAIN_SETTINGS: Record<ChainKind, { decisionWait: string; numTraces
   hold: { decisionWait: '10m', numTraces: 200_000, queueMib: 3072, heldMib: 2560 },
 };
 
+/** The probabilistic policy's share of the traces no other policy keeps. */
+export const PROBABILISTIC_PERCENT = 10;
+
 /** How often the span metrics are flushed (both systems). */
 export const SPAN_METRICS_FLUSH = '5s';
 
@@ -34,7 +37,7 @@ function sections(ports: DaemonPorts, sinkPort: number, kind: ChainKind, vigil: 
     policies:
       - { name: slow, type: latency, latency: { threshold_ms: 500 } }
       - { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }
-      - { name: some-of-the-rest, type: probabilistic, probabilistic: { sampling_percentage: 10 } }
+      - { name: some-of-the-rest, type: probabilistic, probabilistic: { sampling_percentage: ${PROBABILISTIC_PERCENT} } }
 connectors:
   span_metrics:
     metrics_flush_interval: ${SPAN_METRICS_FLUSH}

@@ -31,7 +31,7 @@ export interface ChainMeasure {
 
 /** The chain's warm-up: longer than decision_wait, so the window's kept spans are in steady state. */
 const CHAIN_WARMUP_MS = 8_000;
-const DECISION_WAIT_MS = 5_000;
+export const DECISION_WAIT_MS = 5_000;
 const QUIET_MS = 2_000;
 const DRAIN_TIMEOUT_MS = 90_000;
 const KAFKA_PARTITIONS = 8;
@@ -49,12 +49,12 @@ async function startChain(ctx: BenchContext, otelcol: string | undefined, kind: 
 }
 
 /**
- * The chain at saturation over gRPC. Closed-loop acknowledgements alone could flatter a daemon that
+ * The chain at saturation over gRPC (or at a fixed offered rate: `compare-chain-rate.ts`). Closed-loop acknowledgements alone could flatter a daemon that
  * buffers (vigil's stage log holds a gigabyte): the kept spans reaching the sink in the window, over
  * the share kept overall, say how many spans the sampler really got through, and the smaller of the
  * two rates counts.
  */
-export async function chainRun(ctx: BenchContext, otelcol: string | undefined, brokers?: string[]): Promise<ChainMeasure> {
+export async function chainRun(ctx: BenchContext, otelcol: string | undefined, brokers?: string[], rateSpansPerSec?: number): Promise<ChainMeasure> {
   // On Kafka (vigil only): fresh topics and consumer group per run, deleted afterwards.
   const run = `vigil-chain-${process.pid}-${Date.now().toString(36)}`;
   const queue: QueueSpec | undefined = brokers ? { type: 'kafka', brokers, topicPrefix: run, groupId: run, partitions: KAFKA_PARTITIONS } : undefined;
@@ -62,8 +62,9 @@ export async function chainRun(ctx: BenchContext, otelcol: string | undefined, b
   try {
     await ctx.gen.resetSink();
     const measured = await measuredPhase(ctx.gen, [daemon], {
-      transport: 'grpc', targets: [`127.0.0.1:${grpc}`], mode: 'saturation', concurrency: ctx.concurrency,
+      transport: 'grpc', targets: [`127.0.0.1:${grpc}`], concurrency: ctx.concurrency,
       warmupMs: Math.max(ctx.warmupMs, CHAIN_WARMUP_MS), durationMs: ctx.durationMs, requests: 'chain',
+      ...(rateSpansPerSec ? { mode: 'rate', rateSpansPerSec } : { mode: 'saturation' }),
     });
     const drain = await waitQuiet(ctx.gen, performance.now(), DECISION_WAIT_MS + 1000);
     const peakRssBytes = peakRss([daemon]);

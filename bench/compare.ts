@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chainRun, holdRun, type ChainMeasure } from './compare-chain.js';
+import { chainLadder, matchedRate, sustainedRate, type RateStep } from './compare-chain-rate.js';
 import { kafkaPath } from './compare-kafka.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, otelcolYaml, type ExportSpec } from './daemon-config.js';
@@ -20,10 +21,12 @@ export type System = 'vigil' | 'otelcol';
 
 /**
  * The paths of issue 13's table (`kafka-20k` only when a broker is given), and issue 10's analytics
- * chain (`chain-kafka` is vigil's alone: otelcol has no stage log). Each but `file` can also be run
+ * chain: at saturation (`chain`), at offered rates each system sustains (`chain-rate`, where issue
+ * 10's ratios are read), holding traces, and on Kafka (`chain-kafka`, vigil's alone: otelcol has no
+ * stage log). Each but `file` can also be run
  * alone by name (`--only chain,kafka-20k`).
  */
-export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k', 'chain', 'hold-traces', 'chain-kafka'] as const;
+export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k', 'chain', 'chain-rate', 'hold-traces', 'chain-kafka'] as const;
 /** One of them. */
 export type ComparePath = typeof COMPARE_PATHS[number];
 /** Paths that need a broker. */
@@ -51,6 +54,8 @@ export interface PathRun {
   keptPerSec?: number;
   keptShare?: number;
   drainSeconds?: number;
+  /** chain-rate: the highest offered rate both systems sustained, at which CPU, RSS and p99 were read. */
+  matchedPerSec?: number;
 }
 
 const STEADY_RATE = 10_000;
@@ -67,6 +72,10 @@ export async function compareWithOtelcol(ctx: BenchContext, otelcol: string, rep
   for (let rep = 1; rep <= repetitions; rep++) {
     const order: System[] = rep % 2 === 1 ? ['vigil', 'otelcol'] : ['otelcol', 'vigil'];
     for (const path of paths) {
+      if (path === 'chain-rate') {
+        runs.push(...await chainRateRuns(ctx, otelcol, order, rep));
+        continue;
+      }
       for (const system of order) {
         if (path === 'chain-kafka' && system === 'otelcol') continue;
         const peer = system === 'otelcol' ? otelcol : undefined;
@@ -142,6 +151,24 @@ function result(path: ComparePath, system: System, repetition: number, m: Measur
   };
 }
 
+/** Both systems' ladders (`compare-chain-rate.ts`), one after the other in `order`, as one run each. */
+async function chainRateRuns(ctx: BenchContext, otelcol: string, order: System[], repetition: number): Promise<PathRun[]> {
+  const ladders = new Map<System, RateStep[]>();
+  for (const system of order) ladders.set(system, await chainLadder(ctx, system === 'otelcol' ? otelcol : undefined, `compare #${repetition} chain-rate: ${system}`));
+  const matched = matchedRate(ladders.get('vigil')!, ladders.get('otelcol')!);
+  return order.map((system) => {
+    const steps = ladders.get(system)!;
+    const at = steps.find((s) => s.sustained && s.rate === matched)?.measure;
+    const m = at?.measured;
+    return {
+      path: 'chain-rate', system, repetition, spansPerSec: sustainedRate(steps), matchedPerSec: matched,
+      cpuSecondsPerMillion: m && m.phase.windowAckedSpans > 0 ? m.daemonCpuSeconds / m.phase.windowAckedSpans * 1e6 : Number.NaN,
+      coreShare: m?.daemonCoreShare ?? Number.NaN, peakRssBytes: at?.peakRssBytes ?? Number.NaN, p99Ms: m?.phase.latency.p99 ?? Number.NaN, refused: 0,
+      ...(at ? { keptPerSec: at.keptPerSec, keptShare: at.keptShare } : {}),
+    };
+  });
+}
+
 function chainResult(path: ComparePath, system: System, repetition: number, c: ChainMeasure): PathRun {
   const m = c.measured;
   // Per span that went in and was processed: the CPU the window took over the spans it sustained.
@@ -173,7 +200,7 @@ export function spread(values: number[]): Spread {
 /** One row of the ratio table: a figure of a path on both systems, and vigil's median over otelcol's. */
 export interface RatioRow {
   path: ComparePath;
-  figure: 'spans/s' | 'CPU-s per M spans' | 'peak RSS MiB' | 'p99 ms' | 'CPU % of a core' | 'kept spans/s' | 'kept %' | 'drain s' | 'acked spans/s';
+  figure: 'spans/s' | 'CPU-s per M spans' | 'peak RSS MiB' | 'p99 ms' | 'CPU % of a core' | 'kept spans/s' | 'kept %' | 'drain s' | 'acked spans/s' | 'rate both sustained';
   vigil: Spread;
   otelcol: Spread;
   ratio: number;
@@ -187,6 +214,8 @@ const FIGURES: Record<ComparePath, RatioRow['figure'][]> = {
   'kafka-20k': ['spans/s', 'CPU-s per M spans', 'peak RSS MiB', 'p99 ms'],
   // spans/s: sustained spans in; kept: what tail_sampling let through to the sink.
   chain: ['spans/s', 'acked spans/s', 'kept spans/s', 'kept %', 'CPU-s per M spans', 'peak RSS MiB', 'drain s'],
+  // spans/s: the highest offered rate sustained; the rest read at the highest rate both sustained.
+  'chain-rate': ['spans/s', 'rate both sustained', 'CPU-s per M spans', 'peak RSS MiB', 'p99 ms'],
   // spans/s: how fast the 1 M spans were taken in.
   'hold-traces': ['peak RSS MiB', 'spans/s'],
   'chain-kafka': ['spans/s', 'acked spans/s', 'kept spans/s', 'kept %', 'CPU-s per M spans', 'peak RSS MiB', 'drain s'],
@@ -203,6 +232,7 @@ function figureOf(run: PathRun, figure: RatioRow['figure']): number {
     case 'acked spans/s': return run.ackedPerSec ?? Number.NaN;
     case 'kept %': return (run.keptShare ?? Number.NaN) * 100;
     case 'drain s': return run.drainSeconds ?? Number.NaN;
+    case 'rate both sustained': return run.matchedPerSec ?? Number.NaN;
   }
 }
 

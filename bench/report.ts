@@ -125,7 +125,7 @@ export function checks(kafka: boolean, forwarding: ForwardingResult[], file?: Fi
 function compareChecks(rows: RatioRow[]): Check[] {
   const out: Check[] = [];
   for (const r of rows) {
-    if (r.path === 'chain' || r.path === 'hold-traces' || r.path === 'chain-kafka') {
+    if (r.path === 'chain' || r.path === 'chain-rate' || r.path === 'hold-traces' || r.path === 'chain-kafka') {
       out.push(...chainChecks(r));
       continue;
     }
@@ -137,12 +137,14 @@ function compareChecks(rows: RatioRow[]): Check[] {
 }
 
 /**
- * Issue 10's targets: on the chain, ≥ 1.5× otelcol's sustained spans/s at ≤ 0.67× its CPU per span,
- * and ≥ 60,000 spans/s on vigil's Kafka stage log; holding 100 000 traces, ≤ 1.2× otelcol's peak RSS.
+ * Issue 10's targets: on the chain, ≥ 1.5× otelcol's sustained spans/s at ≤ 0.67× its CPU per span
+ * (read on `chain-rate`, where both systems are held to the same work; at saturation otelcol
+ * acknowledges what its sampler then drops), and ≥ 60,000 spans/s on vigil's Kafka stage log;
+ * holding 100 000 traces, ≤ 1.2× otelcol's peak RSS.
  */
 function chainChecks(r: RatioRow): Check[] {
-  if (r.path === 'chain' && r.figure === 'spans/s') return [check('vs otelcol, chain (span_metrics + tail_sampling): sustained throughput', r.ratio, '× otelcol', '>=', 1.5)];
-  if (r.path === 'chain' && r.figure === 'CPU-s per M spans') return [check('vs otelcol, chain: CPU per span', r.ratio, '× otelcol', '<=', 0.67)];
+  if (r.path === 'chain-rate' && r.figure === 'spans/s') return [check('vs otelcol, chain (span_metrics + tail_sampling): sustained throughput', r.ratio, '× otelcol', '>=', 1.5)];
+  if (r.path === 'chain-rate' && r.figure === 'CPU-s per M spans') return [check('vs otelcol, chain: CPU per span at a rate both sustain', r.ratio, '× otelcol', '<=', 0.67)];
   if (r.path === 'chain-kafka' && r.figure === 'spans/s') return [check('vigil on the Kafka stage log, chain: sustained throughput', r.vigil.median, 'spans/s', '>=', 60_000)];
   if (r.path === 'hold-traces' && r.figure === 'peak RSS MiB') return [check('vs otelcol, 100 000 undecided traces of 10 spans: peak RSS', r.ratio, '× otelcol', '<=', 1.2)];
   return [];

@@ -25,7 +25,7 @@ import type { Transport } from './transports.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const WATCHDOG_MS = 45 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'file-compare', 'decode', 'compare', 'file-steady', 'chain', 'hold-traces', 'chain-kafka', 'forward-grpc', 'forward-http', 'steady-10k', 'kafka-20k', 'anomaly', 'rule-eval', 'alert-latency'];
+const SCENARIOS = ['grpc', 'http', 'file', 'file-compare', 'decode', 'compare', 'file-steady', 'chain', 'chain-rate', 'hold-traces', 'chain-kafka', 'forward-grpc', 'forward-http', 'steady-10k', 'kafka-20k', 'anomaly', 'rule-eval', 'alert-latency'];
 /** compare's paths that can also be asked for by name; its `file` path as `file-compare` (`file` names vigil's own file scenario). */
 const BY_NAME: readonly ComparePath[] = COMPARE_PATHS.filter((p) => p !== 'file');
 const FILE_COMPARE = 'file-compare';
@@ -61,7 +61,7 @@ function options() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,file-compare,decode,compare,file-steady,chain,hold-traces,chain-kafka,forward-grpc,forward-http,steady-10k,kafka-20k,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,file-compare,decode,compare,file-steady,chain,chain-rate,hold-traces,chain-kafka,forward-grpc,forward-http,steady-10k,kafka-20k,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
