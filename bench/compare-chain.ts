@@ -49,10 +49,10 @@ async function startChain(ctx: BenchContext, otelcol: string | undefined, kind: 
 }
 
 /**
- * The chain at saturation over gRPC (or at a fixed offered rate: `compare-chain-rate.ts`). Closed-loop acknowledgements alone could flatter a daemon that
- * buffers (vigil's stage log holds a gigabyte): the kept spans reaching the sink in the window, over
- * the share kept overall, say how many spans the sampler really got through, and the smaller of the
- * two rates counts.
+ * The chain at saturation over gRPC, or at a fixed offered rate (`compare-chain-rate.ts`).
+ * Closed-loop acknowledgements alone could flatter a daemon that buffers (vigil's stage log holds a
+ * gigabyte): the kept spans reaching the sink in the window, over the share kept overall, say how
+ * many spans the sampler really got through, and the smaller of the two rates counts.
  */
 export async function chainRun(ctx: BenchContext, otelcol: string | undefined, brokers?: string[], rateSpansPerSec?: number): Promise<ChainMeasure> {
   // On Kafka (vigil only): fresh topics and consumer group per run, deleted afterwards.

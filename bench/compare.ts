@@ -23,8 +23,7 @@ export type System = 'vigil' | 'otelcol';
  * The paths of issue 13's table (`kafka-20k` only when a broker is given), and issue 10's analytics
  * chain: at saturation (`chain`), at offered rates each system sustains (`chain-rate`, where issue
  * 10's ratios are read), holding traces, and on Kafka (`chain-kafka`, vigil's alone: otelcol has no
- * stage log). Each but `file` can also be run
- * alone by name (`--only chain,kafka-20k`).
+ * stage log). Each but `file` can also be run alone by name (`--only chain,kafka-20k`).
  */
 export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k', 'chain', 'chain-rate', 'hold-traces', 'chain-kafka'] as const;
 /** One of them. */
