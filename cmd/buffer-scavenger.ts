@@ -33,41 +33,61 @@ const CHECK_EVERY_MS = 100;
 const MIN_GAP_MS = 400;
 const DEFAULT_BUDGET_BYTES = 4 * 1024 * 1024;
 
-/** What a scavenger did, for tests and self-observation. */
-export interface ScavengerStats {
-  /** Scavenges this scavenger ran. */
-  scavenges: number;
+/** What the pacing reads and does; the process's own in `startBufferScavenger`, fakes in tests. */
+export interface ScavengerDeps {
+  arrayBuffers(): number;
+  scavenge(): void;
+  now(): number;
+}
+
+/**
+ * The pacing alone: `check` every CHECK_EVERY_MS, `collected` after every collection (V8's own or
+ * ours). Under load V8 scavenges every few tens of milliseconds by itself, and a forced one on top
+ * only moves more live request bytes to the old generation: growth counts from the last collection
+ * of any kind, and none is forced within MIN_GAP_MS of one.
+ */
+export class BufferScavenger {
+  /** Scavenges this pacing forced. */
+  scavenges = 0;
+  private level: number;
+  private lastCollection: number;
+  private collectedMeanwhile = false;
+
+  constructor(private readonly budgetBytes: number, private readonly deps: ScavengerDeps) {
+    this.level = deps.arrayBuffers();
+    this.lastCollection = deps.now();
+  }
+
+  collected(): void {
+    this.collectedMeanwhile = true;
+    this.lastCollection = this.deps.now();
+  }
+
+  check(): void {
+    const now = this.deps.arrayBuffers();
+    if (this.collectedMeanwhile) {
+      this.level = now;
+      this.collectedMeanwhile = false;
+      return;
+    }
+    if (now - this.level < this.budgetBytes || this.deps.now() - this.lastCollection < MIN_GAP_MS) return;
+    this.deps.scavenge();
+    this.scavenges++;
+    this.lastCollection = this.deps.now();
+    this.level = this.deps.arrayBuffers();
+  }
 }
 
 /**
  * Starts pacing this thread's scavenges by ArrayBuffer growth; the returned function stops it.
  * The timer never keeps the process alive.
  */
-export function startBufferScavenger(budgetBytes = DEFAULT_BUDGET_BYTES, stats: ScavengerStats = { scavenges: 0 }): () => void {
-  const collect = collector();
-  // Under load V8 scavenges every few tens of milliseconds on its own, and a forced one on top only
-  // moves more live request bytes to the old generation: count from the last collection of any
-  // kind, and force none within MIN_GAP_MS of one.
-  let lastCollection = performance.now();
-  let collectedMeanwhile = false;
-  const observer = new PerformanceObserver(() => {
-    collectedMeanwhile = true;
-    lastCollection = performance.now();
-  });
+export function startBufferScavenger(budgetBytes = DEFAULT_BUDGET_BYTES): () => void {
+  const scavenge = minorCollector();
+  const pacing = new BufferScavenger(budgetBytes, { arrayBuffers: () => process.memoryUsage().arrayBuffers, scavenge, now: () => performance.now() });
+  const observer = new PerformanceObserver(() => pacing.collected());
   observer.observe({ entryTypes: ['gc'] });
-  let level = process.memoryUsage().arrayBuffers;
-  const timer = setInterval(() => {
-    const now = process.memoryUsage().arrayBuffers;
-    if (collectedMeanwhile) {
-      level = now;
-      collectedMeanwhile = false;
-      return;
-    }
-    if (now - level < budgetBytes || performance.now() - lastCollection < MIN_GAP_MS) return;
-    collect({ type: 'minor' });
-    stats.scavenges++;
-    level = process.memoryUsage().arrayBuffers;
-  }, CHECK_EVERY_MS);
+  const timer = setInterval(() => pacing.check(), CHECK_EVERY_MS);
   timer.unref();
   return () => {
     clearInterval(timer);
@@ -75,7 +95,9 @@ export function startBufferScavenger(budgetBytes = DEFAULT_BUDGET_BYTES, stats: 
   };
 }
 
-function collector(): Collect {
+/** Runs a young-generation collection of this thread's heap when called. */
+export function minorCollector(): () => void {
   setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as Collect;
+  const collect = runInNewContext('gc') as Collect;
+  return () => collect({ type: 'minor' });
 }
