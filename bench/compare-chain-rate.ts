@@ -13,8 +13,7 @@
  * Its sustained throughput is the highest rate it passed; its CPU per span is read at the highest
  * rate both systems passed, so the two are compared at the same work.
  */
-import type { ChainMeasure } from './compare-chain.js';
-import { chainRun, DECISION_WAIT_MS } from './compare-chain.js';
+import { chainRun, DECISION_WAIT_MS, type ChainMeasure } from './compare-chain.js';
 import { FORCED_SHARE } from './chain-requests.js';
 import { PROBABILISTIC_PERCENT } from './chain-config.js';
 import type { BenchContext } from './scenarios.js';
