@@ -15,7 +15,14 @@ export function seriesField(seriesId: string): string {
 
 /** Encodes a series for the store (bigint attribute values as strings, which JSON cannot hold). */
 export function encodeSeries(s: unknown): string {
-  return JSON.stringify(s, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  // Without a replacer first: JSON.stringify calls it for every key and array element (a forest's
+  // saved vectors are hundreds of numbers), and V8's fast path takes none. A bigint makes it throw.
+  try {
+    return JSON.stringify(s);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return JSON.stringify(s, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  }
 }
 
 /** Decodes a partition's map: its series (by id) and last applied offset. Unreadable fields are skipped and counted. */
