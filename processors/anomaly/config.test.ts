@@ -29,7 +29,7 @@ t.test('a full config loads, durations in milliseconds', async (t) => {
   t.equal(c.refractory_period, 12 * 3_600_000);
   t.equal(c.seasonal.period, 168 * 3_600_000);
   t.equal(c.robust_z.window, 144);
-  t.equal(c.isolation_forest.trees, 32, 'untouched sections keep their defaults');
+  t.same(c.isolation_forest, { trees: 24, sample_size: 32, rebuild_every: 128, min_points: 128, seed: 1 }, 'untouched sections keep their defaults');
   t.same(factory.partitionKey!(c), { by: 'attribute', name: 'service.name' }, 'partition_by an attribute keys the stage log by it');
 });
 

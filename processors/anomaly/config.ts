@@ -44,12 +44,12 @@ export const configSchema = z.strictObject({
     min_per_slot: integer(1).default(3),
   }).default({ period: 24 * 3_600_000, slot: 3_600_000, alpha: 0.1, min_per_slot: 3 }),
   isolation_forest: z.strictObject({
-    trees: integer(1, 1000).default(32),
-    sample_size: integer(8, 4096).default(64),
-    rebuild_every: integer(1).default(64),
+    trees: integer(1, 1000).default(24),
+    sample_size: integer(8, 4096).default(32),
+    rebuild_every: integer(1).default(128),
     min_points: integer(8).default(128),
     seed: integer(0, 2 ** 32 - 1).default(1),
-  }).default({ trees: 32, sample_size: 64, rebuild_every: 64, min_points: 128, seed: 1 }),
+  }).default({ trees: 24, sample_size: 32, rebuild_every: 128, min_points: 128, seed: 1 }),
   calibration: z.strictObject({
     short_alpha: fraction('a weight').default(0.2),
     long_alpha: fraction('a weight').default(0.002),

@@ -2,7 +2,8 @@
 import t from 'tap';
 import { medianAbsoluteDeviation, median } from 'simple-statistics';
 import { Block, Layout } from './block.js';
-import { IsolationForest } from './isolation-forest.js';
+import { ForestDetector, type ForestState } from './forest-detector.js';
+import { IsolationForest, singleCutWithin } from './isolation-forest.js';
 import { Likelihood, log10Tail, normalCdf } from './likelihood.js';
 import { Random } from './random.js';
 import { RobustZ } from './robust-z.js';
@@ -115,9 +116,11 @@ t.test('each event raises the series\' threshold, the rise decays with event tim
   t.ok(Math.abs(later.threshold - options.threshold - 0.05) < 0.001, `halved after a half-life (${later.threshold})`);
 });
 
-t.test('the packed forest scores exactly as the forest of the first layout did (values recorded from it, NaN included)', async (t) => {
-  // Recorded from the unpacked forest (three arrays, a plain walk per tree) before the layout
-  // changed: a rebuild or a scoring that differs in one bit fails here.
+t.test('the packed forest scores as recorded, and within single precision of the float64 layout (NaN included)', async (t) => {
+  // Recorded from the forest of single-precision nodes: a rebuild or a scoring that differs in one
+  // bit fails here. `float64` was recorded from the first, unpacked layout (three arrays, a plain
+  // walk per tree) and held by the 16-byte nodes after it: the same draws give the same trees, and
+  // only the rounding of cuts and leaf path lengths to singles moves a score (by ~1e-8).
   const data = Float64Array.from({ length: 128 * 3 }, (_, i) => Math.sin(i * 1.7) * 10 + (i % 3));
   const f = new IsolationForest({ trees: 32, sampleSize: 64, rebuildEvery: 64 }, 3, new Random(5));
   f.build(data, 128);
@@ -126,9 +129,56 @@ t.test('the packed forest scores exactly as the forest of the first layout did (
   got.push(f.score(Float64Array.from([1, 1, 1])));
   // Recorded on Node 20. Node 24's V8 computes 2 ** x one ulp apart for some x, so a score may
   // differ in its last bit there: 1e-12 still fails any change to a tree, a path or the draws.
-  const want = [0.5586020070665485, 0.5875979183766185, 0.58635589971886, 0.6004742766686536, 0.5352882754410123, 0.5691124023940904];
+  const want = [0.5586020093938027, 0.5875979195917113, 0.5863559007517891, 0.6004742774795151, 0.5352882774223227, 0.5691124026297761];
+  const float64 = [0.5586020070665485, 0.5875979183766185, 0.58635589971886, 0.6004742766686536, 0.5352882754410123, 0.5691124023940904];
   t.same(got.map((x, i) => Math.abs(x - want[i]!) <= 1e-12 * want[i]!), want.map(() => true), `the recorded scores (${got.join(', ')})`);
+  t.same(got.map((x, i) => Math.abs(x - float64[i]!) <= 1e-7 * float64[i]!), want.map(() => true), 'the float64 layout\'s scores, to single precision');
   t.equal(f.random.state, -1153098980, 'the same random draws');
+});
+
+t.test('a cut is a single in (min, max]; values no single separates are one leaf', async (t) => {
+  t.equal(singleCutWithin(1, 2, 1.3), Math.fround(1.3));
+  t.equal(singleCutWithin(1, 1 + 1e-6, 1 + 1e-9), 1 + 2 ** -23, 'rounded onto min: the single above it');
+  t.ok(Number.isNaN(singleCutWithin(1, 1 + 1e-9, 1 + 5e-10)), 'no single in (min, max]: NaN');
+  t.equal(singleCutWithin(-3, 16_777_217, 16_777_216.9), 16_777_216, 'rounded up past max: the single below');
+  t.equal(singleCutWithin(-(2 ** -150), 2 ** -149, 0), 0, 'zero');
+  t.equal(singleCutWithin(-1, -1 + 1e-6, -1 + 1e-9), -1 + 2 ** -24, 'negative: the single above min');
+  // 1e9 + i: singles are 64 apart there, so no cut separates them: every tree is one leaf of ψ
+  // points, every path is c(ψ) and the score exactly 0.5 (a cut rounded onto min would send every
+  // point right, again and again: a chain of one-sided nodes, longer paths, a lower score).
+  const data = Float64Array.from({ length: 32 * 2 }, (_, i) => (i % 2 === 0 ? 1e9 + i / 2 : 7));
+  const f = new IsolationForest({ trees: 8, sampleSize: 32, rebuildEvery: 32 }, 2, new Random(1));
+  f.build(data, 32);
+  // (Not exactly: the leaf holds c(ψ) as a single, the normaliser is c(ψ) in double precision.)
+  for (const x of [[1e9 + 3, 7], [5, 7]]) t.ok(Math.abs(f.score(Float64Array.from(x)) - 0.5) < 1e-7, `${x.join(', ')} scores 0.5`);
+});
+
+t.test('a forest saved with another sample_size is reloaded with the same recent vectors, in this ring, and scores', async (t) => {
+  const rnd = new Random(17);
+  const values = Array.from({ length: 301 }, (_, i) => 100 + 10 * Math.sin(i / 20) + rnd.next());
+  const options = (sampleSize: number) => ({ trees: 8, sampleSize, rebuildEvery: 16, minPoints: 32 });
+  for (const [before, after] of [[64, 32], [32, 64], [16, 48]] as const) {
+    for (const n of [40, 100, 300]) {
+      const old = new ForestDetector(options(before), 1);
+      const fresh = new ForestDetector(options(after), 1);
+      for (const x of values.slice(0, n)) { old.observe(x); fresh.observe(x); }
+      const saved = JSON.parse(JSON.stringify(old.save())) as ForestState;
+      const reloaded = new ForestDetector(options(after), 1, saved);
+      const ring = (d: ForestDetector) => d.save().vectors;
+      const seen = n - 1; // the first point only starts the step feature
+      // The old ring held every vector the new one would: the same ring; else its most recent ones.
+      if (Math.min(seen, 2 * before) >= Math.min(seen, 2 * after)) t.same(ring(reloaded), ring(fresh), `${before} → ${after} after ${n} points: the ring a forest of ${after} holds`);
+      else {
+        const slots = (d: ForestDetector) => Array.from({ length: 2 * before }, (_, i) => (seen - 1 - i) % (2 * after)).map((slot) => ring(d).slice(3 * slot, 3 * slot + 3));
+        t.same(slots(reloaded), slots(fresh), `${before} → ${after} after ${n} points: the ${2 * before} vectors kept, in their slots`);
+      }
+      // Scores on (the trees are new, so not the values the old forest would give).
+      const again = new ForestDetector(options(after), 1, saved);
+      const spike = reloaded.observe(400).value;
+      const usual = again.observe(values[n]!).value;
+      t.ok(Number.isFinite(usual) && spike > usual, `${before} → ${after} after ${n} points: a spike (${spike}) above the usual (${usual})`);
+    }
+  }
 });
 
 t.test('the rolling window\'s median and MAD over continuous values, a full default window rotating', async (t) => {

@@ -52,9 +52,18 @@ export class ForestDetector {
     this.forest = new IsolationForest(o, DIMS, new Random(state?.random ?? seed));
     this.recent = state?.recent.slice() ?? [];
     this.seen = state?.seen ?? 0;
-    if (state) this.vectors.set(state.vectors.slice(0, this.vectors.length));
-    if (state?.built) this.rebuildAsBefore(state.built, state.random);
-    else if (this.seen >= o.minPoints) this.rebuild(); // a checkpoint from before `built` was saved
+    if (!state) return;
+    const kept = state.vectors.length / DIMS;
+    if (kept === Math.min(this.seen, this.capacity)) {
+      this.vectors.set(state.vectors);
+      if (state.built) this.rebuildAsBefore(state.built, state.random);
+      else if (this.seen >= o.minPoints) this.rebuild(); // a checkpoint from before `built` was saved
+    } else {
+      // Saved with another sample_size (the config or its default changed): the same recent vectors
+      // in this ring, and new trees from them.
+      this.refill(state.vectors, kept);
+      if (this.seen >= o.minPoints) this.rebuild();
+    }
   }
 
   observe(x: number): Surprise {
@@ -89,6 +98,15 @@ export class ForestDetector {
     const n = Math.min(this.seen, this.capacity);
     const built = this.builtCount === 0 ? undefined : { random: this.builtRandom, count: this.builtCount, displaced: this.displaced.slice() };
     return { vectors: [...this.vectors.subarray(0, n * DIMS)], recent: this.recent.slice(), seen: this.seen, random: this.forest.random.state, built };
+  }
+
+  /** Puts the last of `kept` saved vectors (a ring of that size, or its first slots while not full) into this ring, where observe would have. */
+  private refill(saved: readonly number[], kept: number): void {
+    const from = Math.max(0, this.seen - Math.min(kept, this.capacity));
+    for (let k = from; k < this.seen; k++) {
+      const at = (k % kept) * DIMS;
+      this.vectors.set(saved.slice(at, at + DIMS), (k % this.capacity) * DIMS);
+    }
   }
 
   private rebuild(): void {
