@@ -53,3 +53,14 @@ export function maxEventTime(payload: Payload): bigint {
   }
   return uint64BigInt(maxLo, maxHi);
 }
+
+const NS_PER_MS = 1_000_000n;
+
+/**
+ * A data point's window as the events' `window.start` / `window.end` attributes (docs/events.md):
+ * ISO 8601, the start absent when the point has none (a gauge).
+ */
+export function windowAttributes(p: { readonly startTimeUnixNano: bigint; readonly timeUnixNano: bigint }): { 'window.start': string | undefined; 'window.end': string } {
+  const iso = (ns: bigint): string => new Date(Number(ns / NS_PER_MS)).toISOString();
+  return { 'window.start': p.startTimeUnixNano > 0n ? iso(p.startTimeUnixNano) : undefined, 'window.end': iso(p.timeUnixNano) };
+}

@@ -20,7 +20,7 @@ export { forEachDataPoint, type DataPointView, type ExemplarView, type MetricTyp
 export { forEachLogRecord, type LogRecordView } from './log-view.js';
 export { forEachSpanDetailed, type SpanDetailView } from './span-detail.js';
 export { type Envelope } from './envelope.js';
-export { maxEventTime } from './event-time.js';
+export { maxEventTime, windowAttributes } from './event-time.js';
 export {
   MetricsBuilder, ScopeMetricsBuilder, type AggregatedMetricInput, type BucketsInput, type ExemplarInput, type ExponentialHistogramPointInput,
   type HistogramPointInput, type MetricInput, type NumberPointInput, type PointInput, type SumInput,

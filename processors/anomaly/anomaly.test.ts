@@ -90,6 +90,8 @@ t.test('scores every point in [0, 1], passes the input on, and raises one event 
   t.equal(at, SPIKE, 'at the spike\'s event time');
   t.match(attrs, { eventName: 'vigil.anomaly', series: 'a', 'metric.name': 'queue.depth', detector: String, score: Number, threshold: 0.6 });
   t.ok((attrs.value as number) > (attrs.upper as number), 'the value is above the band');
+  t.equal(attrs['window.end'], new Date(T0 + SPIKE * STEP).toISOString(), 'the window ends at the point');
+  t.notOk('window.start' in attrs, 'a gauge has no start');
   await proc.shutdown(Date.now() + 1000);
 });
 

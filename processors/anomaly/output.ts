@@ -3,7 +3,7 @@
  * `vigil.anomaly` event (an OTLP log record; docs/events.md is the contract).
  */
 import type { Attributes } from '../../pdata/any-value.js';
-import type { DataPointView } from '../../pdata/index.js';
+import { windowAttributes, type DataPointView } from '../../pdata/index.js';
 import type { LogsBuilder, MetricsBuilder } from '../../pdata/index.js';
 import { contributorAttributes, preferredTraceIds, traceIdsOf, type TopContributor } from '../red-indicators/contribution.js';
 import type { Verdict } from './series-model.js';
@@ -61,6 +61,7 @@ export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, thresho
       threshold,
       severity: severity.text,
       detector: v.detector,
+      ...windowAttributes(p),
       'evidence.trace_ids': traceIds.length > 0 ? traceIds : undefined,
       ...(c ? contributorAttributes(c.dimension, c.top) : {}),
     },

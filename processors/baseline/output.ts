@@ -4,7 +4,7 @@
  * docs/events.md is the contract).
  */
 import type { Attributes } from '../../pdata/any-value.js';
-import type { DataPointView, LogsBuilder, MetricsBuilder } from '../../pdata/index.js';
+import { windowAttributes, type DataPointView, type LogsBuilder, type MetricsBuilder } from '../../pdata/index.js';
 import { contributorAttributes, preferredTraceIds, type TopContributor } from '../red-indicators/contribution.js';
 import type { Rule } from './config.js';
 import { MAX_EVIDENCE, severityOf, type Breach, type Judgement } from './rules.js';
@@ -24,8 +24,6 @@ export const EVENT_SCHEMA_VERSION = 1;
 /** The instrumentation scope of both. */
 export const SCOPE = { name: 'vigil.processor.baseline', version: '1' };
 
-const MS = 1_000_000n;
-const iso = (ns: bigint): string => new Date(Number(ns / MS)).toISOString();
 
 /** Adds the baseline gauges of `p`: its attributes plus `vigil.metric` (the input metric) and `vigil.baseline` (trailing or seasonal). */
 export function addBaseline(out: MetricsBuilder, p: DataPointView, e: Estimate): void {
@@ -63,7 +61,7 @@ export function addDegradation(out: LogsBuilder, p: DataPointView, d: Degradatio
   out.scope(p.resource, SCOPE).add({
     eventName: EVENT_NAME,
     timeUnixNano: p.timeUnixNano,
-    observedTimeUnixNano: BigInt(Date.now()) * MS,
+    observedTimeUnixNano: BigInt(Date.now()) * 1_000_000n,
     severityNumber: severity.number,
     severityText: severity.text,
     attributes: {
@@ -83,8 +81,7 @@ export function addDegradation(out: LogsBuilder, p: DataPointView, d: Degradatio
       threshold: rule.direction === 'up' ? e.expected + d.judgement.allowed : e.expected - d.judgement.allowed,
       severity: severity.text,
       calls: d.calls,
-      'window.start': p.startTimeUnixNano > 0n ? iso(p.startTimeUnixNano) : undefined,
-      'window.end': iso(p.timeUnixNano),
+      ...windowAttributes(p),
       'degraded.since': new Date(d.breach.since).toISOString(),
       'evidence.trace_ids': traceIds.length > 0 ? traceIds : undefined,
       ...(c ? contributorAttributes(c.dimension, c.top) : {}),
