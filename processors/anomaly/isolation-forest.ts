@@ -25,17 +25,17 @@ export function averagePath(n: number): number {
 /** c(n) for small n, computed once: every leaf of every build needs one. */
 const PATHS = Float64Array.from({ length: 4097 }, (_, n) => averagePath(n));
 
-/**
- * Where trees are grown before they are copied, packed, into their forest: shared by every forest
- * (builds are synchronous), so a build leaves no garbage. Node i: cut at f64[2i], feature at
- * i32[4i + 2], left child at i32[4i + 3].
- */
 /** A leaf's flag in a node's meta word (features are below 256). */
 const LEAF = 0x100;
 /** A packed node's meta word: its left child above these bits, the leaf flag and the feature below. */
 const CHILD_SHIFT = 9;
 /** Node indices must fit the 23 bits above CHILD_SHIFT (read back unsigned). */
 const MAX_NODES = 2 ** (32 - CHILD_SHIFT);
+/**
+ * Where trees are grown before they are copied, packed, into their forest: shared by every forest
+ * (builds are synchronous), so a build leaves no garbage. Node i: cut at f64[2i], feature (or the
+ * LEAF flag) at i32[4i + 2], left child at i32[4i + 3].
+ */
 let scratch = { f64: new Float64Array(0), i32: new Int32Array(0) };
 /** Per tree during a score: the node reached (scoring is synchronous too). */
 let walk = new Int32Array(0);
@@ -51,7 +51,7 @@ let scratchVals = new Float64Array(0);
  * LEAF flag, its own left child) holds in `cut` its depth plus c(size), the path length of its
  * points. Scoring is bound by memory: the forests of many series do not fit a cache, and every
  * point walks every tree. 8-byte nodes put twice as many on a cache line as the 16 of the float64
- * layout (points scored per CPU-second on the bench: README, "Single-precision nodes").
+ * layout (points scored per CPU-second: README, "Fewer, smaller trees, built half as often").
  * The cuts are rounded to single precision when the tree is grown, so the points a node sent left
  * when it was grown are exactly those it sends left when scoring.
  */

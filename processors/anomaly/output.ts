@@ -3,8 +3,7 @@
  * `vigil.anomaly` event (an OTLP log record; docs/events.md is the contract).
  */
 import type { Attributes } from '../../pdata/any-value.js';
-import { windowAttributes, type DataPointView } from '../../pdata/index.js';
-import type { LogsBuilder, MetricsBuilder } from '../../pdata/index.js';
+import { windowAttributes, type DataPointView, type LogsBuilder, type MetricsBuilder } from '../../pdata/index.js';
 import { contributorAttributes, preferredTraceIds, traceIdsOf, type TopContributor } from '../red-indicators/contribution.js';
 import type { Verdict } from './series-model.js';
 

@@ -24,7 +24,6 @@ export const EVENT_SCHEMA_VERSION = 1;
 /** The instrumentation scope of both. */
 export const SCOPE = { name: 'vigil.processor.baseline', version: '1' };
 
-
 /** Adds the baseline gauges of `p`: its attributes plus `vigil.metric` (the input metric) and `vigil.baseline` (trailing or seasonal). */
 export function addBaseline(out: MetricsBuilder, p: DataPointView, e: Estimate): void {
   const attributes: Attributes = { ...p.attributes, 'vigil.metric': p.metricName, 'vigil.baseline': e.kind };
