@@ -7,6 +7,7 @@
 import { Arena, Layout } from './block.js';
 import type { Detector } from './detector.js';
 import { LIKELIHOOD_DOUBLES } from './likelihood.js';
+import { GATE_DOUBLES } from './event-gate.js';
 import { RobustZ } from './robust-z.js';
 import { Seasonal } from './seasonal.js';
 import type { DetectorName, ModelOptions } from './series-model.js';
@@ -34,7 +35,7 @@ export class ModelPlan {
       }
     });
     this.calibrations = layout.takeF(LIKELIHOOD_DOUBLES * o.detectors.length);
-    this.times = layout.takeF(3);
+    this.times = layout.takeF(GATE_DOUBLES);
     this.arena = new Arena(layout);
   }
 

@@ -6,6 +6,7 @@
  */
 import type { Block } from './block.js';
 import type { Surprise } from './detector.js';
+import { lastSeenMs, loadGate, passGate, saveGate, type GateOptions, type GateState } from './event-gate.js';
 import { ForestDetector, type ForestState } from './forest-detector.js';
 import type { ForestOptions } from './isolation-forest.js';
 import { LIKELIHOOD_DOUBLES, loadLikelihood, observeLikelihood, saveLikelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
@@ -18,17 +19,12 @@ import type { SeasonalOptions, SeasonalState } from './seasonal.js';
 export type DetectorName = 'robust_z' | 'seasonal' | 'isolation_forest';
 
 /** Everything a series model needs (from the processor's config). */
-export interface ModelOptions {
+export interface ModelOptions extends GateOptions {
   readonly detectors: readonly DetectorName[];
   readonly robustZ: RobustZOptions;
   readonly seasonal: SeasonalOptions;
   readonly forest: ForestOptions & { readonly minPoints: number; readonly seed: number };
   readonly likelihood: LikelihoodOptions;
-  readonly threshold: number;
-  /** Event time (ms) after an event during which the series raises no other. */
-  readonly refractoryMs: number;
-  /** How much each event raises the series' threshold, and the half-life (event time) of that rise. */
-  readonly thresholdRise: { readonly perEvent: number; readonly halfLifeMs: number };
 }
 
 /** The verdict on one point. */
@@ -44,15 +40,11 @@ export interface Verdict extends Surprise {
 }
 
 /** Checkpointed state of a series (JSON). */
-export interface ModelState {
+export interface ModelState extends GateState {
   readonly robust_z?: RobustZState;
   readonly seasonal?: SeasonalState;
   readonly isolation_forest?: ForestState;
   readonly calibration: Partial<Record<DetectorName, LikelihoodState>>;
-  readonly lastEventMs?: number;
-  /** Decayed count of the series' events as of `lastEventMs` (drives the threshold's rise). */
-  readonly eventLoad?: number;
-  readonly lastMs?: number;
 }
 
 /**
@@ -75,15 +67,12 @@ export class SeriesModel {
       if (name !== 'isolation_forest') plan.detectors[i]!.load(block, state?.[name]);
       loadLikelihood(block.f, this.calibrationAt(i), state?.calibration[name]);
     });
-    const t = block.fAt + plan.times;
-    block.f[t] = state?.lastMs ?? NaN;
-    block.f[t + 1] = state?.lastEventMs ?? NaN;
-    block.f[t + 2] = state?.eventLoad ?? 0;
+    loadGate(block.f, block.fAt + plan.times, state);
   }
 
   /** The event time of the last point seen (ms). */
   get lastSeenMs(): number | undefined {
-    return known(this.block.f[this.block.fAt + this.plan.times]!);
+    return lastSeenMs(this.block.f, this.block.fAt + this.plan.times);
   }
 
   /** Scores a point from the past only, then learns it. */
@@ -105,35 +94,9 @@ export class SeriesModel {
         bestName = (d ? d.name : 'isolation_forest') as DetectorName;
       }
     }
-    const f = block.f;
-    const t = block.fAt + this.plan.times;
-    f[t] = tMs;
-    const load = this.loadAt(tMs);
-    const threshold = o.threshold + o.thresholdRise.perEvent * load;
+    const { threshold, event } = passGate(o, block.f, block.fAt + this.plan.times, best ? bestScore : undefined, tMs);
     if (!best) return { value: 0, score: 0, detector: 'robust_z', threshold, event: false };
-    let event = false;
-    // No last event (NaN) fails both comparisons: not within a refractory period.
-    const lastEventMs = f[t + 1]!;
-    if (bestScore >= threshold && !(tMs - lastEventMs < o.refractoryMs && tMs >= lastEventMs)) {
-      f[t + 1] = tMs;
-      f[t + 2] = load + 1;
-      event = true;
-    }
     return { value: best.value, expected: best.expected, lower: best.lower, upper: best.upper, score: bestScore, detector: bestName, threshold, event };
-  }
-
-  /**
-   * The series' events, each decayed by its age (half-life `thresholdRise.halfLifeMs`): a series that
-   * keeps raising events is telling us those surprises are its normal, so its bar rises (alert-fatigue
-   * control, as alerting systems back off); it falls back as the series stays quiet.
-   */
-  private loadAt(tMs: number): number {
-    const t = this.block.fAt + this.plan.times;
-    const lastEventMs = this.block.f[t + 1]!;
-    const eventLoad = this.block.f[t + 2]!;
-    const halfLifeMs = this.plan.o.thresholdRise.halfLifeMs;
-    if (Number.isNaN(lastEventMs) || eventLoad === 0 || halfLifeMs <= 0) return 0;
-    return eventLoad * 0.5 ** (Math.max(0, tMs - lastEventMs) / halfLifeMs);
   }
 
   /** Where detector i's calibration lies in the block's doubles. */
@@ -144,8 +107,7 @@ export class SeriesModel {
   /** The model as JSON-able data. */
   save(): ModelState {
     const f = this.block.f;
-    const t = this.block.fAt + this.plan.times;
-    const state: Record<string, unknown> = { calibration: {}, lastEventMs: known(f[t + 1]!), eventLoad: f[t + 2]!, lastMs: known(f[t]!) };
+    const state: Record<string, unknown> = { calibration: {}, ...saveGate(f, this.block.fAt + this.plan.times) };
     const calibration = state.calibration as Record<string, LikelihoodState>;
     this.plan.o.detectors.forEach((name, i) => {
       const d = this.plan.detectors[i];
@@ -154,9 +116,4 @@ export class SeriesModel {
     });
     return state as unknown as ModelState;
   }
-}
-
-/** A time kept as a double, NaN when there is none. */
-function known(ms: number): number | undefined {
-  return Number.isNaN(ms) ? undefined : ms;
 }
