@@ -1,8 +1,8 @@
 /**
  * When a score raises an event: at or above the model's threshold, which rises with the model's own
  * recent events, and not within the refractory period after its last event. Kept as three doubles
- * of the model's (event time of the last point, of the last event, the event load), so that a series
- * model keeps them in its block and a service's vector model in a small array of its own.
+ * (event time of the last point, of the last event, the event load) wherever a model keeps its
+ * numbers: a series model in its block.
  */
 
 /** The settings the gate reads (ModelOptions has them). */
