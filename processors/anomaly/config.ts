@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { describe, duration, integer } from '../../config/types.js';
 import type { DetectorName, ModelOptions } from './series-model.js';
+import type { VectorOptions } from './vector-model.js';
 
 /** The detectors, in the order they are listed. */
 export const DETECTORS = ['robust_z', 'seasonal', 'isolation_forest'] as const satisfies readonly DetectorName[];
@@ -60,6 +61,20 @@ export const configSchema = z.strictObject({
    * else resource), e.g. `service.name`, which puts a service's operations beside its service-level
    * series so an event on that series can name the operation that contributed most.
    */
+  /**
+   * An extended isolation forest over each service's window (service-vectors.ts): latency p95, throughput
+   * and error rate of red_indicators' service-level points (`service_rollup: true`) with the
+   * service's latest value of each `extra_metrics` metric (CPU, memory) that it sends. The points of
+   * one service meet only with `partition_by: service.name`.
+   */
+  service_forest: z.strictObject({
+    enabled: z.boolean().default(true),
+    extra_metrics: z.array(z.string().min(1)).default(['process.cpu.utilization', 'process.memory.usage']),
+    trees: integer(1, 1000).default(64),
+    sample_size: integer(8, 4096).default(64),
+    rebuild_every: integer(1).default(64),
+    min_points: integer(8).default(128),
+  }).default({ enabled: true, extra_metrics: ['process.cpu.utilization', 'process.memory.usage'], trees: 64, sample_size: 64, rebuild_every: 64, min_points: 128 }),
   partition_by: z.string().min(1).default('series'),
   checkpoint_interval: duration().default(5_000),
   max_series: integer(1).default(100_000),
@@ -67,6 +82,13 @@ export const configSchema = z.strictObject({
 
 /** The parsed config: durations in milliseconds. */
 export type Config = z.infer<typeof configSchema>;
+
+/** The settings of the services' vector models (vector-model.ts). */
+export function vectorOptions(c: Config): VectorOptions {
+  const m = modelOptions(c);
+  const s = c.service_forest;
+  return { ...m, forest: { trees: s.trees, sampleSize: s.sample_size, rebuildEvery: s.rebuild_every, minPoints: s.min_points, seed: c.isolation_forest.seed } };
+}
 
 /** The per-series model settings a config describes. */
 export function modelOptions(c: Config): ModelOptions {

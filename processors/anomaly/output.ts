@@ -37,11 +37,24 @@ export interface Contributor {
   readonly top: TopContributor;
 }
 
-/** Adds the anomaly event of `p`; with a contributor, its attributes, and its spans first in the evidence. */
-export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, threshold: number, c?: Contributor): void {
+/** A service window's vector behind an event (service-vectors.ts): its metric name, its features' values and its other points (their spans). */
+export interface VectorEvidence {
+  readonly metric: string;
+  readonly features: Readonly<Record<string, number>>;
+  readonly others: readonly DataPointView[];
+}
+
+/**
+ * Adds the anomaly event of `p`; with a contributor, its attributes, and its spans first in the
+ * evidence. With a vector, the event is the window's (`p` its p95 point): `metric.name` the
+ * vector's, no `value`, each feature as `vector.<name>`, the slowest spans then the others' spans.
+ */
+export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, threshold: number, c?: Contributor, vector?: VectorEvidence): void {
   const severity = severityOf(v.score);
-  const own = [...new Set(p.exemplars.map((e) => e.traceId).filter((id) => id !== ''))];
+  const own = vector ? [...new Set([p, ...vector.others].flatMap((q) => traceIdsOf(q)))] : [...new Set(p.exemplars.map((e) => e.traceId).filter((id) => id !== ''))];
   const traceIds = c ? preferredTraceIds(c.top.member.traceIds, traceIdsOf(p), MAX_TRACE_IDS) : own.slice(0, MAX_TRACE_IDS);
+  const features: Attributes = {};
+  for (const [name, x] of Object.entries(vector?.features ?? {})) features[`vector.${name}`] = x;
   out.scope(p.resource, SCOPE).add({
     eventName: EVENT_NAME,
     timeUnixNano: p.timeUnixNano,
@@ -51,8 +64,8 @@ export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, thresho
     attributes: {
       ...p.attributes,
       'vigil.event.version': EVENT_SCHEMA_VERSION,
-      'metric.name': p.metricName,
-      value: p.value,
+      'metric.name': vector ? vector.metric : p.metricName,
+      value: vector ? undefined : p.value,
       expected: v.expected,
       lower: v.lower,
       upper: v.upper,
@@ -63,6 +76,7 @@ export function addEvent(out: LogsBuilder, p: DataPointView, v: Verdict, thresho
       ...windowAttributes(p),
       'evidence.trace_ids': traceIds.length > 0 ? traceIds : undefined,
       ...(c ? contributorAttributes(c.dimension, c.top) : {}),
+      ...features,
     },
   });
 }

@@ -31,10 +31,10 @@ interface ResourceGroup {
   attributeBytes: number;
 }
 
-/** The score point attributes of `p`'s series as NumberDataPoint KeyValues (field 7), bytes as a latin1 string, written once per series. */
-export function scoreAttributes(p: DataPointView, detector: string): string {
+/** The score point attributes of `p`'s series (or of the vector `metric`) as NumberDataPoint KeyValues (field 7), bytes as a latin1 string, written once per series. */
+export function scoreAttributes(p: DataPointView, detector: string, metric = p.metricName): string {
   const w = new Writer(64);
-  writeAttributes(w, 7, { ...p.attributes, 'vigil.detector': detector, 'vigil.metric': p.metricName });
+  writeAttributes(w, 7, { ...p.attributes, 'vigil.detector': detector, 'vigil.metric': metric });
   return w.buf.toString('latin1', 0, w.pos);
 }
 

@@ -15,8 +15,9 @@ import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, type DataPointView, type Payload } from '../../pdata/index.js';
 import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
-import { modelOptions, type Config } from './config.js';
+import { modelOptions, vectorOptions, type Config } from './config.js';
 import { addEvent, type Contributor } from './output.js';
+import { ServiceVectors, VECTOR_METRIC, type SavedVector } from './service-vectors.js';
 import { ScoreWriter, scoreAttributes } from './score-writer.js';
 import { SeriesModel, type ModelOptions, type Verdict } from './series-model.js';
 import { coversRollup, membersOf, topContributor, type Candidate } from '../red-indicators/contribution.js';
@@ -48,19 +49,25 @@ export class AnomalyWorker implements PartitionWorker {
   private checkpointTimer: Timer | undefined;
   private failing = false;
   private refusedSeries = false;
+  /** The forests over services' windows (service-vectors.ts); they count against max_series. */
+  private readonly vectors: ServiceVectors | undefined;
 
   private constructor(private readonly ctx: PartitionContext, private readonly config: Config) {
     this.options = modelOptions(config);
     this.metrics = config.metrics.length > 0 ? new Set(config.metrics) : undefined;
     this.detectorLabel = config.detectors.length === 1 ? config.detectors[0]! : 'combined';
+    this.vectors = config.service_forest.enabled ? new ServiceVectors(vectorOptions(config), config.service_forest.extra_metrics, () => this.hasRoom()) : undefined;
   }
 
   /** Reloads the partition's models (or starts empty when the store is down) and schedules checkpoints. */
   static async open(ctx: PartitionContext, config: Config): Promise<AnomalyWorker> {
     const w = new AnomalyWorker(ctx, config);
     try {
-      const { series, applied, skipped } = decodeSeriesState<SavedSeries>(await ctx.state.load());
-      for (const [id, s] of series) w.series.set(id, { identity: { metric: s.metric, resource: s.resource, attributes: s.attributes }, model: new SeriesModel(w.options, id, s.model) });
+      const { series, applied, skipped } = decodeSeriesState<SavedSeries | SavedVector>(await ctx.state.load());
+      for (const [id, s] of series) {
+        if ('vector' in s) w.vectors?.load(id, s);
+        else w.series.set(id, { identity: { metric: s.metric, resource: s.resource, attributes: s.attributes }, model: new SeriesModel(w.options, id, s.model) });
+      }
       w.applied = w.appliedSaved = applied;
       if (series.size > 0 || skipped > 0) ctx.logger.info({ series: series.size, skipped, offset: applied?.toString() }, 'anomaly models reloaded');
     } catch (err) {
@@ -72,7 +79,7 @@ export class AnomalyWorker implements PartitionWorker {
 
   /** The number of series this partition tracks. */
   get size(): number {
-    return this.series.size;
+    return this.series.size + (this.vectors?.models.size ?? 0);
   }
 
   async consume(payload: Payload, delivery: Delivery): Promise<void> {
@@ -91,6 +98,7 @@ export class AnomalyWorker implements PartitionWorker {
     const raised: Array<{ p: DataPointView; v: Verdict }> = [];
     forEachDataPoint(payload, (p) => {
       if (p.metricName === CALLS_METRIC && p.value !== undefined) calls.set(groupKey(p), p.value);
+      this.vectors?.note(p);
       const v = this.score(p, scores);
       if (!v) return;
       learnt = true;
@@ -101,6 +109,12 @@ export class AnomalyWorker implements PartitionWorker {
       // Each point's calls only when an event may need them (the group key is two canonical texts a point).
       const judged: Candidate[] = scored.map(({ point, expected }) => ({ point, expected, calls: calls.size > 0 ? calls.get(groupKey(point)) : undefined }));
       for (const { p, v } of raised) addEvent(events, p, v, v.threshold, contributorOf(p, v, judged, calls));
+    }
+    for (const w of this.vectors?.score() ?? []) {
+      learnt = true;
+      this.dirty.add(ServiceVectors.fieldId(w.key));
+      scores.add(w.point, w.tracked.scoreAttributes ??= scoreAttributes(w.point, 'isolation_forest', VECTOR_METRIC), w.verdict.score);
+      if (w.verdict.event) addEvent(events, w.point, w.verdict, w.verdict.threshold, undefined, { metric: VECTOR_METRIC, features: w.features, others: w.others });
     }
     if (delivery.durable) this.applied = delivery.offset;
     // Unacknowledged until a checkpoint holds what it taught: a crash before then delivers it again.
@@ -133,14 +147,18 @@ export class AnomalyWorker implements PartitionWorker {
   private track(p: DataPointView): Tracked | undefined {
     let t = this.series.get(p.seriesId);
     if (t) return t;
-    if (this.series.size >= this.config.max_series) {
-      if (!this.refusedSeries) this.ctx.logger.warn({ max_series: this.config.max_series }, 'anomaly: too many series in this partition; new ones are passed on unscored');
-      this.refusedSeries = true;
-      return undefined;
-    }
+    if (!this.hasRoom()) return undefined;
     t = { identity: { metric: p.metricName, resource: p.resource, attributes: p.attributes }, model: new SeriesModel(this.options, p.seriesId) };
     this.series.set(p.seriesId, t);
     return t;
+  }
+
+  /** Whether another model fits under max_series (series and service vectors together); logs the first refusal. */
+  private hasRoom(): boolean {
+    if (this.size < this.config.max_series) return true;
+    if (!this.refusedSeries) this.ctx.logger.warn({ max_series: this.config.max_series }, 'anomaly: too many series in this partition; new ones are passed on unscored');
+    this.refusedSeries = true;
+    return false;
   }
 
   /** Saves the models that changed since the last checkpoint and the applied offset, then releases the records they learnt. */
@@ -154,6 +172,8 @@ export class AnomalyWorker implements PartitionWorker {
     for (const id of dirty) {
       const t = this.series.get(id);
       if (t) put.set(seriesField(id), encodeSeries({ ...t.identity, model: t.model.save() }));
+      const v = t ? undefined : this.vectors?.models.get(id.slice(ServiceVectors.fieldId('').length));
+      if (v) put.set(seriesField(id), encodeSeries({ resource: v.resource, attributes: v.attributes, vector: v.model.save() } satisfies SavedVector));
     }
     const applied = this.applied;
     if (applied !== undefined) put.set(OFFSET_FIELD, applied.toString());
