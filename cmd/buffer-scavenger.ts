@@ -47,8 +47,6 @@ export interface ScavengerDeps {
  * of any kind, and none is forced within MIN_GAP_MS of one.
  */
 export class BufferScavenger {
-  /** Scavenges this pacing forced. */
-  scavenges = 0;
   private level: number;
   private lastCollection: number;
   private collectedMeanwhile = false;
@@ -72,7 +70,6 @@ export class BufferScavenger {
     }
     if (now - this.level < this.budgetBytes || this.deps.now() - this.lastCollection < MIN_GAP_MS) return;
     this.deps.scavenge();
-    this.scavenges++;
     this.lastCollection = this.deps.now();
     this.level = this.deps.arrayBuffers();
   }

@@ -49,6 +49,8 @@ export interface ScoredWindow {
 }
 
 const RED = new Set(RED_FEATURES);
+/** A service model's id among the series ids of the checkpoint (series ids are hex hashes). */
+const FIELD_PREFIX = 'vector|';
 
 /** One partition's service vectors: noted point by point during a request, scored at its end. */
 export class ServiceVectors {
@@ -63,15 +65,21 @@ export class ServiceVectors {
     this.extras = new Set(extraMetrics);
   }
 
-  /** The key of a saved vector's field among the series of the checkpoint. */
+  /** The id of a service's model among the series of the checkpoint. */
   static fieldId(key: string): string {
-    return `vector|${key}`;
+    return FIELD_PREFIX + key;
   }
 
   /** Reloads a saved model. */
   load(id: string, saved: SavedVector): void {
-    const key = id.slice('vector|'.length);
+    const key = id.slice(FIELD_PREFIX.length);
     this.models.set(key, { resource: saved.resource, attributes: saved.attributes, model: new VectorModel(this.o, key, saved.vector.features, saved.vector) });
+  }
+
+  /** What the checkpoint keeps of the model with id `id`; undefined when the id is not one of these models'. */
+  saved(id: string): SavedVector | undefined {
+    const t = id.startsWith(FIELD_PREFIX) ? this.models.get(id.slice(FIELD_PREFIX.length)) : undefined;
+    return t && { resource: t.resource, attributes: t.attributes, vector: t.model.save() };
   }
 
   /** Notes a point of the request being scored. */

@@ -171,9 +171,8 @@ export class AnomalyWorker implements PartitionWorker {
     const put = new Map<string, string>();
     for (const id of dirty) {
       const t = this.series.get(id);
-      if (t) put.set(seriesField(id), encodeSeries({ ...t.identity, model: t.model.save() }));
-      const v = t ? undefined : this.vectors?.models.get(id.slice(ServiceVectors.fieldId('').length));
-      if (v) put.set(seriesField(id), encodeSeries({ resource: v.resource, attributes: v.attributes, vector: v.model.save() } satisfies SavedVector));
+      const saved = t ? { ...t.identity, model: t.model.save() } : this.vectors?.saved(id);
+      if (saved) put.set(seriesField(id), encodeSeries(saved));
     }
     const applied = this.applied;
     if (applied !== undefined) put.set(OFFSET_FIELD, applied.toString());
