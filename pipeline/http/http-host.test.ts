@@ -78,6 +78,6 @@ t.test('close lets a request in flight finish before the deadline, and drops one
   const took = Date.now() - closing;
   t.equal(await slow, 'done', 'the slow request was answered');
   t.equal(await stuck, 'dropped', 'the stuck one was dropped at the deadline');
-  t.ok(took >= 900 && took < 2000, `close took ${took} ms: about the deadline`);
+  t.ok(took >= 900 && took < 4_000, `close took ${took} ms: about the deadline`);
   t.equal(await fetch(`${url}/slow`).then(() => 'answered', () => 'refused'), 'refused', 'no longer listening');
 });

@@ -107,7 +107,7 @@ t.test('redis store', async (t) => {
     const started = Date.now();
     await t.rejects(store.get('k'), RetryableError);
     const took = Date.now() - started;
-    t.ok(took >= 250 && took < 1_500, `rejected after the command timeout (${took} ms)`);
+    t.ok(took >= 250 && took < 4_000, `rejected after the command timeout (${took} ms)`);
     t.match(store.notReadyReasons(), [/not answering: commands time out after 300 ms/]);
     own.thaw();
     await store.put('k', 'v');

@@ -173,7 +173,7 @@ t.test('shutdown stops waiting at the deadline', async (t) => {
   const started = Date.now();
   await b.shutdown(Date.now() + 100);
   const took = Date.now() - started;
-  t.ok(took >= 90 && took < 1000, `waited until the deadline (${took} ms)`);
+  t.ok(took >= 90 && took < 3_000, `waited until the deadline (${took} ms)`);
   t.equal(next.calls.length, 1, 'flushed');
   t.notOk(held.settled(), 'not acknowledged: the send never finished');
   next.calls[0]!.resolve();

@@ -196,7 +196,7 @@ t.test('shutdown force-closes requests still running at the deadline', async (t)
   const began = Date.now();
   await r.stop(300);
   const took = Date.now() - began;
-  t.ok(took >= 250 && took < 1500, `shutdown returned at the deadline (${took} ms)`);
+  t.ok(took >= 250 && took < 3_000, `shutdown returned at the deadline (${took} ms)`);
   t.not(await viaGrpc, 'ok', 'gRPC call cut off');
   t.equal(await viaHttp, 'ECONNRESET', 'HTTP connection cut off');
 });
