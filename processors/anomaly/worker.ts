@@ -17,6 +17,7 @@ import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, type
 import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import { modelOptions, vectorOptions, type Config } from './config.js';
 import { addEvent, type Contributor } from './output.js';
+import type { SavedExtras } from './service-extras.js';
 import { ServiceVectors, VECTOR_METRIC, type SavedVector } from './service-vectors.js';
 import { ScoreWriter, scoreAttributes } from './score-writer.js';
 import { SeriesModel, type ModelOptions, type Verdict } from './series-model.js';
@@ -56,16 +57,18 @@ export class AnomalyWorker implements PartitionWorker {
     this.options = modelOptions(config);
     this.metrics = config.metrics.length > 0 ? new Set(config.metrics) : undefined;
     this.detectorLabel = config.detectors.length === 1 ? config.detectors[0]! : 'combined';
-    this.vectors = config.service_forest.enabled ? new ServiceVectors(vectorOptions(config), config.service_forest.extra_metrics, () => this.hasRoom()) : undefined;
+    this.vectors = config.service_forest.enabled
+      ? new ServiceVectors(vectorOptions(config), config.service_forest.extra_metrics, config.max_series, () => this.hasRoom(), (id) => this.dirty.add(id))
+      : undefined;
   }
 
   /** Reloads the partition's models (or starts empty when the store is down) and schedules checkpoints. */
   static async open(ctx: PartitionContext, config: Config): Promise<AnomalyWorker> {
     const w = new AnomalyWorker(ctx, config);
     try {
-      const { series, applied, skipped } = decodeSeriesState<SavedSeries | SavedVector>(await ctx.state.load());
+      const { series, applied, skipped } = decodeSeriesState<SavedSeries | SavedVector | SavedExtras>(await ctx.state.load());
       for (const [id, s] of series) {
-        if ('vector' in s) w.vectors?.load(id, s);
+        if ('vector' in s || 'extras' in s) w.vectors?.load(id, s);
         else w.series.set(id, { identity: { metric: s.metric, resource: s.resource, attributes: s.attributes }, model: new SeriesModel(w.options, id, s.model) });
       }
       w.applied = w.appliedSaved = applied;
@@ -98,7 +101,7 @@ export class AnomalyWorker implements PartitionWorker {
     const raised: Array<{ p: DataPointView; v: Verdict }> = [];
     forEachDataPoint(payload, (p) => {
       if (p.metricName === CALLS_METRIC && p.value !== undefined) calls.set(groupKey(p), p.value);
-      this.vectors?.note(p);
+      if (this.vectors?.note(p)) learnt = true;
       const v = this.score(p, scores);
       if (!v) return;
       learnt = true;
