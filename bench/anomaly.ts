@@ -8,7 +8,8 @@
  * - memory per tracked series (heap plus typed-array buffers, after a full GC): the anomaly models
  *   with and without the forest, and the baseline processor's baselines, each after enough points
  *   to fill its windows;
- * - 100,000 series in one processor: an hour of 1-minute points each through the same path.
+ * - 100,000 series in one processor: an hour of 1-minute points each through the same path; and
+ *   the same through a running daemon (anomaly-daemon.ts).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -24,6 +25,7 @@ import { SeriesModel } from '../processors/anomaly/series-model.js';
 import { configSchema as baselineSchema } from '../processors/baseline/config.js';
 import { SeriesBaseline } from '../processors/baseline/series-baseline.js';
 import { baselineOptions } from '../processors/baseline/worker.js';
+import { anomalyDaemon, type AnomalyDaemonBench } from './anomaly-daemon.js';
 
 /** What the scenario measured. */
 export interface AnomalyBench {
@@ -33,6 +35,8 @@ export interface AnomalyBench {
   memory: Array<{ model: string; series: number; pointsEach: number; bytesPerSeries: number }>;
   /** 100,000 series in one processor (default detectors); `scored`: score points it emitted (every point of every series when none was refused). */
   many: { series: number; pointsEach: number; perCpuSecond: number; bytesPerSeries: number; heapMiB: number; rssMiB: number; scored: number };
+  /** The same series through a running daemon (anomaly-daemon.ts). */
+  daemon: AnomalyDaemonBench;
 }
 
 const MINUTE = 60_000;
@@ -149,5 +153,6 @@ export async function anomalyBench(log: (line: string) => void, o = { series: 2_
   log(`anomaly: ${o.many} series × ${o.manyPoints} points in one processor`);
   const r = await throughProcessor({ checkpoint_interval: '1h', max_series: o.many }, o.many, o.manyPoints);
   const many = { series: o.many, pointsEach: o.manyPoints, scored: r.scored, perCpuSecond: r.perCpuSecond, bytesPerSeries: r.bytesPerSeries, heapMiB: r.heap / 2 ** 20, rssMiB: process.memoryUsage().rss / 2 ** 20 };
-  return { processor, memory, many };
+  const daemon = await anomalyDaemon(log, { series: o.many, points: o.manyPoints });
+  return { processor, memory, many, daemon };
 }
