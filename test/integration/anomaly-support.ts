@@ -22,12 +22,12 @@ const METRIC = 'queue.depth';
 const RESOURCE = { 'service.name': 'window-sum-e2e' };
 const MINUTE = 60_000;
 
-/** A daemon's config: otlp → anomaly → file (scores), events → file (events), on `queue` and `state`. */
-export function anomalyYaml(o: { ports: Ports; scores: string; events: string; queue: string; state: string }): string {
+/** A daemon's config: otlp → anomaly → file (scores), events → file (events), on `queue` and `state`; the stage log keyed by `partitionBy` when given. */
+export function anomalyYaml(o: { ports: Ports; scores: string; events: string; queue: string; state: string; partitionBy?: string }): string {
   return `receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:${o.ports.http} } } }
 processors:
-  anomaly: { checkpoint_interval: ${ANOMALY_CONFIG.checkpoint_interval}, refractory_period: ${ANOMALY_CONFIG.refractory_period}, pass_through: ${ANOMALY_CONFIG.pass_through} }
+  anomaly: { ${o.partitionBy ? `partition_by: ${o.partitionBy}, ` : ''}checkpoint_interval: ${ANOMALY_CONFIG.checkpoint_interval}, refractory_period: ${ANOMALY_CONFIG.refractory_period}, pass_through: ${ANOMALY_CONFIG.pass_through} }
 connectors:
   events:
 exporters:

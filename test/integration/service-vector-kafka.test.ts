@@ -27,6 +27,7 @@ import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, KAFKA_PORT, redisAvailable, REDIS_PORT, requireService } from '../services.js';
 import { waitUntil } from '../wait.js';
 import { attr, keyOf, nanosToMs, requests } from './file-output.js';
+import { ANOMALY_CONFIG, anomalyYaml } from './anomaly-support.js';
 import { daemonPorts, startDaemonWith, stopDaemon, uniqueName, type Ports } from './harness.js';
 
 t.setTimeout(300_000);
@@ -38,7 +39,8 @@ const DAY = 1_440 * MINUTE;
  */
 const PER = 10;
 const INCIDENT = 10;
-const SETTINGS = { partition_by: 'service.name', checkpoint_interval: '1s', refractory_period: '30m', pass_through: false } as const;
+/** The anomaly suites' settings, the stage log keyed by service. */
+const SETTINGS = { ...ANOMALY_CONFIG, partition_by: 'service.name' } as const;
 
 const startOfDay = (days: number): number => Math.floor((Date.now() - days * DAY) / DAY) * DAY;
 const noise = (i: number, k: number): number => { const r = Math.sin(i * 12.9898 + k * 78.233) * 43_758.5453; return r - Math.floor(r) - 0.5; };
@@ -187,33 +189,6 @@ function compare(written: ReadonlyMap<string, number[]>, want: ReadonlyMap<strin
   return { missing, unexpected: [...written.keys()].filter((k) => !want.has(k)).length, wrong: wrong.slice(0, 5) };
 }
 
-/** A daemon's config: otlp → anomaly (keyed by service) → file (scores), events → file. */
-function yaml(o: { ports: Ports; scores: string; events: string; queue: string; state: string }): string {
-  return `receivers:
-  otlp: { protocols: { http: { endpoint: 127.0.0.1:${o.ports.http} } } }
-processors:
-  anomaly: { partition_by: ${SETTINGS.partition_by}, checkpoint_interval: ${SETTINGS.checkpoint_interval}, refractory_period: ${SETTINGS.refractory_period}, pass_through: ${SETTINGS.pass_through} }
-connectors:
-  events:
-exporters:
-  file/scores: { path: ${JSON.stringify(o.scores)}, append: true }
-  file/events: { path: ${JSON.stringify(o.events)}, append: true }
-extensions:
-  health_check: { endpoint: 127.0.0.1:${o.ports.health} }
-service:
-  extensions: [health_check]
-  shutdown_timeout: 15s
-  queue: ${o.queue}
-  state: ${o.state}
-  telemetry:
-    logs: { level: info }
-    metrics: { address: 127.0.0.1:${o.ports.metrics} }
-  pipelines:
-    metrics: { receivers: [otlp], processors: [anomaly], exporters: [file/scores, events] }
-    logs/anomalies: { receivers: [events], exporters: [file/events] }
-`;
-}
-
 /** The SDK's OTLP/HTTP protobuf metrics exporter pointed at a daemon: sends each export until acknowledged; resolves with the exports acknowledged. */
 function sender(httpPort: number): { send(exports: readonly Export[]): Promise<number>; close(): Promise<void> } {
   const exporter = new OTLPMetricExporter({ url: `http://127.0.0.1:${httpPort}/v1/metrics`, timeoutMillis: 10_000 });
@@ -252,7 +227,7 @@ t.test('kill -9 between a service\'s CPU and its windows: every window scored as
   const dir = tempDir();
   const scores = join(dir, 'scores.jsonl');
   const events = join(dir, 'events.jsonl');
-  const config = yaml({ ports, scores, events, ...kafkaWithRedis(name, KAFKA_PORT, REDIS_PORT) });
+  const config = anomalyYaml({ ports, scores, events, ...kafkaWithRedis(name, KAFKA_PORT, REDIS_PORT), partitionBy: SETTINGS.partition_by });
   const first = await startDaemonWith(t, 'daemon', config, ports.health);
   const s = sender(ports.http);
   t.teardown(() => s.close());
@@ -299,7 +274,7 @@ t.test('two daemons on one topic: each service scored by one, every window as on
     const ports = await daemonPorts();
     const scores = join(dir, `${label}-scores.jsonl`);
     const events = join(dir, `${label}-events.jsonl`);
-    daemons.push({ label, ports, scores, events, daemon: await startDaemonWith(t, `daemon ${label}`, yaml({ ports, scores, events, ...kafkaWithRedis(name, KAFKA_PORT, REDIS_PORT) }), ports.health) });
+    daemons.push({ label, ports, scores, events, daemon: await startDaemonWith(t, `daemon ${label}`, anomalyYaml({ ports, scores, events, ...kafkaWithRedis(name, KAFKA_PORT, REDIS_PORT), partitionBy: SETTINGS.partition_by }), ports.health) });
   }
   const balanced = await waitUntil(async () => [...(await owners(REDIS_PORT, name, 4)).values()].join() === '2,2', 45_000, 250);
   t.ok(balanced, 'the group settled: each daemon owns two of the four partitions');
