@@ -96,6 +96,7 @@ export class ServiceVectors {
     return t && { resource: t.resource, attributes: t.attributes, vector: t.model.save() };
   }
 
+  /** Notes that the service of `resource` has a model. */
   private noteScored(resource: Attributes): void {
     const service = resource['service.name'];
     if (typeof service === 'string') this.scored.add(service);
