@@ -45,13 +45,23 @@ function request(series: number, i: number, r: number): Uint8Array {
   return b.build()!.bytes;
 }
 
-/** POSTs `body` until the daemon accepts it (429 and 503 ask to come back). */
+/**
+ * POSTs `body` until the daemon accepts it: 429 and 503 ask to come back, and a connection the
+ * server closed as the client reused it (keep-alive's race) is retried, as an SDK retries both.
+ */
 async function post(url: string, body: Uint8Array): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(body) });
-    await res.arrayBuffer();
-    if (res.ok) return;
-    if ((res.status !== 429 && res.status !== 503) || attempt > 600) throw new Error(`the daemon answered ${res.status}`);
+    let status: number;
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(body) });
+      await res.arrayBuffer();
+      if (res.ok) return;
+      status = res.status;
+    } catch (err) {
+      if (attempt > 20) throw err;
+      status = 0;
+    }
+    if ((status !== 0 && status !== 429 && status !== 503) || attempt > 600) throw new Error(`the daemon answered ${status}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
