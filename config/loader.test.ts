@@ -114,8 +114,8 @@ t.test('10b: a processor emitting events in a pipeline with no connector into lo
   const r = loadConfig({ files: [file], factories: FACTORIES, env: {} });
   t.same(r.errors, []);
   t.same(printed(r.warnings), [
-    'events-dropped.yaml:15:20 service::pipelines::metrics/unrouted::processors::0: processor "anomaly" emits vigil.anomaly log records, but pipeline "metrics/unrouted" has no connector into a logs pipeline, so they are dropped; add "events" to its exporters (see processors/events)',
-  ], 'only the pipeline without the events connector');
+    'events-dropped.yaml:16:20 service::pipelines::metrics/unrouted::processors::0: processor "anomaly" emits vigil.anomaly log records, but pipeline "metrics/unrouted" has no connector into a logs pipeline, so they are dropped; add "events" to its exporters (see processors/events)',
+  ], 'only the pipeline without the events connector, and not one whose processor has its events off');
 });
 
 t.test('11: YAML syntax errors and duplicate keys, at the parser position', async (t) => {

@@ -54,7 +54,7 @@ export function validatePipelines(root: MapNode, service: unknown, decl: Declara
 /**
  * A processor that emits events (alerts, anomalies) in a pipeline with no connector into a logs
  * pipeline would have them dropped (pipeline/graph.ts routes them only there): most likely a
- * forgotten `events` in its exporters.
+ * forgotten `events` in its exporters. Not said of one whose config turns its events off.
  */
 function warnDroppedEvents(root: MapNode, pipelines: readonly PipelineConfig[], decl: Declarations, problems: Problems): void {
   for (const p of pipelines) {
@@ -65,9 +65,12 @@ function warnDroppedEvents(root: MapNode, pipelines: readonly PipelineConfig[], 
     });
     if (routed) continue;
     p.processors.forEach((id, i) => {
-      const factory = decl.processors.get(id)?.factory;
+      const declared = decl.processors.get(id);
+      const factory = declared?.factory;
       const events = factory?.kind === 'processor' ? factory.emitsEvents : undefined;
       if (!events || events.length === 0) return;
+      // Turned off (`events: false`, as anomaly and baseline allow): nothing to drop.
+      if ((declared?.config as { events?: unknown } | undefined)?.events === false) return;
       const path = ['service', 'pipelines', p.id, 'processors', i];
       problems.warn(locate(root, path).pos, path, `processor "${id}" emits ${events.join(', ')} log records, but pipeline "${p.id}" has no connector into a logs pipeline, so they are dropped; add "events" to its exporters (see processors/events)`);
     });
