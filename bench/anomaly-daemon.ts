@@ -10,6 +10,7 @@
 import { BenchDaemon, freePorts } from './daemon.js';
 import { sampleProc } from './proc-stats.js';
 import { MetricsBuilder } from '../pdata/index.js';
+import { waitUntil } from '../test/wait.js';
 
 /** What the run measured. */
 export interface AnomalyDaemonBench {
@@ -105,12 +106,7 @@ export async function anomalyDaemon(log: (line: string) => void, o = { series: 1
       }));
     }
     let scored = 0;
-    const until = Date.now() + 600_000;
-    while (Date.now() < until) {
-      scored = (await daemon.scrape()).get(OUTGOING) ?? scored;
-      if (scored >= total) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitUntil(async () => (scored = (await daemon.scrape()).get(OUTGOING) ?? scored) >= total, 600_000, 250);
     const end = sampleProc(daemon.pid);
     const cpuSeconds = end.cpuSeconds - idle.cpuSeconds;
     return {

@@ -59,18 +59,17 @@ export class ServiceExtras {
 
   /** Notes a point of an extra metric, keeping `maxPoints` of its series; returns the checkpoint id it changed, or undefined when not kept. */
   note(service: string, metric: string, seriesId: string, tMs: number, value: number, maxPoints: number): string | undefined {
-    let byMetric = this.services.get(service);
-    if (!byMetric) this.services.set(service, (byMetric = new Map<string, Map<string, Points>>()));
-    let bySeries = byMetric.get(metric);
-    if (!bySeries) byMetric.set(metric, (bySeries = new Map<string, Points>()));
-    let points = bySeries.get(seriesId);
+    let points = this.services.get(service)?.get(metric)?.get(seriesId);
     if (!points) {
       if (this.seriesCount >= this.maxSeries) return undefined;
+      let byMetric = this.services.get(service);
+      if (!byMetric) this.services.set(service, (byMetric = new Map<string, Map<string, Points>>()));
+      let bySeries = byMetric.get(metric);
+      if (!bySeries) byMetric.set(metric, (bySeries = new Map<string, Points>()));
       bySeries.set(seriesId, (points = []));
       this.seriesCount++;
     }
-    let i = points.length;
-    while (i > 0 && points[i - 1]![0] > tMs) i--;
+    const i = upTo(points, tMs);
     if (i > 0 && points[i - 1]![0] === tMs) points[i - 1]![1] = value; // the same point again
     else points.splice(i, 0, [tMs, value]);
     if (points.length > maxPoints) points.splice(0, points.length - maxPoints);
@@ -83,7 +82,7 @@ export class ServiceExtras {
     if (!bySeries) return undefined;
     let sum: number | undefined;
     for (const points of bySeries.values()) {
-      const p = latestAt(points, tMs);
+      const p = points[upTo(points, tMs) - 1];
       if (p && p[0] > tMs - LOOKBACK_MS) sum = (sum ?? 0) + p[1];
     }
     return sum;
@@ -100,8 +99,7 @@ export class ServiceExtras {
     let changed = false;
     for (const bySeries of byMetric.values()) {
       for (const [id, points] of bySeries) {
-        let used = points.length;
-        while (used > 0 && points[used - 1]![0] > tMs) used--;
+        const used = upTo(points, tMs);
         if (used === points.length && used > 0 && points[used - 1]![0] <= tMs - LOOKBACK_MS) {
           bySeries.delete(id);
           this.seriesCount--;
@@ -136,8 +134,9 @@ export class ServiceExtras {
   }
 }
 
-/** The latest of `points` (oldest first) at or before `tMs`. */
-function latestAt(points: Points, tMs: number): [number, number] | undefined {
-  for (let i = points.length - 1; i >= 0; i--) if (points[i]![0] <= tMs) return points[i];
-  return undefined;
+/** How many of `points` (oldest first) are at or before `tMs`: scanned from the newest, where windows look. */
+function upTo(points: Points, tMs: number): number {
+  let n = points.length;
+  while (n > 0 && points[n - 1]![0] > tMs) n--;
+  return n;
 }

@@ -14,7 +14,7 @@ import { messageOf } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { canonicalAttributes, forEachDataPoint, LogsBuilder, mergePayloads, type DataPointView, type Payload } from '../../pdata/index.js';
-import { decodeSeriesState, encodeSeries, every, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
+import { checkpointEvery, decodeSeriesState, encodeSeries, OFFSET_FIELD, seriesField, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import { modelOptions, vectorOptions, type Config } from './config.js';
 import { addEvent, type Contributor } from './output.js';
 import type { SavedExtras } from './service-extras.js';
@@ -76,10 +76,7 @@ export class AnomalyWorker implements PartitionWorker {
     } catch (err) {
       ctx.logger.warn({ err: messageOf(err) }, 'anomaly models not reloaded; learning from scratch');
     }
-    // A store that does not outlive the process (the embedded default) gains nothing from a copy of
-    // every model each interval, and the copies cost as much CPU as the scoring (100,000 series on
-    // one daemon: 42k against 85k points per CPU-second): only the revocation's checkpoint is kept.
-    if (ctx.state.durable) w.checkpointTimer = every(w.ctx.clock, config.checkpoint_interval, () => w.checkpoint());
+    w.checkpointTimer = checkpointEvery(ctx, config.checkpoint_interval, () => w.checkpoint());
     return w;
   }
 

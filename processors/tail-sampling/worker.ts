@@ -14,7 +14,7 @@ import { messageOf, PermanentError } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
 import { maxEventTime, mergePayloads, splitByKey, type Payload } from '../../pdata/index.js';
-import { every, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
+import { checkpointEvery, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config } from './config.js';
 import { DecisionCheckpoint } from './decision-checkpoint.js';
 import { decide, type NamedPolicy } from './decide.js';
@@ -101,7 +101,7 @@ export class TailSamplingWorker implements PartitionWorker {
     } catch (err) {
       ctx.logger.warn({ err: messageOf(err), partition: ctx.partition }, 'tail_sampling could not reload decisions; late spans of traces decided before are decided anew');
     }
-    if (ctx.state.durable) w.checkpointTimer = every(ctx.clock, s.config.checkpoint_interval, async () => { await w.checkpoint.save(); });
+    w.checkpointTimer = checkpointEvery(ctx, s.config.checkpoint_interval, async () => { await w.checkpoint.save(); });
     return w;
   }
 

@@ -171,10 +171,10 @@ export async function owners(redisPort: number, keyPrefix: string, partitions: n
 }
 
 /** Sends `points` until acknowledged (the SDK's own retries give up after its timeout; a test waits longer). */
-export async function sendUntilAcked(s: { send(points: readonly Point[]): Promise<boolean> }, points: readonly Point[], timeoutMs = 30_000): Promise<boolean> {
+export async function sendUntilAcked<T = readonly Point[]>(s: { send(request: T): Promise<boolean> }, request: T, timeoutMs = 30_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (await s.send(points)) return true;
+    if (await s.send(request)) return true;
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;

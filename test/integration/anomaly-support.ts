@@ -9,7 +9,7 @@ import { configSchema, modelOptions } from '../../processors/anomaly/config.js';
 import { SeriesModel } from '../../processors/anomaly/series-model.js';
 import { seriesId } from '../../pdata/index.js';
 import type { Point } from '../example-processor/e2e-support.js';
-import { attr, keyOf, nanosToMs, requests } from './file-output.js';
+import { attr, keyOf, nanosToMs, requests, type JsonAttr } from './file-output.js';
 import type { Ports } from './harness.js';
 
 /**
@@ -80,14 +80,20 @@ export function reference(ticks: readonly Point[][]): { scores: Map<string, numb
   return { scores, events };
 }
 
-/** The `vigil.anomaly.score` points in `file`: key → every value written for it (more than one: redelivered). */
-export function readScores(file: string): Map<string, number[]> {
+/** The series a score point or event is of, from its attributes; undefined: not one the suite reads. */
+export type SeriesOf = (attributes: JsonAttr[] | undefined) => string | undefined;
+const bySeriesAttribute: SeriesOf = (a) => attr(a, 'series');
+
+/** The `vigil.anomaly.score` points in `file`: key (series@ms) → every value written for it (more than one: redelivered). */
+export function readScores(file: string, seriesOf = bySeriesAttribute): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const req of requests(file)) {
     for (const rm of req.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
       if (m.name !== 'vigil.anomaly.score') continue;
       for (const p of m.gauge?.dataPoints ?? []) {
-        const key = keyOf(attr(p.attributes, 'series'), nanosToMs(p.timeUnixNano));
+        const series = seriesOf(p.attributes);
+        if (series === undefined) continue;
+        const key = keyOf(series, nanosToMs(p.timeUnixNano));
         const list = out.get(key) ?? [];
         list.push(p.asDouble ?? Number(p.asInt ?? NaN));
         out.set(key, list);
@@ -98,11 +104,12 @@ export function readScores(file: string): Map<string, number[]> {
 }
 
 /** The keys of the `vigil.anomaly` events in `file` (distinct). */
-export function readEvents(file: string): Set<string> {
+export function readEvents(file: string, seriesOf = bySeriesAttribute): Set<string> {
   const out = new Set<string>();
   for (const req of requests(file)) {
     for (const rl of req.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) {
-      if (r.eventName === 'vigil.anomaly') out.add(keyOf(attr(r.attributes, 'series'), nanosToMs(r.timeUnixNano)));
+      const series = r.eventName === 'vigil.anomaly' ? seriesOf(r.attributes) : undefined;
+      if (series !== undefined) out.add(keyOf(series, nanosToMs(r.timeUnixNano)));
     }
   }
   return out;

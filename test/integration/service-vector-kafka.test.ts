@@ -22,12 +22,12 @@ import { configSchema } from '../../processors/anomaly/config.js';
 import { createAnomaly } from '../../processors/anomaly/processor.js';
 import { tempDir } from '../daemon.js';
 import { NoopHost, RecordingConsumer, testSettings } from '../doubles.js';
-import { kafkaWithRedis, owners } from '../example-processor/e2e-support.js';
+import { kafkaWithRedis, owners, sendUntilAcked } from '../example-processor/e2e-support.js';
 import { dropTopicsAtEnd } from '../kafka.js';
 import { kafkaAvailable, KAFKA_PORT, redisAvailable, REDIS_PORT, requireService } from '../services.js';
 import { waitUntil } from '../wait.js';
-import { attr, keyOf, nanosToMs, requests } from './file-output.js';
-import { ANOMALY_CONFIG, anomalyYaml } from './anomaly-support.js';
+import { attr, keyOf } from './file-output.js';
+import { ANOMALY_CONFIG, anomalyYaml, compareScores, readEvents as readEventsOf, readScores as readScoresOf, type SeriesOf } from './anomaly-support.js';
 import { daemonPorts, startDaemonWith, stopDaemon, uniqueName, type Ports } from './harness.js';
 
 t.setTimeout(300_000);
@@ -150,60 +150,25 @@ async function reference(requests: readonly Export[][]): Promise<{ scores: Map<s
   return { scores, events, features };
 }
 
-/** The vector scores in a file exporter's output: service@ms → every value written (more than one: redelivered). */
-function readScores(file: string): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const req of requests(file)) {
-    for (const rm of req.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
-      if (m.name !== 'vigil.anomaly.score') continue;
-      for (const p of m.gauge?.dataPoints ?? []) {
-        if (attr(p.attributes, 'vigil.metric') !== 'vigil.red') continue;
-        const key = keyOf(attr(p.attributes, 'service.name'), nanosToMs(p.timeUnixNano));
-        out.set(key, [...(out.get(key) ?? []), p.asDouble ?? NaN]);
-      }
-    }
-  }
-  return out;
-}
-
-/** The vector events in a file exporter's output (service@ms, distinct). */
-function readEvents(file: string): Set<string> {
-  const out = new Set<string>();
-  for (const req of requests(file)) {
-    for (const rl of req.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) {
-      if (r.eventName === 'vigil.anomaly' && attr(r.attributes, 'metric.name') === 'vigil.red') out.add(keyOf(attr(r.attributes, 'service.name'), nanosToMs(r.timeUnixNano)));
-    }
-  }
-  return out;
-}
-
-/** Written scores against the reference: windows missing, scored otherwise (any copy), outside it. */
-function compare(written: ReadonlyMap<string, number[]>, want: ReadonlyMap<string, number>): { missing: number; unexpected: number; wrong: string[] } {
-  let missing = 0;
-  const wrong: string[] = [];
-  for (const [key, score] of want) {
-    const got = written.get(key);
-    if (!got) missing++;
-    else if (got.some((g) => Math.abs(g - score) > 1e-9)) wrong.push(`${key}: got ${got.join('/')}, want ${score}`);
-  }
-  return { missing, unexpected: [...written.keys()].filter((k) => !want.has(k)).length, wrong: wrong.slice(0, 5) };
-}
+/** The service of a vector's score point (`vigil.metric`) or event (`metric.name`); undefined for a series' own. */
+const vectorOf = (key: 'vigil.metric' | 'metric.name'): SeriesOf => (a) => (attr(a, key) === 'vigil.red' ? attr(a, 'service.name') : undefined);
+const readScores = (file: string) => readScoresOf(file, vectorOf('vigil.metric'));
+const readEvents = (file: string) => readEventsOf(file, vectorOf('metric.name'));
+/** Written scores against the reference: windows missing, scored otherwise (any copy), outside it (redelivered copies are not counted). */
+const compare = (written: ReadonlyMap<string, number[]>, want: ReadonlyMap<string, number>) => {
+  const { missing, unexpected, wrong } = compareScores(written, want);
+  return { missing, unexpected, wrong };
+};
 
 /** The SDK's OTLP/HTTP protobuf metrics exporter pointed at a daemon: sends each export until acknowledged; resolves with the exports acknowledged. */
 function sender(httpPort: number): { send(exports: readonly Export[]): Promise<number>; close(): Promise<void> } {
   const exporter = new OTLPMetricExporter({ url: `http://127.0.0.1:${httpPort}/v1/metrics`, timeoutMillis: 10_000 });
   // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the exporter brings its own copy of sdk-metrics' enums; the values are the same
-  const once = (e: Export) => new Promise<boolean>((resolve) => exporter.export(sdkRequest(e), (r: ExportResult) => resolve(r.code === ExportResultCode.SUCCESS)));
+  const once = { send: (e: Export) => new Promise<boolean>((resolve) => exporter.export(sdkRequest(e), (r: ExportResult) => resolve(r.code === ExportResultCode.SUCCESS))) };
   return {
     async send(exports) {
       let acked = 0;
-      for (const e of exports) {
-        const until = Date.now() + 30_000;
-        while (Date.now() < until) {
-          if (await once(e)) { acked++; break; }
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
+      for (const e of exports) if (await sendUntilAcked(once, e)) acked++;
       return acked;
     },
     close: () => exporter.shutdown(),
