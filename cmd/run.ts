@@ -1,14 +1,17 @@
 /**
- * `vigil run`: load, build, start; drain and stop on SIGTERM/SIGINT. On the Kafka queue the
- * forwarding side runs on a worker thread (pipeline/forward-thread); if it dies, the daemon stops
- * with exit code 1 so that its supervisor restarts it.
+ * `vigil run`: load, build, start; drain and stop on SIGTERM/SIGINT. The forwarding side may run on
+ * a worker thread (pipeline/forward-thread): always on the Kafka queue, on the memory queue per
+ * `forward_thread`. If that thread dies, the daemon stops with exit code 1 so that its supervisor
+ * restarts it.
  */
+import { availableParallelism } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
 import { messageOf } from '../pipeline/errors.js';
 import { ForwardThread } from '../pipeline/forward-thread/forward-thread.js';
 import type { ForwardWorkerData } from '../pipeline/forward-thread/messages.js';
 import { toPortable } from '../pipeline/forward-thread/portable-config.js';
+import { hasKeyedProcessor } from '../pipeline/keys.js';
 import { Service, type ServiceRole } from '../pipeline/service.js';
 import { startBufferScavenger } from './buffer-scavenger.js';
 import { logProcessWarnings } from './process-warnings.js';
@@ -56,11 +59,26 @@ export async function run(options: ConfigOptions): Promise<number> {
   return errors.length === 0 && typeof why === 'string' ? 0 : 1;
 }
 
-/** Kafka queue: ingest here, forward on a worker thread, so forwarding gets a core of its own. */
+/**
+ * Whether forwarding gets a thread (and a core) of its own. The Kafka queue: always, the topic is
+ * the hand-over. The memory queue: as `forward_thread` says; `auto` when a processor keeps keyed
+ * state and there are two cores. Such processors (tail_sampling, anomaly, baseline, ...) make the
+ * forward side most of the work; a plain forwarding pipeline (otlp → batch → otlp) stays on one
+ * thread, where the hand-over's copy would cost more than the second core gives.
+ */
+export function forwardsOnItsOwnThread(config: ServiceConfig, cores = availableParallelism()): boolean {
+  const q = config.service.queue;
+  if (q.type === 'kafka') return true;
+  const wanted = q.memory.forward_thread;
+  return wanted === 'auto' ? cores >= 2 && hasKeyedProcessor(config) : wanted;
+}
+
+/** Ingest here, forward on a worker thread (see forwardsOnItsOwnThread). */
 function split(config: ServiceConfig, registry: string | undefined, logger: Logger, onDeath: (reason: string) => void): ServiceRole {
-  if (config.service.queue.type !== 'kafka') return { role: 'all' };
+  if (!forwardsOnItsOwnThread(config)) return { role: 'all' };
   const script = new URL('./forward-worker.js', import.meta.url);
   // The validated config itself, not its files: the worker must run what was validated here.
   const data: ForwardWorkerData = { config: toPortable(config), registry: registry ?? new URL('./components.js', import.meta.url).href };
+  logger.info({ queue: config.service.queue.type }, 'processors, connectors and exporters run on a forwarding thread of their own');
   return { role: 'ingest', forwarder: new ForwardThread(script, data, logger.child({ kind: 'forward_thread' }), onDeath) };
 }

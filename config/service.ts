@@ -33,6 +33,8 @@ const telemetry = z.strictObject({
 const memoryQueue = z.strictObject({
   max_size_mib: integer(1, 65_536).default(DEFAULT_QUEUE_MAX_SIZE_MIB),
   partitions: integer(1, 256).default(DEFAULT_QUEUE_PARTITIONS),
+  /** Processors, connectors and exporters on a thread of their own (cmd/run.ts); `auto`: when a processor keeps keyed state and there are two cores. */
+  forward_thread: z.union([z.boolean(), z.literal('auto')]).default('auto'),
 });
 
 /** The Kafka stage log: the client keys every Kafka component shares, then the topics' and group's. */

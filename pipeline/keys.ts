@@ -69,6 +69,17 @@ function keyOrUndefined(config: ServiceConfig, q: PipelineConfig, visiting: Set<
   }
 }
 
+/** Whether a processor of some pipeline declares a partition key: it keeps state per key (tail_sampling, anomaly, ...). */
+export function hasKeyedProcessor(config: ServiceConfig): boolean {
+  return config.pipelines.some((p) => {
+    try {
+      return declaredKey(config, p) !== undefined;
+    } catch {
+      return true; // processors that clash are keyed too (validation reports the clash)
+    }
+  });
+}
+
 /** The key `p`'s processors declare, if any; see pipelineKey. */
 function declaredKey(config: ServiceConfig, p: PipelineConfig): PartitionKey | undefined {
   return pipelineKey(p.processors.map((id) => {

@@ -154,6 +154,8 @@ t.test('ingest side: the forwarder starts before the receivers listen and drains
       return [new Error('exporter file: disk full')];
     },
     metrics: async () => [],
+    append: async () => ({ logBytes: 0 }),
+    logBytes: () => 0,
     readState: async (read) => (read.op === 'get' ? { value: Buffer.from(`value of ${read.key}`) } : read.op === 'list' ? { keys: [`${read.prefix}a`] } : { fields: new Map() }),
   };
   const svc = await service('{ type: memory }', port, { role: 'ingest', forwarder });
@@ -194,7 +196,10 @@ service:
     traces: { receivers: [otlp], processors: [memory_limiter, stateful_test], exporters: [forward] }
     traces/out: { receivers: [forward], exporters: [file] }
 `;
-  const forwarder: Forwarder = { start: async () => {}, notReadyReasons: () => [], shutdown: async () => [], metrics: async () => [], readState: async () => ({ value: undefined }) };
+  const forwarder: Forwarder = {
+    start: async () => {}, notReadyReasons: () => [], shutdown: async () => [], metrics: async () => [], readState: async () => ({ value: undefined }),
+    append: async () => ({ logBytes: 0 }), logBytes: () => 0,
+  };
   const MIB64 = 64 * 1024 * 1024;
   const ingest = await serviceFrom(dir, yaml, stateful, { role: 'ingest', forwarder });
   t.same(await capacities(ingest), { 'traces.ingest': MIB64 }, 'ingest: only the log the receiver feeds');

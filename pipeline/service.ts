@@ -6,11 +6,12 @@
  * stops them upstream-first, draining every stage log through processors and exporters before
  * they shut down.
  *
- * On the memory queue both parts run here, in one thread. On the Kafka queue one process runs two
- * services from the same config (./forward-thread): role `ingest` (the ingest side and the
- * self-metrics endpoint) on the main thread and role `forward` (the forward side) on a worker
- * thread, so forwarding has a core of its own. A Kafka topic between them is the only hand-over,
- * exactly as between two daemons.
+ * Either both parts run here, in one thread, or one process runs two services from the same config
+ * (./forward-thread): role `ingest` (the ingest side and the self-metrics endpoint) on the main
+ * thread and role `forward` (the forward side) on a worker thread, so forwarding has a core of its
+ * own. On the Kafka queue a topic between them is the only hand-over, exactly as between two
+ * daemons; on the memory queue (`forward_thread`, see ../cmd/run.ts) the main thread's logs relay
+ * each append to the forwarding thread's memory logs (./forward-thread/relay-log).
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
@@ -20,6 +21,7 @@ import { pipelineKeyOf } from './keys.js';
 import { ForwardSide } from './forward-side.js';
 import { mainThreadStateStore } from './forward-thread/main-thread-store.js';
 import type { MetricsJson, StateRead, StateReadAnswer } from './forward-thread/messages.js';
+import { RelayQueue, type AppendChannel } from './forward-thread/relay-log.js';
 import { IngestSide } from './ingest-side.js';
 import { Started, Stopping } from './lifecycle.js';
 import { kafkaQueueModule, loadImplementations } from './load-implementations.js';
@@ -34,13 +36,13 @@ import { TelemetryServer } from './telemetry-server.js';
 const MIB = 1024 * 1024;
 
 /**
- * Which parts a service runs: both (the default; the memory queue), or one side of the two-thread
- * split of the Kafka queue. The ingest side drives its forwarder's lifecycle.
+ * Which parts a service runs: both (the default), or one side of the two-thread split. The ingest
+ * side drives its forwarder's lifecycle.
  */
 export type ServiceRole = { role: 'all' } | { role: 'ingest'; forwarder: Forwarder } | { role: 'forward' };
 
 /** The forwarding side as the ingest side sees it: a service running elsewhere (./forward-thread). */
-export interface Forwarder {
+export interface Forwarder extends AppendChannel {
   /** Resolves once it consumes; rejects if it could not start. */
   start(): Promise<void>;
   /** Its not-ready reasons, as last reported. */
@@ -83,7 +85,7 @@ export class Service implements Host {
     this.forwarder = split.role === 'ingest' ? split.forwarder : undefined;
     if (this.forwarder) this.metrics.addSource(this.forwarder);
     if (this.forwarder) this.readStore = mainThreadStateStore(config.service.state, this.forwarder, logger.child({ kind: 'state_store', access: 'read-only' }));
-    this.queue = this.makeQueue();
+    this.queue = this.makeQueue(this.forwarder);
     this.stages = new Stages((name, signal) => this.queue.makeLog(name, signal), this.metrics, (p) => pipelineKeyOf(config, p));
     // The forward side first: where it runs, the ingest side admits with its processors.
     if (split.role !== 'ingest') this.forward = new ForwardSide(config, this.stages, logger, this.metrics);
@@ -100,6 +102,11 @@ export class Service implements Host {
     const store = this.forward?.store ?? this.readStore;
     if (!store) throw new Error('bug: a service runs a forward side or has a forwarder');
     return store;
+  }
+
+  /** The stage logs this thread holds (the forwarding thread's serve relays appends to them). */
+  stageLogs(): StageLog[] {
+    return this.stages.logs();
   }
 
   getExtensions(): ReadonlyMap<string, Extension> {
@@ -185,12 +192,15 @@ export class Service implements Host {
     }
   }
 
-  /** The stage logs' home, per `service.queue`: process memory (the embedded default) or Kafka. */
-  private makeQueue(): QueueBackend {
+  /**
+   * The stage logs' home, per `service.queue`: process memory (the embedded default) or Kafka. On
+   * the main thread of a memory queue with a forwarding thread, the memory is that thread's.
+   */
+  private makeQueue(forwarder: Forwarder | undefined): QueueBackend {
     const q = this.config.service.queue;
     const logger = this.logger.child({ kind: 'stage_log' });
-    return q.type === 'kafka'
-      ? new (kafkaQueueModule.get().KafkaQueue)(q.kafka, this.metrics, logger)
-      : new MemoryQueue({ maxSizeBytes: q.memory.max_size_mib * MIB, partitions: q.memory.partitions }, this.metrics, logger);
+    if (q.type === 'kafka') return new (kafkaQueueModule.get().KafkaQueue)(q.kafka, this.metrics, logger);
+    const memory = { maxSizeBytes: q.memory.max_size_mib * MIB, partitions: q.memory.partitions };
+    return forwarder ? new RelayQueue(forwarder, memory) : new MemoryQueue(memory, this.metrics, logger);
   }
 }

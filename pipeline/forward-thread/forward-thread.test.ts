@@ -2,8 +2,10 @@
 import { pino } from 'pino';
 import t from 'tap';
 import { SelfMetrics } from '../telemetry.js';
+import { Payload } from '../../pdata/payload.js';
 import { ForwardThread } from './forward-thread.js';
 import { mainThreadStateStore } from './main-thread-store.js';
+import { RelayLog } from './relay-log.js';
 
 const SCRIPT = new URL('./fixture-worker.js', import.meta.url);
 const logger = pino({ level: 'silent' });
@@ -24,6 +26,26 @@ t.test('starts, relays readiness and metrics, and stops by the deadline', async 
   t.same(await thread.shutdown(Date.now() + 5000), [], 'drained without errors');
   t.same(deaths, [], 'a requested stop is not a death');
   t.match(thread.notReadyReasons(), [/exited/]);
+});
+
+t.test('appends are relayed to the thread\'s memory log, in order, and its refusals come back typed', async (t) => {
+  const thread = new ForwardThread(SCRIPT, { mode: 'ok' }, logger, () => t.fail('not a death'));
+  const log = new RelayLog('traces.ingest', 'traces', 2, 10, thread);
+  await t.rejects(log.append([{ key: undefined, partition: 0, payload: new Payload('traces', Uint8Array.of(1), 1) }]), { name: 'UnavailableError', message: /not running/ }, 'not before the thread runs');
+  await thread.start();
+  const store = mainThreadStateStore({ type: 'memory' }, thread, logger);
+  const records = (partition: number, ...values: number[]) => values.map((v) => ({ key: undefined, partition, payload: new Payload('traces', Uint8Array.of(v, v), 1) }));
+  await Promise.all([log.append([...records(0, 1), ...records(1, 2)]), log.append(records(0, 3)), log.append(records(1, 4))]);
+  const delivered = async (key: string) => [...((await store.get(key)) ?? [])];
+  t.same([await delivered('delivered/0/0'), await delivered('delivered/0/1'), await delivered('delivered/1/0'), await delivered('delivered/1/1')], [[1, 1], [3, 3], [2, 2], [4, 4]],
+    'every record on its partition, in the order appended');
+  t.equal(thread.logBytes('traces.ingest'), 8, 'the log\'s size as the thread reported it');
+  await t.rejects(log.append(records(0, 5, 6)), { name: 'QueueFullError', message: /traces\.ingest is full \(8 of 10 bytes\)/ }, 'the held records fill the log: refused there, typed here');
+  t.throws(() => log.checkRoom(4), { name: 'QueueFullError' }, 'and refused here before sending');
+  await log.append(records(1, 7));
+  t.same(await delivered('delivered/1/2'), [7, 7], 'what fits is still taken');
+  t.same(await thread.shutdown(Date.now() + 5000), []);
+  await store.close();
 });
 
 t.test('a failed start rejects with the thread\'s reason', async (t) => {

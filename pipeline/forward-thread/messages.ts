@@ -1,8 +1,10 @@
 /**
- * What the two threads of a Kafka-queue daemon say to each other (./forward-thread, ./serve). Plain
- * objects, since they cross the thread boundary by structured clone.
+ * What the two threads of a daemon with a forwarding thread say to each other (./forward-thread,
+ * ./serve). Plain objects, since they cross the thread boundary by structured clone; the records of
+ * an append cross as one transferred ArrayBuffer.
  */
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { Signal } from '../../pdata/payload.js';
 import type { PortableConfig } from './portable-config.js';
 
 /** A registry's metrics as `getMetricsAsJSON()` returns them, summable across threads. */
@@ -28,8 +30,19 @@ export type StateReadAnswer =
   | { readonly fields: Map<string, Uint8Array> }
   | { readonly error: string; readonly retryable: boolean };
 
+/** One record of an append: its partition, its length in the append's buffer (records follow each other), its item count. */
+export type AppendPart = readonly [partition: number, length: number, items: number];
+
+/** Why the forwarding thread refused an append: the error's class name (./relay-log rebuilds it), message and retry hint. */
+export interface AppendRefusal {
+  readonly name: string;
+  readonly message: string;
+  readonly retryAfterMs?: number;
+}
+
 /** Main thread → forwarding thread. */
 export type ToForwarder =
+  | { readonly type: 'append'; readonly id: number; readonly log: string; readonly signal: Signal; readonly bytes: ArrayBuffer; readonly parts: readonly AppendPart[] }
   | { readonly type: 'metrics'; readonly id: number }
   | { readonly type: 'state-read'; readonly id: number; readonly read: StateRead }
   | { readonly type: 'shutdown'; readonly deadline: number };
@@ -38,7 +51,8 @@ export type ToForwarder =
 export type FromForwarder =
   | { readonly type: 'started' }
   | { readonly type: 'start-failed'; readonly error: string }
-  | { readonly type: 'ready'; readonly reasons: string[] }
+  | { readonly type: 'ready'; readonly reasons: string[]; readonly logBytes: Readonly<Record<string, number>> }
+  | { readonly type: 'appended'; readonly id: number; readonly log: string; readonly logBytes: number; readonly refused?: AppendRefusal }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: MetricsJson }
   | { readonly type: 'state-read'; readonly id: number; readonly answer: StateReadAnswer }
   | { readonly type: 'stopped'; readonly errors: string[] };

@@ -28,7 +28,9 @@ function post(port: number, body: Uint8Array): Promise<{ status: number; retryAf
 
 const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-t.test('a full stage log answers retryably, stays bounded and loses nothing acknowledged', async (t) => {
+// Both layouts of the memory queue: its log on the receivers' thread, or on the forwarding thread
+// with every append relayed to it (pipeline/forward-thread/relay-log.ts).
+for (const forwardThread of [false, true]) t.test(`a full stage log answers retryably, stays bounded and loses nothing acknowledged (forward_thread: ${forwardThread})`, async (t) => {
   const sink = new TraceSink();
   await sink.start();
   sink.delayMs = 400;
@@ -51,7 +53,7 @@ extensions:
   health_check: { endpoint: 127.0.0.1:${healthPort} }
 service:
   extensions: [health_check]
-  queue: { type: memory, memory: { max_size_mib: 2 } }
+  queue: { type: memory, memory: { max_size_mib: 2, forward_thread: ${forwardThread} } }
   telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: error } }
   pipelines:
     traces: { receivers: [otlp], exporters: [otlp_grpc] }
