@@ -43,15 +43,16 @@ t.test('splitByKey: one valid request per trace, every span once', async (t) => 
   t.equal(parts.length, 64);
   valid(t, parts.map((p) => p.payload));
   t.same(items(parts.map((p) => p.payload)), all);
-  for (const { key, payload: part } of parts) {
+  for (const { key, id, payload: part } of parts) {
     forEachSpan(part, (s) => t.same(Buffer.from(s.traceId), Buffer.from(key!), 'key is the trace id'));
+    t.equal(id, Buffer.from(key!).toString('latin1'), 'id is the same bytes as a string');
   }
   const single = parts[3]!.payload;
   const again = splitByKey(single);
   t.equal(again.length, 1);
   t.equal(again[0]!.payload, single, 'single trace: the same payload');
   const metrics = fromJson('metrics', JSON.stringify(FULL_METRICS_JSON)).payload!;
-  t.same(splitByKey(metrics), [{ key: undefined, payload: metrics }]);
+  t.same(splitByKey(metrics), [{ key: undefined, id: undefined, payload: metrics }]);
 });
 
 t.test('groupByPartition: at most n requests, grouped by partitionOf', async (t) => {

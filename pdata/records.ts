@@ -45,18 +45,26 @@ function groupSpans<K>(tree: Tree, keyOf: (bytes: Uint8Array, at: number) => K):
 
 const hexKey = (b: Uint8Array, at: number): string => Buffer.from(b.buffer, b.byteOffset + at, 16).toString('latin1');
 
+/** One trace of a request (or the whole request of another signal, unkeyed). */
+export interface KeyedPiece {
+  /** A copy of the trace id's 16 bytes. */
+  readonly key: Uint8Array | undefined;
+  /** The same 16 bytes as a latin1 string, for a Map key. */
+  readonly id: string | undefined;
+  readonly payload: Payload;
+}
+
 /**
- * One entry per trace id (key: a copy of its 16 bytes) for traces; one entry with an undefined key
- * for metrics and logs. A single-trace request comes back as the same payload.
+ * One entry per trace id for traces; one entry with an undefined key for metrics and logs. A
+ * single-trace request comes back as the same payload.
  */
-export function splitByKey(payload: Payload): Array<{ key: Uint8Array | undefined; payload: Payload }> {
-  if (payload.signal !== 'traces' || payload.itemCount === 0) return [{ key: undefined, payload }];
+export function splitByKey(payload: Payload): KeyedPiece[] {
+  if (payload.signal !== 'traces' || payload.itemCount === 0) return [{ key: undefined, id: undefined, payload }];
   const tree = indexRequest('traces', payload.bytes);
   const groups = groupSpans(tree, hexKey);
-  const out: Array<{ key: Uint8Array | undefined; payload: Payload }> = [];
-  for (const [key, leaves] of groups) {
-    const keyBytes = Uint8Array.from(Buffer.from(key, 'latin1'));
-    out.push({ key: keyBytes, payload: groups.size === 1 ? payload : piece(payload, tree, leaves) });
+  const out: KeyedPiece[] = [];
+  for (const [id, leaves] of groups) {
+    out.push({ key: Uint8Array.from(Buffer.from(id, 'latin1')), id, payload: groups.size === 1 ? payload : piece(payload, tree, leaves) });
   }
   return out;
 }

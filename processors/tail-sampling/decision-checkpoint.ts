@@ -32,7 +32,7 @@ export function decodeDecision(bytes: Uint8Array): Remembered | undefined {
   return { decision, atWall: new DataView(bytes.buffer, bytes.byteOffset, 9).getFloat64(1, true) };
 }
 
-/** Trace id keys (latin1, see keyOf) as the store's field names: hex, readable in redis-cli. */
+/** Trace id keys (latin1, as splitByKey's `id`) as the store's field names: hex, readable in redis-cli. */
 const fieldOf = (key: string): string => Buffer.from(key, 'latin1').toString('hex');
 const keyOfField = (field: string): string => Buffer.from(field, 'hex').toString('latin1');
 

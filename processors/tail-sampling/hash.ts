@@ -15,12 +15,29 @@ const MAX_UINT64 = MASK64;
 /** otelcol's salt when none is configured. */
 export const DEFAULT_HASH_SALT = 'default-hash-seed';
 
-/** FNV-1a 64 of the salt then the trace id. */
+/** FNV-1a 64 of the salt then the trace id: the definition, in BigInt (ProbabilisticHash computes the same in 32-bit halves). */
 export function hashTraceId(salt: string, traceId: Uint8Array): bigint {
   let h = FNV64_OFFSET;
   for (const byte of Buffer.from(salt, 'utf8')) h = ((h ^ BigInt(byte)) * FNV64_PRIME) & MASK64;
   for (const byte of traceId) h = ((h ^ BigInt(byte)) * FNV64_PRIME) & MASK64;
   return h;
+}
+
+/**
+ * FNV-1a 64 steps over `bytes` from the state (hi, lo), in unsigned 32-bit halves: a BigInt
+ * multiply and mask per byte was a visible share of a decision (issue 10's chain). The prime is
+ * 2^40 + 0x1b3, so h × prime mod 2^64 = h × 0x1b3 + (lo << 40): every partial product is below
+ * 2^53, so exact in a double.
+ */
+function fnvSteps(hi: number, lo: number, bytes: Uint8Array): [number, number] {
+  for (let i = 0; i < bytes.length; i++) {
+    lo = (lo ^ bytes[i]!) >>> 0;
+    const low = lo * 0x1b3;
+    const carry = Math.floor(low / 4294967296);
+    hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) >>> 0;
+    lo = low >>> 0;
+  }
+  return [hi, lo];
 }
 
 /** A float64 as mantissa × 2^exponent, exactly. */
@@ -60,15 +77,21 @@ export function thresholdFor(percentage: number): bigint {
 
 /** Decides per trace id; the same id always gets the same answer for the same salt and percentage. */
 export class ProbabilisticHash {
-  private readonly threshold: bigint;
-  private readonly salt: string;
+  /** The threshold and the hash state after the salt, in 32-bit halves. */
+  private readonly thresholdHi: number;
+  private readonly thresholdLo: number;
+  private readonly saltHi: number;
+  private readonly saltLo: number;
 
   constructor(salt: string, percentage: number) {
-    this.salt = salt === '' ? DEFAULT_HASH_SALT : salt;
-    this.threshold = thresholdFor(percentage);
+    const threshold = thresholdFor(percentage);
+    this.thresholdHi = Number(threshold >> 32n);
+    this.thresholdLo = Number(threshold & 0xffffffffn);
+    [this.saltHi, this.saltLo] = fnvSteps(Number(FNV64_OFFSET >> 32n), Number(FNV64_OFFSET & 0xffffffffn), Buffer.from(salt === '' ? DEFAULT_HASH_SALT : salt, 'utf8'));
   }
 
   sampled(traceId: Uint8Array): boolean {
-    return hashTraceId(this.salt, traceId) <= this.threshold;
+    const [hi, lo] = fnvSteps(this.saltHi, this.saltLo, traceId);
+    return hi < this.thresholdHi || (hi === this.thresholdHi && lo <= this.thresholdLo);
   }
 }

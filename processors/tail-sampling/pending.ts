@@ -77,6 +77,3 @@ export class DecisionMemory {
     return oldest;
   }
 }
-
-/** The trace id bytes as a map key. */
-export const keyOf = (traceId: Uint8Array): string => Buffer.from(traceId.buffer, traceId.byteOffset, traceId.byteLength).toString('latin1');

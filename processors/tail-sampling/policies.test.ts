@@ -1,9 +1,10 @@
 /** Each policy type on small traces, with otelcol's semantics (facts read from its source and tests). */
+import fc from 'fast-check';
 import t from 'tap';
 import { configSchema } from './config.js';
 import { buildPolicies, decide } from './decide.js';
 import { hashTraceId, ProbabilisticHash, thresholdFor } from './hash.js';
-import { evaluatorOf, type Decision } from './policies.js';
+import { evaluatorOf, millisBetween, type Decision } from './policies.js';
 import { parseTraceState } from './trace-state.js';
 import { traceData, traceIdHex, tracePayload, type SpanSpec } from './test-traces.js';
 
@@ -98,6 +99,35 @@ t.test('probabilistic: otelcol\'s FNV-1a 64 over salt and trace id, and its big.
   t.equal(new ProbabilisticHash('', 25).sampled(id(1)), false);
   const kept = Array.from({ length: 2000 }, (_, i) => new ProbabilisticHash('s', 10).sampled(Uint8Array.from(Buffer.from(traceIdHex(i * 7919 + 1), 'hex')))).filter(Boolean).length;
   t.ok(kept > 120 && kept < 280, `about 10 % kept (${kept} of 2000)`);
+});
+
+t.test('latency: whole milliseconds between two uint64 nanosecond times, as int64 division in Go', async (t) => {
+  const halves = (n: bigint): [number, number] => [Number(n >> 32n), Number(n & 0xffffffffn)];
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: -(1n << 55n), max: 1n << 55n }), (a, delta) => {
+    const b = BigInt.asUintN(64, a + delta);
+    const [aHi, aLo] = halves(a);
+    const [bHi, bLo] = halves(b);
+    return millisBetween(aHi, aLo, bHi, bLo) === Number((b - a) / 1_000_000n);
+  }), { numRuns: 5000 });
+  const at = 1_764_300_000_000_000_000n;
+  for (const d of [0n, 999_999n, 1_000_000n, 499_999_999n, 500_000_000n, -1n, -1_000_000n, -1_500_000n]) {
+    const [aHi, aLo] = halves(at);
+    const [bHi, bLo] = halves(at + d);
+    t.equal(millisBetween(aHi, aLo, bHi, bLo), Number(d / 1_000_000n), `${d} ns`);
+  }
+});
+
+t.test('probabilistic: the 32-bit-halves hash decides as the BigInt definition, at every threshold', async (t) => {
+  fc.assert(fc.property(fc.string(), fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.double({ min: 0, max: 100, noNaN: true }), (salt, traceId, pct) => {
+    const reference = hashTraceId(salt === '' ? 'default-hash-seed' : salt, traceId) <= thresholdFor(pct);
+    return new ProbabilisticHash(salt, pct).sampled(traceId) === reference;
+  }), { numRuns: 2000 });
+  // Near the threshold: a percentage a millionth below this id's hash does not keep it; 100 % does.
+  const id = Uint8Array.from({ length: 16 }, (_, j) => j * 13);
+  const h = hashTraceId('default-hash-seed', id);
+  const exact = Number(h) / 2 ** 64 * 100;
+  t.equal(new ProbabilisticHash('', 100).sampled(id), true);
+  t.equal(new ProbabilisticHash('', exact * 0.999999).sampled(id), false);
 });
 
 t.test('rate_limiting and bytes_limiting: a token bucket that starts full (burst, default twice the rate)', async (t) => {

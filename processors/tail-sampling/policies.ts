@@ -5,6 +5,7 @@
  * `not` swaps sampled and not sampled; `composite` gives each sub-policy its share of a per-second
  * span budget).
  */
+import { uint64BigInt } from '../../pdata/wire.js';
 import { compileRegex } from './regex.js';
 import { ProbabilisticHash } from './hash.js';
 import { TokenBucket } from './rate-limiter.js';
@@ -36,16 +37,29 @@ const INT64_MAX = (1n << 63n) - 1n;
 const STATUS: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
 const DEFAULT_REGEX_CACHE = 128;
 
+/**
+ * Whole milliseconds from a to b (uint64 nanoseconds as 32-bit halves), truncated toward zero as
+ * Go's int64 division: in doubles while the difference is below 2^53 ns (104 days), where the
+ * quotient of an integer by 10^6 truncates exactly; beyond, in BigInt.
+ */
+export function millisBetween(aHi: number, aLo: number, bHi: number, bLo: number): number {
+  const diff = (bHi - aHi) * 4294967296 + (bLo - aLo);
+  if (Math.abs(diff) < 2 ** 53) return Math.trunc(diff / 1e6);
+  return Number((uint64BigInt(bLo, bHi) - uint64BigInt(aLo, aHi)) / 1_000_000n);
+}
+
 function latency(thresholdMs: number, upperMs: number): Evaluator {
   return (trace) => {
     // otelcol widens [min start, max end] span by span and asks at each span; with an upper bound
-    // the answer can depend on the order, so the order is kept.
-    let min = 0n;
-    let max = 0n;
+    // the answer can depend on the order, so the order is kept. A zero time is "not set yet", as there.
+    let minHi = 0;
+    let minLo = 0;
+    let maxHi = 0;
+    let maxLo = 0;
     return anySpan(trace.resources(), (s) => {
-      if (min === 0n || s.startNanos < min) min = s.startNanos;
-      if (max === 0n || s.endNanos > max) max = s.endNanos;
-      const ms = Number((max - min) / 1_000_000n);
+      if ((minHi === 0 && minLo === 0) || s.startHi < minHi || (s.startHi === minHi && s.startLo < minLo)) { minHi = s.startHi; minLo = s.startLo; }
+      if ((maxHi === 0 && maxLo === 0) || s.endHi > maxHi || (s.endHi === maxHi && s.endLo > maxLo)) { maxHi = s.endHi; maxLo = s.endLo; }
+      const ms = millisBetween(minHi, minLo, maxHi, maxLo);
       return upperMs === 0 ? ms >= thresholdMs : thresholdMs < ms && ms <= upperMs;
     });
   };

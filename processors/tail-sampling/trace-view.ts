@@ -7,7 +7,7 @@
  */
 import type { Payload } from '../../pdata/index.js';
 import { forEachSpanFields, SpanField } from '../../pdata/span-fields.js';
-import { eachField, Reader, uint64BigInt, utf8 } from '../../pdata/wire.js';
+import { eachField, Reader, utf8 } from '../../pdata/wire.js';
 
 /** An attribute value with its OTLP type; composite values (arrays, maps, bytes) are `other`. */
 export type Typed =
@@ -19,8 +19,11 @@ export type Typed =
 
 /** One span, as the policies see it. */
 export interface SpanFacts {
-  startNanos: bigint;
-  endNanos: bigint;
+  /** start_time_unix_nano and end_time_unix_nano as unsigned 32-bit halves (no BigInt per span). */
+  startHi: number;
+  startLo: number;
+  endHi: number;
+  endLo: number;
   /** OTLP status code: 0 unset, 1 ok, 2 error. */
   statusCode: number;
   traceState: string;
@@ -73,8 +76,10 @@ function keyValues(b: Uint8Array, start: number, end: number, no: number, out: M
  * cost of a decision (measured on the analytics chain bench).
  */
 class LazySpan implements SpanFacts {
-  startNanos = 0n;
-  endNanos = 0n;
+  startHi = 0;
+  startLo = 0;
+  endHi = 0;
+  endLo = 0;
   statusCode = 0;
   traceState = '';
   flags = 0;
@@ -127,8 +132,10 @@ export function resourcesOf(payloads: readonly Payload[]): ResourceFacts[] {
         out.push(resource);
       }
       const s = new LazySpan(b, f.start, f.end);
-      s.startNanos = uint64BigInt(f.startLo, f.startHi);
-      s.endNanos = uint64BigInt(f.endLo, f.endHi);
+      s.startHi = f.startHi;
+      s.startLo = f.startLo;
+      s.endHi = f.endHi;
+      s.endLo = f.endLo;
       s.statusCode = f.statusCode;
       s.traceState = f.traceState;
       s.flags = f.flags;

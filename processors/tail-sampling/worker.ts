@@ -19,7 +19,7 @@ import type { Config } from './config.js';
 import { DecisionCheckpoint } from './decision-checkpoint.js';
 import { decide, type NamedPolicy } from './decide.js';
 import type { EarlyReason, TailSamplingMetrics } from './metrics.js';
-import { DecisionMemory, keyOf, type Budget, type PendingTrace } from './pending.js';
+import { DecisionMemory, type Budget, type PendingTrace } from './pending.js';
 import type { Decision, TraceData } from './policies.js';
 import { hasRootSpan, resourcesOf } from './trace-view.js';
 import { spanIngestDecision } from './span-ingest.js';
@@ -113,8 +113,8 @@ export class TailSamplingWorker implements PartitionWorker {
     const arrival = this.eventNow(payload);
     const out = this.decideDue(arrival);
     const now = Date.now();
-    for (const { key, payload: piece } of splitByKey(payload)) {
-      const k = keyOf(key!);
+    for (const { key, id, payload: piece } of splitByKey(payload)) {
+      const k = id!;
       const decided = this.pending.has(k) ? undefined : this.decided.get(k);
       if (!decided) {
         this.add(k, key!, piece, delivery.hold(), arrival, out);
@@ -183,12 +183,12 @@ export class TailSamplingWorker implements PartitionWorker {
     return out;
   }
 
-  /** Adds one trace's spans of a record. */
+  /** Adds one trace's spans of a record (`traceId`: a copy of its own, kept). */
   private add(key: string, traceId: Uint8Array, piece: Payload, hold: Hold, arrival: number, out: Outgoing): void {
     const c = this.s.config;
     let t = this.pending.get(key);
     if (!t) {
-      t = { key, traceId: Uint8Array.from(traceId), pieces: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), seq: this.s.budget.nextSeq(), deadlineMs: arrival + c.decision_wait };
+      t = { key, traceId, pieces: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), seq: this.s.budget.nextSeq(), deadlineMs: arrival + c.decision_wait };
       this.pending.set(key, t);
       this.s.budget.traces++;
       this.s.metrics.newTrace();
