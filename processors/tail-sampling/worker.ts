@@ -19,7 +19,7 @@ import type { Config } from './config.js';
 import { DecisionCheckpoint } from './decision-checkpoint.js';
 import { decide, type NamedPolicy } from './decide.js';
 import type { EarlyReason, TailSamplingMetrics } from './metrics.js';
-import { DecisionMemory, type Budget, type PendingTrace } from './pending.js';
+import { ArrivalOrder, DecisionMemory, type Budget, type PendingTrace } from './pending.js';
 import type { Decision, TraceData } from './policies.js';
 import { hasRootSpan, resourcesOf } from './trace-view.js';
 import { spanIngestDecision } from './span-ingest.js';
@@ -75,6 +75,9 @@ interface Outgoing {
 /** The tail sampling of one partition. */
 export class TailSamplingWorker implements PartitionWorker {
   private readonly pending = new Map<string, PendingTrace>();
+  /** The pending traces by arrival (stamped with their seq), for `oldest`. */
+  private readonly arrivals = new ArrivalOrder();
+  private readonly seqOf = (key: string): number | undefined => this.pending.get(key)?.seq;
   private readonly buckets = new Map<number, { keys: Set<string>; timer: Timer }>();
   private readonly decided: DecisionMemory;
   private readonly checkpoint: DecisionCheckpoint;
@@ -190,6 +193,7 @@ export class TailSamplingWorker implements PartitionWorker {
     if (!t) {
       t = { key, traceId, pieces: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), seq: this.s.budget.nextSeq(), deadlineMs: arrival + c.decision_wait };
       this.pending.set(key, t);
+      this.arrivals.push(key, t.seq, this.seqOf);
       this.s.budget.traces++;
       this.s.metrics.newTrace();
       this.s.metrics.heldTraces(1);
@@ -239,7 +243,8 @@ export class TailSamplingWorker implements PartitionWorker {
 
   /** This partition's oldest undecided trace. */
   oldest(): PendingTrace | undefined {
-    return this.pending.values().next().value;
+    const key = this.arrivals.first(this.seqOf);
+    return key === undefined ? undefined : this.pending.get(key);
   }
 
   private schedule(t: PendingTrace): void {
