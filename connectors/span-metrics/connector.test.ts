@@ -51,6 +51,23 @@ t.test('default config: otelcol names, units, attributes; a new cumulative calls
   t.ok(second.every((p) => p.start === first[0]!.start), 'cumulative points keep their start time');
 });
 
+t.test('without dimensions the memoized series keys count as the keys built per span', async (t) => {
+  // A dimension no span or resource has adds nothing to a series, but makes every key be built per span.
+  const plain = setup();
+  const built = setup({ dimensions: [{ name: 'no.such.attribute' }] });
+  const spans = makeTraffic(300, 7);
+  for (const c of [plain.c, built.c]) {
+    await c.consume(trafficPayload(spans.slice(0, 150)));
+    await c.consume(trafficPayload(spans.slice(150)));
+    await c.flushNow();
+  }
+  const series = (r: RecordingConsumer): string[] => byName(points(r.received), 'traces.span.metrics.duration')
+    .map((p) => `${String(p.resource['host.name'])} ${JSON.stringify(p.attributes)} ${p.count}`).sort();
+  const a = series(plain.next);
+  t.ok(a.length > 6, `several series (${a.length})`);
+  t.same(a, series(built.next));
+});
+
 t.test('explicit buckets are upper-inclusive; unit s divides by 1e9', async (t) => {
   const { c, next, clock } = setup({ histogram: { unit: 's', explicit: { buckets: ['2ms', '10ms', '1s'] } } });
   await c.consume(trafficPayload(makeTraffic(40)));
