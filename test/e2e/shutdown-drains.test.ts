@@ -12,7 +12,9 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Daemon, freePort, tempDir } from '../daemon.js';
 import { makeSpans } from './sdk-fixtures.js';
 
-t.test('SIGTERM under load: every acknowledged span is in the output', async (t) => {
+// Both layouts of the memory queue: one thread, or the forwarding thread fed by relayed appends
+// (pipeline/forward-thread/relay-log.ts), whose drain follows the main thread's.
+for (const forwardThread of [false, true]) t.test(`SIGTERM under load: every acknowledged span is in the output (forward_thread: ${forwardThread})`, async (t) => {
   const [grpcPort, httpPort, healthPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const file = join(tempDir(), 'out.jsonl');
   const daemon = await Daemon.start(`
@@ -30,6 +32,7 @@ extensions:
 service:
   extensions: [health_check]
   shutdown_timeout: 10s
+  queue: { type: memory, memory: { forward_thread: ${forwardThread} } }
   telemetry: { metrics: { address: 127.0.0.1:${metricsPort} }, logs: { level: warn } }
   pipelines:
     traces: { receivers: [otlp], processors: [batch], exporters: [file] }
