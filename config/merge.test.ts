@@ -49,7 +49,7 @@ t.test('--set creates missing maps, takes flow lists, and rejects a malformed ov
   t.same(r.errors, []);
   t.same(r.config!.pipelines[0]!.exporters, ['debug', 'otlp/new']);
   t.equal((r.config!.exporters.get('otlp/new')!.config as { endpoint: string }).endpoint, 'collector:4317');
-  t.same(r.config!.service.queue, { type: 'memory', memory: { max_size_mib: 64, partitions: 4 } });
+  t.same(r.config!.service.queue, { type: 'memory', memory: { max_size_mib: 64, partitions: 4, forward_thread: 'auto' } });
 
   const bad = loadTestdata(['base.yaml'], { sets: ['no-equals-sign', 'a..b=1', 'processors.batch.timeout=[1s'] });
   t.same(printed(bad.errors), [

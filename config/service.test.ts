@@ -36,7 +36,7 @@ t.test('a complete valid config: aliases, defaults, connectors, extensions, kafk
 
 t.test('service defaults', async (t) => {
   const s = serviceSchema.parse({ pipelines: { traces: { receivers: ['a'], exporters: ['b'] } } });
-  t.same(s.queue, { type: 'memory', memory: { max_size_mib: 64, partitions: 2 } });
+  t.same(s.queue, { type: 'memory', memory: { max_size_mib: 64, partitions: 2, forward_thread: 'auto' } });
   t.same(s.state, { type: 'memory' });
   t.equal(s.shutdown_timeout, 10_000);
   t.same(s.extensions, []);
@@ -49,6 +49,7 @@ t.test('tagged choices: unknown type, missing block, block without type, bad nes
   const errors = (sets: string[]) => printed(loadTestdata(['base.yaml'], { sets }).errors);
   t.same(errors(['service.queue.type=rabbit']), ['--set:1:1 service::queue::type: unknown queue type "rabbit"; valid types: memory, kafka']);
   t.same(errors(['service.queue.type=kafka']), ['--set:1:1 service::queue::kafka: missing required key "kafka"']);
+  t.same(errors(['service.queue.memory.forward_thread=sometimes']), ['--set:1:1 service::queue::memory::forward_thread: expected one of "auto", "true", "false", got "sometimes"']);
   t.same(errors(['service.state.redis.db=2']), ['--set:1:1 service::state::type: missing required key "type"; valid types: memory, redis']);
   t.same(errors(['service.queue={type: kafka, kafka: {brokers: [], compression: brotli, auth: {sasl: {mechanism: PLAIN}}}}']), [
     '--set:1:32 service::queue::kafka::brokers: expected at least one broker',

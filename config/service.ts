@@ -34,7 +34,8 @@ const memoryQueue = z.strictObject({
   max_size_mib: integer(1, 65_536).default(DEFAULT_QUEUE_MAX_SIZE_MIB),
   partitions: integer(1, 256).default(DEFAULT_QUEUE_PARTITIONS),
   /** Processors, connectors and exporters on a thread of their own (cmd/run.ts); `auto`: when a processor keeps keyed state and there are two cores. */
-  forward_thread: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+  forward_thread: z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.enum(['auto', 'true', 'false']))
+    .transform((v) => (v === 'auto' ? v : v === 'true')).default('auto'),
 });
 
 /** The Kafka stage log: the client keys every Kafka component shares, then the topics' and group's. */

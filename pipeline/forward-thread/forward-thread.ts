@@ -32,7 +32,7 @@ const STOP_GRACE_MS = 2000;
  */
 export const FORWARD_SEMI_SPACE_MIB = 16;
 
-/** A refused or failed append, as the channel answers it. */
+/** The forwarding thread's answer to an append: its log's size after it, and the refusal if there was one. */
 type AppendAnswer = { logBytes: number; refused?: AppendRefusal };
 
 /** The forwarding side, running `script` in a worker thread. */
