@@ -1,5 +1,5 @@
 /**
- * Entry of the forwarding thread of a Kafka-queue daemon (pipeline/forward-thread): runs the
+ * Entry of a daemon's forwarding thread (pipeline/forward-thread): runs the
  * forward side of the config the main thread validated, handed over as data (portable-config).
  * It reads no config file: both threads run the same config even if the files change meanwhile.
  */

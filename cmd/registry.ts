@@ -1,6 +1,6 @@
 /**
  * Which components a vigil binary is built with: the factories, and the module that exports them
- * as `FACTORIES`, so that the forwarding thread of a Kafka-queue daemon (cmd/forward-worker.ts)
+ * as `FACTORIES`, so that a daemon's forwarding thread (cmd/forward-worker.ts)
  * loads the same list. vigil's own is ./components; tests add components through their own.
  */
 import type { Factory } from '../pipeline/component.js';

@@ -59,7 +59,7 @@ export interface Host {
   /**
    * The service's state store (`service.state`), shared by every component; usable from `start`
    * on. Components SHOULD scope their keys (`scoped(store, id, pipeline, partition)`) and MUST
-   * NOT start or close it. On the main thread of a Kafka-queue daemon (extensions, receivers) it
+   * NOT start or close it. On the main thread of a daemon with a forwarding thread (extensions, receivers) it
    * is read-only, `get` and `list`, and readable once the service runs; writes reject with a
    * PermanentError (the processors on the forwarding thread own it).
    */

@@ -51,7 +51,7 @@ export async function dryBuild(config: ServiceConfig): Promise<BuildFailure[]> {
     }
   }
   if (failures.size > 0) return [...failures.values()];
-  // Both halves, as one thread of the memory queue builds them.
+  // Both halves, as a daemon on one thread builds them.
   const stages = new Stages(idleLog, metrics, (p) => pipelineKeyOf(config, p));
   const graph = buildGraph(wrapped, stages, logger, metrics);
   const ingest = new IngestSide(wrapped, stages, logger, metrics);

@@ -1,8 +1,8 @@
 /**
  * The forward side of a service: the stage logs' consumers, the processors, connectors and
- * exporters after them, and the state store with its ownership checkpoints. On the memory queue
- * it runs beside the ingest side in one thread; on the Kafka queue it is all the forwarding
- * thread builds (./forward-thread).
+ * exporters after them, and the state store with its ownership checkpoints. On one thread it runs
+ * beside the ingest side; with a forwarding thread (always on the Kafka queue, on the memory queue
+ * per `forward_thread`) it is all that thread builds (./forward-thread).
  */
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';

@@ -1,8 +1,8 @@
 /**
  * The ingest side of a service: extensions, receivers, and the entries of the stage logs they
- * produce into, with each pipeline's admission processors (memory_limiter). On the memory queue it
- * runs beside the forward side in one thread and shares that side's processors; on the Kafka
- * queue it is all the main thread builds, and makes admission processors of its own.
+ * produce into, with each pipeline's admission processors (memory_limiter). On one thread it runs
+ * beside the forward side and shares that side's processors; with a forwarding thread (always on
+ * the Kafka queue) it is all the main thread builds, and makes admission processors of its own.
  */
 import type { Logger } from 'pino';
 import type { PipelineConfig, ServiceConfig } from '../config/index.js';

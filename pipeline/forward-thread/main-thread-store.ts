@@ -1,5 +1,5 @@
 /**
- * The state store offered on the main thread of a Kafka-queue daemon (`host.stateStore()` for
+ * The state store offered on the main thread of a daemon with a forwarding thread (`host.stateStore()` for
  * extensions and receivers there), read-only: on Redis through a client of its own to the same
  * `service.state`, on the memory store (which lives on the forwarding thread) by asking that thread
  * over its message port.

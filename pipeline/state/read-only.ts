@@ -1,5 +1,5 @@
 /**
- * The state store as the main thread of a Kafka-queue daemon sees it: the store belongs to the
+ * The state store as the main thread of a daemon with a forwarding thread sees it: the store belongs to the
  * forwarding thread (processors checkpoint there), and the main thread (extensions such as a query
  * API) may only read it. Writes reject with a PermanentError, so a component that writes from the
  * wrong thread learns it at once rather than racing the owner.
@@ -72,5 +72,5 @@ export class ReadOnlyStore implements ManagedStateStore {
 
 /** The error every write gets. */
 function readOnly(): PermanentError {
-  return new PermanentError('state store: read-only on the main thread of a Kafka-queue daemon; processors on the forwarding thread write it');
+  return new PermanentError('state store: read-only on the main thread of a daemon with a forwarding thread; processors on the forwarding thread write it');
 }
