@@ -8,7 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Payload } from '../../pdata/payload.js';
 import { isPermanent, messageOf } from '../errors.js';
 import type { Service } from '../service.js';
-import type { StageRecord } from '../stage-log.js';
+import type { StageLog, StageRecord } from '../stage-log.js';
 import type { FromForwarder, StateRead, StateReadAnswer, ToForwarder } from './messages.js';
 import { refusalOf } from './relay-log.js';
 
@@ -24,9 +24,11 @@ const READY_INTERVAL_MS = 250;
 export async function serveForwarding(port: MessagePort, service: ForwardService): Promise<void> {
   const post = (m: FromForwarder): void => port.postMessage(m);
   let readiness: NodeJS.Timeout | undefined;
+  // The graph made every log when the service was built: looked up by name per append, not searched.
+  const logs = new Map(service.stageLogs().map((log) => [log.name, log]));
   port.on('message', (m: ToForwarder) => {
     if (m.type === 'append') {
-      void append(service, m).then(post);
+      void append(logs.get(m.log), m).then(post);
     } else if (m.type === 'metrics') {
       void service.metrics.registry.getMetricsAsJSON().then((metrics) => post({ type: 'metrics', id: m.id, metrics }));
     } else if (m.type === 'state-read') {
@@ -42,15 +44,14 @@ export async function serveForwarding(port: MessagePort, service: ForwardService
     post({ type: 'start-failed', error: messageOf(err) });
     return;
   }
-  const report = (): void => post({ type: 'ready', reasons: service.notReadyReasons(), logBytes: Object.fromEntries(service.stageLogs().map((log) => [log.name, log.stats().bytes])) });
+  const report = (): void => post({ type: 'ready', reasons: service.notReadyReasons(), logBytes: Object.fromEntries([...logs.values()].map((log) => [log.name, log.stats().bytes])) });
   report();
   readiness = setInterval(report, READY_INTERVAL_MS);
   post({ type: 'started' });
 }
 
 /** Appends relayed records to the named log, in the order they were sent; a refusal becomes the answer. */
-async function append(service: ForwardService, m: Append): Promise<FromForwarder> {
-  const log = service.stageLogs().find((l) => l.name === m.log);
+async function append(log: StageLog | undefined, m: Append): Promise<FromForwarder> {
   if (!log) return { type: 'appended', id: m.id, log: m.log, logBytes: 0, refused: { name: 'PermanentError', message: `bug: no stage log ${m.log} on the forwarding thread` } };
   const bytes = new Uint8Array(m.bytes);
   const records: StageRecord[] = [];
