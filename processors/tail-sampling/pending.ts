@@ -3,14 +3,14 @@
  * every partition of a processor instance (num_traces and the held bytes).
  */
 import type { Hold } from '../../pipeline/delivery.js';
-import type { Payload } from '../../pdata/index.js';
+import type { SpanRun } from '../../pdata/trace-index.js';
 import type { Decision } from './policies.js';
 
-/** A trace waiting for its decision: its spans (one request per arrival) and the holds on their records. */
+/** A trace waiting for its decision: its spans (a run per request it arrived in) and the holds on their records. */
 export interface PendingTrace {
   readonly key: string;
   readonly traceId: Uint8Array;
-  readonly pieces: Payload[];
+  readonly runs: SpanRun[];
   readonly holds: Hold[];
   spanCount: number;
   sizeBytes: number;

@@ -4,18 +4,18 @@
  * anything else waits, and a trace still undecided at its decision time is not sampled. A drop
  * policy that did not drop keeps every later policy from sampling at ingest.
  */
-import type { Payload } from '../../pdata/index.js';
+import type { SpanRun } from '../../pdata/trace-index.js';
 import type { PendingTrace } from './pending.js';
 import type { Decision, TraceData } from './policies.js';
 import { resourcesOf } from './trace-view.js';
 import type { Shared } from './worker.js';
 
 /** The decision for a trace from one arriving part, or undefined to wait. */
-export function spanIngestDecision(s: Shared, t: PendingTrace, piece: Payload): Decision | undefined {
+export function spanIngestDecision(s: Shared, t: PendingTrace, run: SpanRun): Decision | undefined {
   let resources: ReturnType<typeof resourcesOf> | undefined;
   const data: TraceData = {
     traceId: t.traceId, spanCount: t.spanCount, sizeBytes: t.sizeBytes, nowMs: Date.now(),
-    resources: () => (resources ??= resourcesOf([piece])),
+    resources: () => (resources ??= resourcesOf([run])),
   };
   let dropPending = false;
   for (const p of s.policies) {

@@ -1,5 +1,6 @@
 /** Test material (not used at runtime): traces payloads from a compact description, and trace data for policies. */
 import { fromJson, type Payload } from '../../pdata/index.js';
+import { indexTraces, runSize, type SpanRun } from '../../pdata/trace-index.js';
 import type { TraceData } from './policies.js';
 import { resourcesOf } from './trace-view.js';
 
@@ -60,7 +61,14 @@ export function traceData(traceId: string, payloads: readonly Payload[], nowMs =
     traceId: Uint8Array.from(Buffer.from(traceId, 'hex')),
     spanCount: payloads.reduce((n, p) => n + p.itemCount, 0),
     sizeBytes: payloads.reduce((n, p) => n + p.bytes.length, 0),
-    resources: () => resourcesOf(payloads),
+    resources: () => resourcesOf(payloads.map(wholeRun)),
     nowMs,
   };
+}
+
+/** Every span of a request, as one run. */
+export function wholeRun(payload: Payload): SpanRun {
+  const index = indexTraces(payload);
+  const spans = Array.from({ length: index.count }, (_, i) => i);
+  return { index, spans, sizeBytes: runSize(index, spans) };
 }

@@ -5,8 +5,7 @@
  * otelcol's policies read them with pcommon's typed getters (`Int()` of a double is 0, `Str()` of
  * an int is "").
  */
-import type { Payload } from '../../pdata/index.js';
-import { forEachSpanFields, SpanField } from '../../pdata/span-fields.js';
+import type { SpanRun } from '../../pdata/trace-index.js';
 import { eachField, Reader, utf8 } from '../../pdata/wire.js';
 
 /** An attribute value with its OTLP type; composite values (arrays, maps, bytes) are `other`. */
@@ -102,7 +101,7 @@ class LazyResource implements ResourceFacts {
   readonly spans: SpanFacts[] = [];
   private decoded: Map<string, Typed> | undefined;
 
-  constructor(private readonly b: Uint8Array, readonly start: number, private readonly end: number) {}
+  constructor(private readonly b: Uint8Array, private readonly start: number, private readonly end: number) {}
 
   get attributes(): Map<string, Typed> {
     if (this.decoded === undefined) {
@@ -114,41 +113,44 @@ class LazyResource implements ResourceFacts {
   }
 }
 
-/** What the policies read of each span, besides its attributes (read lazily from its range). */
-const FIELDS = SpanField.times | SpanField.statusCode | SpanField.traceState | SpanField.parent | SpanField.flags;
-
 /**
- * The resources and spans of held requests, in order. A resource_spans without spans is left out:
- * a held piece (split by trace id) has none, as otelcol's batches grouped by trace have none.
+ * The resources and spans of a trace's runs (one per request it arrived in), in order. Each run's
+ * facts were read when its request was indexed; only attributes are decoded here, on first use.
  */
-export function resourcesOf(payloads: readonly Payload[]): ResourceFacts[] {
+export function resourcesOf(runs: readonly SpanRun[]): ResourceFacts[] {
   const out: ResourceFacts[] = [];
-  for (const p of payloads) {
-    const b = p.bytes;
+  for (const { index, spans } of runs) {
+    const b = index.bytes;
+    const t = index.times;
     let resource: LazyResource | undefined;
-    forEachSpanFields(p, FIELDS, (f) => {
-      if (resource === undefined || resource.start !== f.resourceStart) {
-        resource = new LazyResource(b, f.resourceStart, f.resourceEnd);
+    let resourceNo = -1;
+    for (const i of spans) {
+      const r = index.resourceOf(i);
+      if (resource === undefined || r !== resourceNo) {
+        const e = index.resources[r]!;
+        resource = new LazyResource(b, e.start, e.end);
+        resourceNo = r;
         out.push(resource);
       }
-      const s = new LazySpan(b, f.start, f.end);
-      s.startHi = f.startHi;
-      s.startLo = f.startLo;
-      s.endHi = f.endHi;
-      s.endLo = f.endLo;
-      s.statusCode = f.statusCode;
-      s.traceState = f.traceState;
-      s.flags = f.flags;
-      s.isRoot = f.isRoot;
+      const s = new LazySpan(b, index.spanStart[i]!, index.spanEnd[i]!);
+      s.startLo = t[4 * i]!;
+      s.startHi = t[4 * i + 1]!;
+      s.endLo = t[4 * i + 2]!;
+      s.endHi = t[4 * i + 3]!;
+      s.statusCode = index.status[i]!;
+      const ts = index.traceStateStart[i]!;
+      const te = index.traceStateEnd[i]!;
+      s.traceState = ts === te ? '' : utf8(b, ts, te);
+      s.flags = index.flags[i]!;
+      s.isRoot = index.root[i] === 1;
       resource.spans.push(s);
-    });
+    }
   }
   return out;
 }
 
-/** True when a request holds a root span (no parent span id). */
-export function hasRootSpan(payload: Payload): boolean {
-  let root = false;
-  forEachSpanFields(payload, SpanField.parent, (f) => { root ||= f.isRoot; });
-  return root;
+/** True when a run holds a root span (no parent span id). */
+export function hasRootSpan(run: SpanRun): boolean {
+  for (const i of run.spans) if (run.index.root[i] === 1) return true;
+  return false;
 }

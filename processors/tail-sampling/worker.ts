@@ -13,7 +13,8 @@ import type { Delivery, Hold } from '../../pipeline/delivery.js';
 import { messageOf, PermanentError } from '../../pipeline/errors.js';
 import type { Timer } from '../../pipeline/event-time/clock.js';
 import type { Revocation } from '../../pipeline/stage-log.js';
-import { maxEventTime, mergePayloads, splitByKey, type Payload } from '../../pdata/index.js';
+import { maxEventTime, type Payload } from '../../pdata/index.js';
+import { splitTraces, writeRuns, type SpanRun } from '../../pdata/trace-index.js';
 import { checkpointEvery, type PartitionContext, type PartitionWorker } from '../processorhelper/index.js';
 import type { Config } from './config.js';
 import { DecisionCheckpoint } from './decision-checkpoint.js';
@@ -66,9 +67,9 @@ function latestSpanEnd(payload: Payload): bigint {
 const BUCKET_MS = 100;
 const RETRY_EMIT_MS = 1_000;
 
-/** A sampled batch waiting to be accepted downstream. */
+/** A sampled batch waiting to be accepted downstream: its spans are written into a request when it is sent. */
 interface Outgoing {
-  readonly pieces: Payload[];
+  readonly runs: SpanRun[];
   readonly holds: Hold[];
 }
 
@@ -116,18 +117,17 @@ export class TailSamplingWorker implements PartitionWorker {
     const arrival = this.eventNow(payload);
     const out = this.decideDue(arrival);
     const now = Date.now();
-    for (const { key, id, payload: piece } of splitByKey(payload)) {
-      const k = id!;
-      const decided = this.pending.has(k) ? undefined : this.decided.get(k);
+    for (const { key, id, run } of splitTraces(payload)) {
+      const decided = this.pending.has(id) ? undefined : this.decided.get(id);
       if (!decided) {
-        this.add(k, key!, piece, delivery.hold(), arrival, out);
+        this.add(id, key, run, delivery.hold(), arrival, out);
         continue;
       }
       // A late span follows its trace's decision: forwarded with the next batch, or dropped.
-      this.s.metrics.cachedRelease(piece.itemCount, decided.decision === 'sampled');
+      this.s.metrics.cachedRelease(run.spans.length, decided.decision === 'sampled');
       this.s.metrics.lateSpan(Math.floor((now - decided.atWall) / 1000));
       if (decided.decision === 'sampled') {
-        out.pieces.push(piece);
+        out.runs.push(run);
         out.holds.push(delivery.hold());
       }
     }
@@ -151,7 +151,7 @@ export class TailSamplingWorker implements PartitionWorker {
       for (const t of all) { this.forget(t); for (const h of t.holds) h.release(); }
     } else {
       // Memory log: nothing would deliver these records again, so decide what is held now.
-      const out: Outgoing = { pieces: [], holds: [] };
+      const out: Outgoing = { runs: [], holds: [] };
       this.s.metrics.decidedEarly('shutdown', all.length);
       for (const t of all) this.decideOne(t, out);
       if (!(await this.trySend(out))) this.ctx.logger.error({ traces: all.length }, 'tail_sampling could not emit sampled traces at shutdown; their records stay unacknowledged');
@@ -169,7 +169,7 @@ export class TailSamplingWorker implements PartitionWorker {
 
   /** Decides every trace whose decision time is at or before `eventMs`; returns the sampled ones to send. */
   private decideDue(eventMs: number): Outgoing {
-    const out: Outgoing = { pieces: [], holds: [] };
+    const out: Outgoing = { runs: [], holds: [] };
     const started = performance.now();
     let ran = false;
     for (const [at, bucket] of this.buckets) {
@@ -187,11 +187,11 @@ export class TailSamplingWorker implements PartitionWorker {
   }
 
   /** Adds one trace's spans of a record (`traceId`: a copy of its own, kept). */
-  private add(key: string, traceId: Uint8Array, piece: Payload, hold: Hold, arrival: number, out: Outgoing): void {
+  private add(key: string, traceId: Uint8Array, run: SpanRun, hold: Hold, arrival: number, out: Outgoing): void {
     const c = this.s.config;
     let t = this.pending.get(key);
     if (!t) {
-      t = { key, traceId, pieces: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), seq: this.s.budget.nextSeq(), deadlineMs: arrival + c.decision_wait };
+      t = { key, traceId, runs: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), seq: this.s.budget.nextSeq(), deadlineMs: arrival + c.decision_wait };
       this.pending.set(key, t);
       this.arrivals.push(key, t.seq, this.seqOf);
       this.s.budget.traces++;
@@ -199,12 +199,12 @@ export class TailSamplingWorker implements PartitionWorker {
       this.s.metrics.heldTraces(1);
       this.schedule(t);
     }
-    t.pieces.push(piece);
+    t.runs.push(run);
     t.holds.push(hold);
-    t.spanCount += piece.itemCount;
-    t.sizeBytes += piece.bytes.length;
-    this.s.budget.bytes += piece.bytes.length;
-    if (c.decision_wait_after_root_received > 0 && arrival + c.decision_wait_after_root_received < t.deadlineMs && hasRootSpan(piece)) {
+    t.spanCount += run.spans.length;
+    t.sizeBytes += run.sizeBytes;
+    this.s.budget.bytes += run.sizeBytes;
+    if (c.decision_wait_after_root_received > 0 && arrival + c.decision_wait_after_root_received < t.deadlineMs && hasRootSpan(run)) {
       this.unschedule(t);
       t.deadlineMs = arrival + c.decision_wait_after_root_received;
       this.schedule(t);
@@ -215,7 +215,7 @@ export class TailSamplingWorker implements PartitionWorker {
       return;
     }
     if (c.sampling_strategy === 'span-ingest') {
-      const d = spanIngestDecision(this.s, t, piece);
+      const d = spanIngestDecision(this.s, t, run);
       if (d !== undefined) this.settle(t, d, out);
     }
   }
@@ -269,7 +269,7 @@ export class TailSamplingWorker implements PartitionWorker {
     this.buckets.delete(at);
     if (!bucket || this.closed) return;
     const started = performance.now();
-    const out: Outgoing = { pieces: [], holds: [] };
+    const out: Outgoing = { runs: [], holds: [] };
     for (const key of bucket.keys) {
       const t = this.pending.get(key);
       if (t) this.decideOne(t, out);
@@ -295,7 +295,7 @@ export class TailSamplingWorker implements PartitionWorker {
     let resources: ReturnType<typeof resourcesOf> | undefined;
     const data: TraceData = {
       traceId: t.traceId, spanCount: t.spanCount, sizeBytes: t.sizeBytes, nowMs: Date.now(),
-      resources: () => (resources ??= resourcesOf(t.pieces)),
+      resources: () => (resources ??= resourcesOf(t.runs)),
     };
     const outcome = decide(this.s.policies, data, this.s.config.sample_on_first_match);
     for (const a of outcome.answers) this.s.metrics.policyAnswer(a.policy, a.decision);
@@ -309,7 +309,7 @@ export class TailSamplingWorker implements PartitionWorker {
     const remembered = { decision: d, atWall: Date.now() };
     this.checkpoint.noteDecided(t.key, remembered, this.decided.set(t.key, remembered));
     if (d === 'sampled') {
-      out.pieces.push(...t.pieces);
+      out.runs.push(...t.runs);
       out.holds.push(...t.holds);
     } else {
       this.checkpoint.releaseAfterCheckpoint(t.holds);
@@ -327,7 +327,7 @@ export class TailSamplingWorker implements PartitionWorker {
 
   /** Emits a sampled batch and releases its records; retried in the background until accepted. */
   private async send(out: Outgoing): Promise<void> {
-    if (out.pieces.length === 0) return;
+    if (out.runs.length === 0) return;
     if (!(await this.trySend(out)) && !this.closed) this.retryLater(out);
   }
 
@@ -339,13 +339,13 @@ export class TailSamplingWorker implements PartitionWorker {
   }
 
   private async trySend(out: Outgoing): Promise<boolean> {
-    if (out.pieces.length === 0) return true;
+    if (out.runs.length === 0) return true;
     try {
-      await this.ctx.emit(mergePayloads(out.pieces));
+      await this.ctx.emit(writeRuns(out.runs));
     } catch (err) {
       if (err instanceof PermanentError) {
         // Downstream will never take it: the stage log would drop such a record too.
-        this.ctx.logger.error({ err: messageOf(err), spans: out.pieces.reduce((n, p) => n + p.itemCount, 0) }, 'sampled traces refused permanently downstream; dropped');
+        this.ctx.logger.error({ err: messageOf(err), spans: out.runs.reduce((n, r) => n + r.spans.length, 0) }, 'sampled traces refused permanently downstream; dropped');
         for (const h of out.holds) h.release();
         return true;
       }
