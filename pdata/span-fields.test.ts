@@ -6,7 +6,8 @@ import { decodeProtobuf } from './decode.js';
 import { maxEventTime } from './event-time.js';
 import { Payload } from './payload.js';
 import { forEachSpanDetailed } from './span-detail.js';
-import { forEachSpanFields, SpanField, statusCode } from './span-fields.js';
+import { forEachSpanFields, SpanField } from './span-fields.js';
+import { statusCode } from './trace-index.js';
 import { makeSdkSpans } from './test-fixtures.js';
 
 const ALL = Object.values(SpanField).reduce((a, b) => a | b, 0);

@@ -1,14 +1,15 @@
 /**
- * One walk over a traces request's spans that reads only the fields its caller asks for, into one
- * reused object: span_metrics and tail_sampling both read spans this way (issue 10). A decoded view
- * per span (./span-detail) allocates the view, its attributes, id subarrays and BigInt times; on the
- * analytics chain that allocation and a second, private reader per component were a visible share
- * of the daemon's CPU. Times stay as 32-bit halves: callers make a BigInt or a duration as they need.
+ * The spans of a traces request with only the fields their caller asks for, in one reused object,
+ * read from the request's trace index (./trace-index), which tail_sampling reads too (issue 10).
+ * A decoded view per span (./span-detail) allocates the view, its attributes, id subarrays and
+ * BigInt times; on the analytics chain that allocation and a second, private reader per component
+ * were a visible share of the daemon's CPU. Times stay as 32-bit halves: callers make a BigInt or a
+ * duration as they need.
  */
 import { readKeyValue, readKeyValues, type Attributes } from './any-value.js';
-import { noteLatestSpanEnd } from './event-time.js';
 import type { Payload } from './payload.js';
-import { eachField, Reader, utf8 } from './wire.js';
+import { traceIndexOf, type TraceIndex } from './trace-index.js';
+import { eachField, utf8 } from './wire.js';
 
 /** Bits of the wanted-fields mask; a field not asked for keeps its empty value. */
 export const SpanField = {
@@ -78,32 +79,35 @@ function emptyFields(): SpanFields {
 
 /**
  * Calls `fn` for every span of a traces payload, in order, with the fields in the `wanted` mask
- * (SpanField bits). A walk with `times` also tells maxEventTime the request's latest span end, so a
- * second component asking for the record's event time does not walk it again.
+ * (SpanField bits). The request's trace index (./trace-index) is made, or reused, for it: tail
+ * sampling reads the same index of the same record right after, and the index also tells
+ * maxEventTime the request's latest span end.
  */
 export function forEachSpanFields(payload: Payload, wanted: number, fn: (span: SpanFields) => void): void {
   if (payload.signal !== 'traces') return;
+  const index = traceIndexOf(payload);
   const b = payload.bytes;
-  const r = new Reader(b);
   const v = emptyFields();
   const envelope = (wanted & SpanField.envelope) !== 0;
-  const times = (wanted & SpanField.times) !== 0;
-  let maxLo = 0;
-  let maxHi = 0;
-  eachField(b, 0, b.length, 1, (rs, re) => {
-    v.resourceStart = rs;
-    v.resourceEnd = re;
-    if (envelope) readResource(v, b, rs, re);
-    eachField(b, rs, re, 2, (ss, se) => {
-      if (envelope) readScope(v, b, ss, se);
-      eachField(b, ss, se, 2, (start, end) => {
-        readSpan(r, v, start, end, wanted);
-        if (times && (v.endHi > maxHi || (v.endHi === maxHi && v.endLo > maxLo))) { maxLo = v.endLo; maxHi = v.endHi; }
-        fn(v);
-      });
-    });
-  });
-  if (times) noteLatestSpanEnd(payload, maxLo, maxHi);
+  let resourceNo = -1;
+  let scopeNo = -1;
+  for (let i = 0; i < index.count; i++) {
+    const sc = index.scopeOf(i);
+    if (sc !== scopeNo) {
+      scopeNo = sc;
+      const scope = index.scopes[sc]!;
+      if (scope.resource !== resourceNo) {
+        resourceNo = scope.resource;
+        const resource = index.resources[resourceNo]!;
+        v.resourceStart = resource.start;
+        v.resourceEnd = resource.end;
+        if (envelope) readResource(v, b, resource.start, resource.end);
+      }
+      if (envelope) readScope(v, b, scope.start, scope.end);
+    }
+    readSpan(index, v, i, wanted);
+    fn(v);
+  }
 }
 
 function readResource(v: SpanFields, b: Uint8Array, start: number, end: number): void {
@@ -123,69 +127,36 @@ function readScope(v: SpanFields, b: Uint8Array, start: number, end: number): vo
   });
 }
 
-/** Little-endian uint32 at `p` (bounds were checked by the caller). */
-const u32 = (b: Uint8Array, p: number): number => (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-
-function isZero(b: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (b[i] !== 0) return false;
-  return true;
-}
-
-function readSpan(r: Reader, v: SpanFields, start: number, end: number, wanted: number): void {
-  const b = r.buf;
-  v.start = start; v.end = end;
-  v.name = ''; v.kind = 0; v.statusCode = 0; v.traceState = ''; v.traceId = EMPTY; v.spanId = EMPTY; v.isRoot = true; v.flags = 0;
-  v.startLo = 0; v.startHi = 0; v.endLo = 0; v.endHi = 0;
-  v.attributes = (wanted & SpanField.attributes) !== 0 ? {} : NO_ATTRIBUTES;
-  r.pos = start;
-  r.end = end;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const no = tag >>> 3;
-    const wire = tag & 7;
-    if (wire === 2) {
-      const n = r.length();
-      const s = r.pos;
-      r.pos += n;
-      if (no === 5) { if (wanted & SpanField.name) v.name = utf8(b, s, s + n); }
-      else if (no === 9) { if (wanted & SpanField.attributes) readKeyValue(v.attributes, b, s, s + n); }
-      else if (no === 15) { if (wanted & SpanField.statusCode) v.statusCode = statusCode(b, s, s + n, r); }
-      else if (no === 3) { if (wanted & SpanField.traceState) v.traceState = n === 0 ? '' : utf8(b, s, s + n); }
-      else if (no === 4) { if (wanted & SpanField.parent) v.isRoot = isZero(b, s, s + n); }
-      else if (no === 1) { if (wanted & SpanField.ids) v.traceId = b.subarray(s, s + n); }
-      else if (no === 2) { if (wanted & SpanField.ids) v.spanId = b.subarray(s, s + n); }
-    } else if (wire === 1 && (no === 7 || no === 8) && (wanted & SpanField.times) !== 0) {
-      const p = r.pos;
-      r.skip(1); // bounds-checks the 8 bytes
-      if (no === 7) { v.startLo = u32(b, p); v.startHi = u32(b, p + 4); } else { v.endLo = u32(b, p); v.endHi = u32(b, p + 4); }
-    } else if (wire === 0 && no === 6 && (wanted & SpanField.kind) !== 0) {
-      r.varint64();
-      v.kind = r.lo;
-    } else if (wire === 5 && no === 16 && (wanted & SpanField.flags) !== 0) {
-      v.flags = r.fixed32();
-    } else {
-      r.skip(wire);
-    }
+/** Span `i`'s wanted fields, from the index (attributes from the span's bytes). */
+function readSpan(index: TraceIndex, v: SpanFields, i: number, wanted: number): void {
+  const b = index.bytes;
+  const start = index.spanStart(i);
+  const end = index.spanEnd(i);
+  v.start = start;
+  v.end = end;
+  if (wanted & SpanField.ids) {
+    const t = index.traceIdAt(i);
+    const s = index.spanIdAt(i);
+    v.traceId = b.subarray(t, t + 16);
+    v.spanId = b.subarray(s, s + 8);
   }
-  const after = v.endHi > v.startHi || (v.endHi === v.startHi && v.endLo > v.startLo);
-  v.durationNanos = after ? (v.endHi - v.startHi) * TWO32 + (v.endLo - v.startLo) : 0;
-}
-
-/**
- * The code (field 3) of the Status message in b[start, end): 0 unset, 1 ok, 2 error. With a reader
- * of `b` given, it is used and put back where it was (no reader made per span).
- */
-export function statusCode(b: Uint8Array, start: number, end: number, r = new Reader(b)): number {
-  const pos = r.pos;
-  const stop = r.end;
-  r.pos = start;
-  r.end = end;
-  let code = 0;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === 0x18) { r.varint64(); code = r.lo; } else r.skip(tag & 7);
+  if (wanted & SpanField.name) v.name = index.name(i);
+  if (wanted & SpanField.kind) v.kind = index.kind(i);
+  if (wanted & SpanField.times) {
+    v.startLo = index.startLo(i);
+    v.startHi = index.startHi(i);
+    v.endLo = index.endLo(i);
+    v.endHi = index.endHi(i);
+    const after = v.endHi > v.startHi || (v.endHi === v.startHi && v.endLo > v.startLo);
+    v.durationNanos = after ? (v.endHi - v.startHi) * TWO32 + (v.endLo - v.startLo) : 0;
   }
-  r.pos = pos;
-  r.end = stop;
-  return code;
+  if (wanted & SpanField.statusCode) v.statusCode = index.status(i);
+  if (wanted & SpanField.traceState) v.traceState = index.traceState(i);
+  if (wanted & SpanField.parent) v.isRoot = index.isRoot(i);
+  if (wanted & SpanField.flags) v.flags = index.flags(i);
+  if (wanted & SpanField.attributes) {
+    const attributes: Attributes = {};
+    eachField(b, start, end, 9, (s, e) => readKeyValue(attributes, b, s, e));
+    v.attributes = attributes;
+  }
 }

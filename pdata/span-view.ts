@@ -1,6 +1,6 @@
 /** A light per-span view read straight from the protobuf bytes, for exporters and connectors. */
 import type { Payload } from './payload.js';
-import { statusCode } from './span-fields.js';
+import { statusCode } from './trace-index.js';
 import { Reader, uint64BigInt, utf8 } from './wire.js';
 
 /** The fields of a span most consumers need; ids are views into the payload (copy to keep). */

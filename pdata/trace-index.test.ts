@@ -1,6 +1,6 @@
 /**
  * The trace index against the readers it stands in for: splitByKey's rebuilt request per trace
- * (pdata/tree) and forEachSpanFields' facts, on generated requests with several resources, scopes,
+ * (pdata/tree) and the detailed span view's fields, on generated requests with several resources, scopes,
  * interleaved traces and unknown fields.
  */
 import fc from 'fast-check';
@@ -11,9 +11,10 @@ import { maxEventTime } from './event-time.js';
 import { fromJson } from './json.js';
 import { Payload } from './payload.js';
 import { mergePayloads, splitByKey } from './records.js';
-import { forEachSpanFields, SpanField, type SpanFields } from './span-fields.js';
+import { readKeyValues, type Attributes } from './any-value.js';
+import { forEachSpanDetailed } from './span-detail.js';
 import { indexTraces, runSize, splitTraces, writeRuns } from './trace-index.js';
-import { utf8, Writer } from './wire.js';
+import { eachField, uint64BigInt, Writer } from './wire.js';
 
 interface SpanSpec { trace: number; root: boolean; status: number; flags: number; traceState: string; startMs: number; lengthMs: number }
 
@@ -58,23 +59,29 @@ function payloadOf(request: Request): Payload | null {
   return fromJson('traces', JSON.stringify(body)).payload;
 }
 
-/** The facts forEachSpanFields reads, per span in document order. */
-function factsByWalk(p: Payload): string[] {
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Per span in document order, what the detailed view (an independent decoder) reads. */
+function factsByDetail(p: Payload): string[] {
   const out: string[] = [];
-  const wanted = SpanField.times | SpanField.statusCode | SpanField.traceState | SpanField.parent | SpanField.flags;
-  forEachSpanFields(p, wanted, (f: SpanFields) => out.push(JSON.stringify([f.start, f.end, f.resourceStart, f.startLo, f.startHi, f.endLo, f.endHi, f.statusCode, f.traceState, f.flags, f.isRoot])));
+  forEachSpanDetailed(p, (s) => out.push(JSON.stringify([s.serviceName, hex(s.traceId), hex(s.spanId), s.name, s.kind, String(s.startTimeUnixNano), String(s.endTimeUnixNano),
+    s.statusCode, s.traceState, s.flags, s.parentSpanId.every((x) => x === 0)])), false);
   return out;
 }
 
 function factsByIndex(p: Payload): string[] {
   const index = indexTraces(p);
+  const b = index.bytes;
   const out: string[] = [];
   for (let i = 0; i < index.count; i++) {
-    const tm = index.times;
-    const ts = index.traceStateStart[i]!;
-    const te = index.traceStateEnd[i]!;
-    out.push(JSON.stringify([index.spanStart[i], index.spanEnd[i], index.resources[index.resourceOf(i)]!.start, tm[4 * i], tm[4 * i + 1], tm[4 * i + 2], tm[4 * i + 3],
-      index.status[i], ts === te ? '' : utf8(index.bytes, ts, te), index.flags[i], index.root[i] === 1]));
+    const resource = index.resources[index.resourceOf(i)]!;
+    let attributes: Attributes = {};
+    eachField(b, resource.start, resource.end, 1, (s, e) => { attributes = readKeyValues(b, s, e, 1, attributes); });
+    const t = index.traceIdAt(i);
+    const sp = index.spanIdAt(i);
+    out.push(JSON.stringify([attributes['service.name'], hex(b.subarray(t, t + 16)), hex(b.subarray(sp, sp + 8)), index.name(i), index.kind(i),
+      String(uint64BigInt(index.startLo(i), index.startHi(i))), String(uint64BigInt(index.endLo(i), index.endHi(i))),
+      index.status(i), index.traceState(i), index.flags(i), index.isRoot(i)]));
   }
   return out;
 }
@@ -99,11 +106,11 @@ t.test('each trace is written byte for byte as the tree builder writes it, and s
   }), { numRuns: 300 });
 });
 
-t.test('the facts of each span are those forEachSpanFields reads', async (t) => {
+t.test('the facts of each span are those the detailed view reads', async (t) => {
   fc.assert(fc.property(requestArb, (request) => {
     const p = payloadOf(request);
     if (!p) return;
-    t.same(factsByIndex(p), factsByWalk(p));
+    t.same(factsByIndex(p), factsByDetail(p));
   }), { numRuns: 300 });
 });
 
@@ -113,7 +120,7 @@ t.test('a realistic request: 64 traces of 8 spans, facts and latest span end', a
   const traces = splitTraces(p);
   t.equal(traces.length, 64);
   t.ok(traces.every((x) => x.run.spans.length === 8));
-  t.same(factsByIndex(p), factsByWalk(p));
+  t.same(factsByIndex(p), factsByDetail(p));
   t.equal(maxEventTime(p), maxEventTime(new Payload('traces', bytes, 512)), 'noted the latest span end');
 });
 

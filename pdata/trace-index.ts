@@ -13,8 +13,7 @@
  */
 import { noteLatestSpanEnd } from './event-time.js';
 import { Payload } from './payload.js';
-import { statusCode } from './span-fields.js';
-import { Reader, varintSize } from './wire.js';
+import { Reader, utf8, varintSize } from './wire.js';
 
 /** A resource_spans or scope_spans message: where it is, and its fields other than its children. */
 export interface Envelope {
@@ -46,6 +45,11 @@ export interface TraceOfRequest {
   readonly run: SpanRun;
 }
 
+/** Per span, the facts are STRIDE uint32 words in one array: one allocation per request, not one per fact. */
+const STRIDE = 16;
+const START = 0, END = 1, SCOPE = 2, TRACE_ID = 3, TIMES = 4, FLAGS = 8, TS_START = 9, TS_END = 10, STATUS_ROOT = 11,
+  SPAN_ID = 12, NAME_START = 13, NAME_END = 14, KIND = 15;
+
 /** The spans of a validated traces request, with what tail sampling reads of them. */
 export class TraceIndex {
   readonly resources: Envelope[] = [];
@@ -54,64 +58,53 @@ export class TraceIndex {
   readonly other: number[] = [];
   otherLen = 0;
   count = 0;
-  // Per span, by its number in document order.
-  spanStart: Uint32Array;
-  spanEnd: Uint32Array;
-  spanScope: Uint32Array;
-  /** Offset of the span's 16 trace-id bytes. */
-  traceIdAt: Uint32Array;
-  /** start_time_unix_nano and end_time_unix_nano as 32-bit halves: [startLo, startHi, endLo, endHi] per span. */
-  times: Uint32Array;
-  /** OTLP status code: 0 unset, 1 ok, 2 error. */
-  status: Uint8Array;
-  /** 1 when the span has no parent span id, or an all-zero one. */
-  root: Uint8Array;
-  flags: Uint32Array;
-  /** The trace_state string's byte range; start === end when empty. */
-  traceStateStart: Uint32Array;
-  traceStateEnd: Uint32Array;
-
   readonly bytes: Uint8Array;
+  /** STRIDE words per span, by its number in document order. */
+  data: Uint32Array;
 
   /** The request itself: a run of all its spans is written as the request, not copied. */
   constructor(readonly payload: Payload) {
     this.bytes = payload.bytes;
-    const n = Math.max(1, payload.itemCount);
-    this.spanStart = new Uint32Array(n);
-    this.spanEnd = new Uint32Array(n);
-    this.spanScope = new Uint32Array(n);
-    this.traceIdAt = new Uint32Array(n);
-    this.times = new Uint32Array(4 * n);
-    this.status = new Uint8Array(n);
-    this.root = new Uint8Array(n);
-    this.flags = new Uint32Array(n);
-    this.traceStateStart = new Uint32Array(n);
-    this.traceStateEnd = new Uint32Array(n);
+    this.data = new Uint32Array(STRIDE * Math.max(1, payload.itemCount));
   }
 
-  /** The resource holding span `i`. */
-  resourceOf(i: number): number {
-    return this.scopes[this.spanScope[i]!]!.resource;
+  /** The Span message's byte range. */
+  spanStart(i: number): number { return this.data[i * STRIDE + START]!; }
+  spanEnd(i: number): number { return this.data[i * STRIDE + END]!; }
+  /** The span's scope number. */
+  scopeOf(i: number): number { return this.data[i * STRIDE + SCOPE]!; }
+  /** The span's resource number. */
+  resourceOf(i: number): number { return this.scopes[this.data[i * STRIDE + SCOPE]!]!.resource; }
+  /** Offset of the span's 16 trace-id bytes. */
+  traceIdAt(i: number): number { return this.data[i * STRIDE + TRACE_ID]!; }
+  /** Offset of the span's 8 span-id bytes. */
+  spanIdAt(i: number): number { return this.data[i * STRIDE + SPAN_ID]!; }
+  /** The span's name. */
+  name(i: number): string { return utf8(this.bytes, this.data[i * STRIDE + NAME_START]!, this.data[i * STRIDE + NAME_END]!); }
+  kind(i: number): number { return this.data[i * STRIDE + KIND]!; }
+  /** start_time_unix_nano and end_time_unix_nano as unsigned 32-bit halves. */
+  startLo(i: number): number { return this.data[i * STRIDE + TIMES]!; }
+  startHi(i: number): number { return this.data[i * STRIDE + TIMES + 1]!; }
+  endLo(i: number): number { return this.data[i * STRIDE + TIMES + 2]!; }
+  endHi(i: number): number { return this.data[i * STRIDE + TIMES + 3]!; }
+  flags(i: number): number { return this.data[i * STRIDE + FLAGS]!; }
+  /** OTLP status code: 0 unset, 1 ok, 2 error. */
+  status(i: number): number { return this.data[i * STRIDE + STATUS_ROOT]! & 0xff; }
+  /** No parent span id, or an all-zero one. */
+  isRoot(i: number): boolean { return (this.data[i * STRIDE + STATUS_ROOT]! & 0x100) !== 0; }
+  /** The trace_state string, '' when empty. */
+  traceState(i: number): string {
+    const s = this.data[i * STRIDE + TS_START]!;
+    const e = this.data[i * STRIDE + TS_END]!;
+    return s === e ? '' : utf8(this.bytes, s, e);
   }
 
   /** Room for one more span (a request is sized by its item count, so this is only a safeguard). */
   ensure(): void {
-    if (this.count < this.spanStart.length) return;
-    const grow = <T extends Uint32Array | Uint8Array>(a: T, per = 1): T => {
-      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-      b.set(a.subarray(0, this.count * per));
-      return b;
-    };
-    this.spanStart = grow(this.spanStart);
-    this.spanEnd = grow(this.spanEnd);
-    this.spanScope = grow(this.spanScope);
-    this.traceIdAt = grow(this.traceIdAt);
-    this.times = grow(this.times, 4);
-    this.status = grow(this.status);
-    this.root = grow(this.root);
-    this.flags = grow(this.flags);
-    this.traceStateStart = grow(this.traceStateStart);
-    this.traceStateEnd = grow(this.traceStateEnd);
+    if ((this.count + 1) * STRIDE <= this.data.length) return;
+    const grown = new Uint32Array(this.data.length * 2);
+    grown.set(this.data);
+    this.data = grown;
   }
 }
 
@@ -120,25 +113,51 @@ export class TraceIndex {
  * appearance. It also tells maxEventTime the request's latest span end (no second walk for it).
  */
 export function splitTraces(payload: Payload): TraceOfRequest[] {
-  const index = indexTraces(payload);
+  const index = traceIndexOf(payload);
   const groups = new Map<string, number[]>();
   const b = index.bytes;
+  let prevAt = -1;
+  let prev: number[] | undefined;
   for (let i = 0; i < index.count; i++) {
-    const at = index.traceIdAt[i]!;
+    const at = index.traceIdAt(i);
+    // Spans of a trace mostly come together: compare with the previous span's id before making a string of it.
+    if (prev !== undefined && sameId(b, at, prevAt)) { prev.push(i); continue; }
     const id = Buffer.from(b.buffer, b.byteOffset + at, 16).toString('latin1');
-    const list = groups.get(id);
-    if (list) list.push(i);
-    else groups.set(id, [i]);
+    prev = groups.get(id);
+    if (prev) prev.push(i);
+    else groups.set(id, (prev = [i]));
+    prevAt = at;
   }
   const out: TraceOfRequest[] = [];
   for (const [id, spans] of groups) {
-    const at = index.traceIdAt[spans[0]!]!;
-    out.push({ key: b.slice(at, at + 16), id, run: { index, spans, sizeBytes: runSize(index, spans) } });
+    const at = index.traceIdAt(spans[0]!);
+    out.push({ key: new Uint8Array(b.subarray(at, at + 16)), id, run: { index, spans, sizeBytes: runSize(index, spans) } });
   }
   return out;
 }
 
-/** The index of a validated traces request. */
+function sameId(b: Uint8Array, x: number, y: number): boolean {
+  for (let k = 0; k < 16; k++) if (b[x + k] !== b[y + k]) return false;
+  return true;
+}
+
+/**
+ * Indexes made, by request: span_metrics reads a record's spans just before tail_sampling splits
+ * it, and one walk serves both. Weak, so nothing outlives its payload.
+ */
+const indexes = new WeakMap<Payload, TraceIndex>();
+
+/** The index of a validated traces request, made on first use. */
+export function traceIndexOf(payload: Payload): TraceIndex {
+  let index = indexes.get(payload);
+  if (index === undefined) {
+    index = indexTraces(payload);
+    indexes.set(payload, index);
+  }
+  return index;
+}
+
+/** Indexes a validated traces request. */
 export function indexTraces(payload: Payload): TraceIndex {
   const b = payload.bytes;
   const index = new TraceIndex(payload);
@@ -156,8 +175,8 @@ export function indexTraces(payload: Payload): TraceIndex {
     r.end = b.length;
   }
   for (let i = 0; i < index.count; i++) {
-    const hi = index.times[4 * i + 3]!;
-    const lo = index.times[4 * i + 2]!;
+    const hi = index.endHi(i);
+    const lo = index.endLo(i);
     if (hi > maxHi || (hi === maxHi && lo > maxLo)) { maxHi = hi; maxLo = lo; }
   }
   noteLatestSpanEnd(payload, maxLo, maxHi);
@@ -213,12 +232,13 @@ const u32 = (b: Uint8Array, p: number): number => (b[p]! | (b[p + 1]! << 8) | (b
 
 function readSpan(index: TraceIndex, r: Reader, scope: number, start: number, end: number): void {
   const b = r.buf;
-  const i = index.count++;
-  index.spanStart[i] = start;
-  index.spanEnd[i] = end;
-  index.spanScope[i] = scope;
-  index.root[i] = 1;
-  const t = 4 * i;
+  const d = index.data;
+  const o = index.count++ * STRIDE;
+  d[o + START] = start;
+  d[o + END] = end;
+  d[o + SCOPE] = scope;
+  let root = 0x100;
+  let status = 0;
   r.pos = start;
   r.end = end;
   while (r.pos < end) {
@@ -229,26 +249,28 @@ function readSpan(index: TraceIndex, r: Reader, scope: number, start: number, en
       const s = r.pos;
       r.pos += n;
       const no = tag >>> 3;
-      if (no === 1) index.traceIdAt[i] = s;
-      else if (no === 4) { let zero = 1; for (let k = s; k < s + n; k++) if (b[k] !== 0) { zero = 0; break; } index.root[i] = zero; }
-      else if (no === 15) index.status[i] = statusCode(b, s, s + n, r);
-      else if (no === 3) { index.traceStateStart[i] = s; index.traceStateEnd[i] = s + n; }
-    } else if (tag === 0x39) { // 7: start_time_unix_nano, fixed64
+      if (no === 1) d[o + TRACE_ID] = s;
+      else if (no === 2) d[o + SPAN_ID] = s;
+      else if (no === 5) { d[o + NAME_START] = s; d[o + NAME_END] = s + n; }
+      else if (no === 4) { root = 0x100; for (let k = s; k < s + n; k++) if (b[k] !== 0) { root = 0; break; } }
+      else if (no === 15) status = statusCode(b, s, s + n, r);
+      else if (no === 3) { d[o + TS_START] = s; d[o + TS_END] = s + n; }
+    } else if (tag === 0x39 || tag === 0x41) { // 7 start_time_unix_nano, 8 end_time_unix_nano: fixed64
       const p = r.pos;
-      r.skip(1);
-      index.times[t] = u32(b, p);
-      index.times[t + 1] = u32(b, p + 4);
-    } else if (tag === 0x41) { // 8: end_time_unix_nano, fixed64
-      const p = r.pos;
-      r.skip(1);
-      index.times[t + 2] = u32(b, p);
-      index.times[t + 3] = u32(b, p + 4);
+      r.skip(1); // bounds-checks the 8 bytes
+      const at = o + TIMES + (tag === 0x39 ? 0 : 2);
+      d[at] = u32(b, p);
+      d[at + 1] = u32(b, p + 4);
+    } else if (tag === 0x30) { // 6: kind, varint
+      r.varint64();
+      d[o + KIND] = r.lo;
     } else if (tag === 0x85) { // 16: flags, fixed32 (field 16 << 3 | 5 = 133, a two-byte varint)
-      index.flags[i] = r.fixed32();
+      d[o + FLAGS] = r.fixed32();
     } else {
       r.skip(wire);
     }
   }
+  d[o + STATUS_ROOT] = (status & 0xff) | root;
 }
 
 /** The size of a length-delimited field of content size `n` whose field number is below 16. */
@@ -265,11 +287,11 @@ function eachGroup(index: TraceIndex, spans: readonly number[], onScope?: (scope
     const resource = index.resourceOf(spans[k]!);
     let resourceSize = index.resources[resource]!.otherLen;
     while (k < spans.length && index.resourceOf(spans[k]!) === resource) {
-      const scope = index.spanScope[spans[k]!]!;
+      const scope = index.scopeOf(spans[k]!);
       let scopeSize = index.scopes[scope]!.otherLen;
-      while (k < spans.length && index.spanScope[spans[k]!] === scope) {
+      while (k < spans.length && index.scopeOf(spans[k]!) === scope) {
         const i = spans[k++]!;
-        scopeSize += field(index.spanEnd[i]! - index.spanStart[i]!);
+        scopeSize += field(index.spanEnd(i) - index.spanStart(i));
       }
       onScope?.(scope, scopeSize);
       resourceSize += field(scopeSize);
@@ -338,13 +360,13 @@ function writeRun(run: SpanRun, out: Uint8Array, at: number): number {
     at = header(out, at, 0x0a, resourceSizes[rc++]!);
     at = copyRanges(src, index.resources[resource]!.other, out, at);
     while (k < spans.length && index.resourceOf(spans[k]!) === resource) {
-      const scope = index.spanScope[spans[k]!]!;
+      const scope = index.scopeOf(spans[k]!);
       at = header(out, at, 0x12, scopeSizes[sc++]!);
       at = copyRanges(src, index.scopes[scope]!.other, out, at);
-      while (k < spans.length && index.spanScope[spans[k]!] === scope) {
+      while (k < spans.length && index.scopeOf(spans[k]!) === scope) {
         const i = spans[k++]!;
-        const s = index.spanStart[i]!;
-        const e = index.spanEnd[i]!;
+        const s = index.spanStart(i);
+        const e = index.spanEnd(i);
         at = header(out, at, 0x12, e - s);
         out.set(src.subarray(s, e), at);
         at += e - s;
@@ -352,4 +374,23 @@ function writeRun(run: SpanRun, out: Uint8Array, at: number): number {
     }
   }
   return at;
+}
+
+/**
+ * The code (field 3) of the Status message in b[start, end): 0 unset, 1 ok, 2 error. With a reader
+ * of `b` given, it is used and put back where it was (no reader made per span).
+ */
+export function statusCode(b: Uint8Array, start: number, end: number, r = new Reader(b)): number {
+  const pos = r.pos;
+  const stop = r.end;
+  r.pos = start;
+  r.end = end;
+  let code = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x18) { r.varint64(); code = r.lo; } else r.skip(tag & 7);
+  }
+  r.pos = pos;
+  r.end = stop;
+  return code;
 }

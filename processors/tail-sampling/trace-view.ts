@@ -121,7 +121,6 @@ export function resourcesOf(runs: readonly SpanRun[]): ResourceFacts[] {
   const out: ResourceFacts[] = [];
   for (const { index, spans } of runs) {
     const b = index.bytes;
-    const t = index.times;
     let resource: LazyResource | undefined;
     let resourceNo = -1;
     for (const i of spans) {
@@ -132,17 +131,15 @@ export function resourcesOf(runs: readonly SpanRun[]): ResourceFacts[] {
         resourceNo = r;
         out.push(resource);
       }
-      const s = new LazySpan(b, index.spanStart[i]!, index.spanEnd[i]!);
-      s.startLo = t[4 * i]!;
-      s.startHi = t[4 * i + 1]!;
-      s.endLo = t[4 * i + 2]!;
-      s.endHi = t[4 * i + 3]!;
-      s.statusCode = index.status[i]!;
-      const ts = index.traceStateStart[i]!;
-      const te = index.traceStateEnd[i]!;
-      s.traceState = ts === te ? '' : utf8(b, ts, te);
-      s.flags = index.flags[i]!;
-      s.isRoot = index.root[i] === 1;
+      const s = new LazySpan(b, index.spanStart(i), index.spanEnd(i));
+      s.startLo = index.startLo(i);
+      s.startHi = index.startHi(i);
+      s.endLo = index.endLo(i);
+      s.endHi = index.endHi(i);
+      s.statusCode = index.status(i);
+      s.traceState = index.traceState(i);
+      s.flags = index.flags(i);
+      s.isRoot = index.isRoot(i);
       resource.spans.push(s);
     }
   }
@@ -151,6 +148,6 @@ export function resourcesOf(runs: readonly SpanRun[]): ResourceFacts[] {
 
 /** True when a run holds a root span (no parent span id). */
 export function hasRootSpan(run: SpanRun): boolean {
-  for (const i of run.spans) if (run.index.root[i] === 1) return true;
+  for (const i of run.spans) if (run.index.isRoot(i)) return true;
   return false;
 }
