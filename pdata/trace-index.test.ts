@@ -13,7 +13,7 @@ import { Payload } from './payload.js';
 import { mergePayloads, splitByKey } from './records.js';
 import { readKeyValues, type Attributes } from './any-value.js';
 import { forEachSpanDetailed } from './span-detail.js';
-import { indexTraces, runSize, splitTraces, writeRuns } from './trace-index.js';
+import { indexTraces, runSize, spanName, splitTraces, writeRuns } from './trace-index.js';
 import { eachField, uint64BigInt, Writer } from './wire.js';
 
 interface SpanSpec { trace: number; root: boolean; status: number; flags: number; traceState: string; startMs: number; lengthMs: number }
@@ -140,4 +140,18 @@ t.test('a single run of a whole request is the request; unknown top-level fields
   const twice = writeRuns([x!.run, x!.run]);
   t.same(Buffer.from(twice.bytes), Buffer.concat([withUnknown.bytes, withUnknown.bytes]), 'field 99 copied with each run');
   t.equal(twice.itemCount, 2);
+});
+
+t.test('span names: the cached string is always the text of the bytes asked for', async (t) => {
+  fc.assert(fc.property(fc.array(fc.oneof(fc.constantFrom('GET /cart', 'SELECT orders.items 3', ''), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ maxLength: 200 })), { minLength: 1, maxLength: 30 }), (texts) => {
+    // Several names in one buffer, each looked up twice, at different offsets.
+    const parts = texts.map((x) => Buffer.from(x, 'utf8'));
+    const b = new Uint8Array(Buffer.concat([...parts, ...parts]));
+    let at = 0;
+    for (const text of [...texts, ...texts]) {
+      const n = Buffer.byteLength(text, 'utf8');
+      t.equal(spanName(b, at, at + n), text);
+      at += n;
+    }
+  }), { numRuns: 200 });
 });

@@ -79,8 +79,8 @@ export class TraceIndex {
   traceIdAt(i: number): number { return this.data[i * STRIDE + TRACE_ID]!; }
   /** Offset of the span's 8 span-id bytes. */
   spanIdAt(i: number): number { return this.data[i * STRIDE + SPAN_ID]!; }
-  /** The span's name. */
-  name(i: number): string { return utf8(this.bytes, this.data[i * STRIDE + NAME_START]!, this.data[i * STRIDE + NAME_END]!); }
+  /** The span's name (one string per distinct name, see spanName). */
+  name(i: number): string { return spanName(this.bytes, this.data[i * STRIDE + NAME_START]!, this.data[i * STRIDE + NAME_END]!); }
   kind(i: number): number { return this.data[i * STRIDE + KIND]!; }
   /** start_time_unix_nano and end_time_unix_nano as unsigned 32-bit halves. */
   startLo(i: number): number { return this.data[i * STRIDE + TIMES]!; }
@@ -138,6 +138,39 @@ export function splitTraces(payload: Payload): TraceOfRequest[] {
 
 function sameId(b: Uint8Array, x: number, y: number): boolean {
   for (let k = 0; k < 16; k++) if (b[x + k] !== b[y + k]) return false;
+  return true;
+}
+
+/** Names longer than this are decoded each time (rarely repeated, and costly to compare). */
+const NAME_CACHE_MAX_BYTES = 128;
+/** Distinct names remembered before the cache starts over: it is only a cache. */
+const NAME_CACHE_LIMIT = 4096;
+const names = new Map<number, { readonly bytes: Uint8Array; readonly name: string }>();
+
+/**
+ * A span name as a string, the same string each time the same bytes come: span_metrics looks
+ * every span's name up in its series memo, and a fresh string per span (a cons string of its
+ * characters, see wire.utf8) had to be flattened and hashed for every lookup, ~6 % of the
+ * forwarding thread on the chain. The cache is keyed by an FNV-1a hash of the bytes and checks
+ * them, so a collision only costs a decode.
+ */
+export function spanName(b: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n === 0) return '';
+  if (n > NAME_CACHE_MAX_BYTES) return utf8(b, start, end);
+  let h = 0x811c9dc5;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
+  h &= 0x3fffffff; // a small integer key
+  const hit = names.get(h);
+  if (hit !== undefined && hit.bytes.length === n && sameBytes(hit.bytes, b, start)) return hit.name;
+  const name = utf8(b, start, end);
+  if (names.size >= NAME_CACHE_LIMIT) names.clear();
+  names.set(h, { bytes: new Uint8Array(b.subarray(start, end)), name }); // a copy: a view would keep the request alive
+  return name;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, at: number): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[at + k]) return false;
   return true;
 }
 
