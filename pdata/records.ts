@@ -76,7 +76,8 @@ export function splitByKey(payload: Payload): KeyedPiece[] {
 export function groupSpansByPartition(payload: Payload, partitions: number): Map<number, Payload> {
   if (payload.signal !== 'traces' || partitions <= 1 || payload.itemCount === 0) return new Map([[0, payload]]);
   const tree = indexRequest('traces', payload.bytes);
-  const groups = groupSpans(tree, (b, at) => partitionOf(b.subarray(at, at + 16), partitions));
+  // The trace id is hashed in place: a view per span was a visible share of the receiving thread.
+  const groups = groupSpans(tree, (b, at) => (murmur2(b, at, 16) & 0x7fffffff) % partitions);
   const out = new Map<number, Payload>();
   for (const [partition, leaves] of groups) out.set(partition, groups.size === 1 ? payload : piece(payload, tree, leaves));
   return out;
@@ -88,15 +89,15 @@ export function groupSpansByPartition(payload: Payload, partitions: number): Map
  */
 export function partitionOf(key: Uint8Array | undefined, partitions: number): number {
   if (key === undefined || partitions <= 1) return 0;
-  return (murmur2(key) & 0x7fffffff) % partitions;
+  return (murmur2(key, 0, key.length) & 0x7fffffff) % partitions;
 }
 
-function murmur2(data: Uint8Array): number {
+/** Kafka's murmur2 of data[start, start + len). */
+function murmur2(data: Uint8Array, start: number, len: number): number {
   const m = 0x5bd1e995;
-  const len = data.length;
   let h = 0x9747b28c ^ len;
-  const whole = len & ~3;
-  for (let i = 0; i < whole; i += 4) {
+  const whole = start + (len & ~3);
+  for (let i = start; i < whole; i += 4) {
     let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
     k = Math.imul(k, m);
     k ^= k >>> 24;
