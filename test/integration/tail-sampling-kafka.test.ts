@@ -9,6 +9,9 @@
  * - decisions outlive a crash: `kill -9` after traces were decided, restart: their late spans
  *   follow the decisions made before the crash (the decision checkpoint in Redis), even late
  *   spans that would have made a fresh decision go the other way.
+ * - replay decides in event time: a minute of yesterday's traces sent in a few seconds is decided
+ *   as it was live: a trace's spans that came within decision_wait of its first are decided with
+ *   it, an error that came after its decision_wait is a late span of a trace already decided.
  */
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -240,4 +243,80 @@ t.test('kill -9 after decisions, restart: late spans follow the decisions made b
   const got = byTrace(readSpans([file]).spans);
   t.ok(late, 'the late span of every kept trace is written with it');
   t.same([...got.keys()].map(b64ToHex).sort(), [...want].sort(), 'no late error span of a trace not sampled before the crash was kept');
+});
+
+/** Replay: one trace of each kind starts every second of event time. */
+type ReplayKind = 'error-in-time' | 'error-late' | 'ok-in-time';
+const REPLAY_KINDS: readonly ReplayKind[] = ['error-in-time', 'error-late', 'ok-in-time'];
+
+/**
+ * A minute of yesterday's traffic as the requests a client sent, second by second of event time.
+ * Each trace: a root and a child ending at its start second, then one more child ending 2 s later
+ * (in time: within decision_wait, 5 s) or 8 s later (late: after its decision). Only that last
+ * child can be an error.
+ */
+function replayTraffic(): { ticks: ReadableSpan[][]; kinds: Map<string, ReplayKind> } {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'kafka-replay' }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+  const tracer = provider.getTracer('tail-sampling-replay');
+  const base = Date.now() - 86_400_000;
+  const ticks: ReadableSpan[][] = Array.from({ length: 70 }, () => []);
+  const kinds = new Map<string, ReplayKind>();
+  for (let second = 0; second < 60; second++) {
+    for (const kind of REPLAY_KINDS) {
+      const at = base + second * 1_000;
+      memory.reset();
+      const root = tracer.startSpan('root', { startTime: at - 300 });
+      const first = tracer.startSpan('first', { startTime: at - 200 }, trace.setSpan(context.active(), root));
+      first.end(at - 100);
+      root.end(at);
+      ticks[second]!.push(...memory.getFinishedSpans());
+      memory.reset();
+      const after = kind === 'error-late' ? 8 : 2;
+      const last = tracer.startSpan('last', { startTime: at + after * 1_000 - 100 }, trace.setSpan(context.active(), root));
+      if (kind !== 'ok-in-time') last.setStatus({ code: SpanStatusCode.ERROR });
+      last.end(at + after * 1_000);
+      ticks[second + after]!.push(...memory.getFinishedSpans());
+      kinds.set(root.spanContext().traceId, kind);
+    }
+  }
+  return { ticks, kinds };
+}
+
+t.test('replay: a minute of yesterday\'s traces sent in seconds is decided in event time, as live', async (t) => {
+  if (!requireService(t, `Kafka (localhost:${KAFKA_PORT})`, await kafkaAvailable())) return;
+  if (!requireService(t, `Redis (localhost:${REDIS_PORT})`, await redisAvailable())) return;
+  const name = uniqueName('it-tail-replay');
+  dropTopicsAtEnd(t, name);
+  const ports = await daemonPorts();
+  const file = join(tempDir(), 'out.jsonl');
+  const daemon = await startDaemonWith(t, 'daemon', yaml(ports, file, name, '5s'), ports.health);
+  const { ticks, kinds } = replayTraffic();
+  const began = Date.now();
+  let acked = 0;
+  for (const spans of ticks) if (await sendUntilAcked(ports.http, spans)) acked++;
+  const sentMs = Date.now() - began;
+  t.equal(acked, ticks.length, 'every request acknowledged');
+
+  // As live: an error within decision_wait keeps its trace whole; one after it comes too late to
+  // change the decision, so that trace is kept only by the probabilistic share, and then whole too
+  // (a late span of a sampled trace is forwarded). Decided in wall time instead, every error-late
+  // trace would be kept: all its spans arrived within milliseconds.
+  const hash = new ProbabilisticHash(SALT, PERCENT);
+  const shared = (id: string): boolean => hash.sampled(Uint8Array.from(Buffer.from(id, 'hex')));
+  const want = new Set([...kinds].filter(([id, kind]) => kind === 'error-in-time' || shared(id)).map(([id]) => id));
+  const lateDropped = [...kinds].filter(([id, kind]) => kind === 'error-late' && !shared(id)).length;
+  t.ok(lateDropped >= 20, `most error-late traces are outside the share (${lateDropped} of 60)`);
+  const complete = await waitUntil(() => {
+    const got = byTrace(readSpans([file]).spans);
+    return [...want].every((id) => (got.get(id)?.spans ?? 0) >= 3);
+  }, 60_000, 250);
+  await new Promise((r) => setTimeout(r, 3_000)); // anything kept that should not be would show by now
+  t.equal(await stopDaemon(daemon), 0, 'the daemon drains and exits 0');
+  const got = byTrace(readSpans([file]).spans);
+  t.ok(complete, `every kept trace whole: ${[...want].filter((id) => got.get(id)?.spans === 3).length} of ${want.size}, a minute of traffic sent in ${(sentMs / 1000).toFixed(1)} s`);
+  const keptIds = [...got.keys()].map(b64ToHex);
+  t.same(keptIds.filter((id) => kinds.get(id) === 'error-late' && !shared(id)), [], 'no trace kept for an error that came after its decision');
+  t.same(keptIds.sort(), [...want].sort(), 'exactly the traces kept live');
+  t.same([...got.values()].filter((e) => e.copies !== e.spans).length, 0, 'each span written once');
 });
