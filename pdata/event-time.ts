@@ -1,25 +1,13 @@
 /** The event time of a request, for the engine's event-time watermark. */
 import type { Payload, Signal } from './payload.js';
+import { traceIndexOf } from './trace-index.js';
 import { indexRequest } from './tree.js';
 import { Reader, uint64BigInt } from './wire.js';
 
-/** The fixed64 tag holding each signal's item time: span end, data point time, log record time. */
-const TIME_TAG: Readonly<Record<Signal, number>> = { traces: 0x41, metrics: 0x19, logs: 0x09 };
+/** The fixed64 tag holding a data point's time and a log record's time (spans: ./trace-index). */
+const TIME_TAG: Readonly<Record<Exclude<Signal, 'traces'>, number>> = { metrics: 0x19, logs: 0x09 };
 /** A log record without a time falls back to its observed time, as OTLP prescribes. */
 const OBSERVED_TAG = 0x59;
-
-/**
- * Latest span ends learnt from another whole walk of a traces request (./span-fields): on the
- * analytics chain span_metrics reads every span of a record just before tail_sampling asks for its
- * event time, and that second walk (a tree index and a pass over the spans) was 7 % of both
- * components' CPU. Weak, so nothing outlives its payload.
- */
-const knownSpanEnds = new WeakMap<Payload, bigint>();
-
-/** Records a traces request's latest span end (unix ns halves), read by a walk over all its spans. */
-export function noteLatestSpanEnd(payload: Payload, lo: number, hi: number): void {
-  knownSpanEnds.set(payload, uint64BigInt(lo, hi));
-}
 
 /**
  * The latest event time in the request, in unix nanoseconds: the latest span end, data point time or
@@ -27,8 +15,8 @@ export function noteLatestSpanEnd(payload: Payload, lo: number, hi: number): voi
  */
 export function maxEventTime(payload: Payload): bigint {
   if (payload.itemCount === 0) return 0n;
-  const known = knownSpanEnds.get(payload);
-  if (known !== undefined) return known;
+  // Traces: from the request's trace index, which span_metrics and tail_sampling read next.
+  if (payload.signal === 'traces') return traceIndexOf(payload).latestEnd;
   const tree = indexRequest(payload.signal, payload.bytes);
   const want = TIME_TAG[payload.signal];
   const logs = payload.signal === 'logs';

@@ -80,8 +80,7 @@ function emptyFields(): SpanFields {
 /**
  * Calls `fn` for every span of a traces payload, in order, with the fields in the `wanted` mask
  * (SpanField bits). The request's trace index (./trace-index) is made, or reused, for it: tail
- * sampling reads the same index of the same record right after, and the index also tells
- * maxEventTime the request's latest span end.
+ * sampling reads the same index of the same record right after.
  */
 export function forEachSpanFields(payload: Payload, wanted: number, fn: (span: SpanFields) => void): void {
   if (payload.signal !== 'traces') return;

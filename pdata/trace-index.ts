@@ -11,9 +11,8 @@
  * were allocated since the last one ("external memory pressure"): twice a second at 100,000
  * spans/s. The decision then read every span's bytes a second time, which this index also saves.
  */
-import { noteLatestSpanEnd } from './event-time.js';
 import { Payload } from './payload.js';
-import { Reader, utf8, varintSize } from './wire.js';
+import { Reader, uint64BigInt, utf8, varintSize } from './wire.js';
 
 /** A resource_spans or scope_spans message: where it is, and its fields other than its children. */
 export interface Envelope {
@@ -58,6 +57,8 @@ export class TraceIndex {
   readonly other: number[] = [];
   otherLen = 0;
   count = 0;
+  /** The latest span end, unix nanoseconds (0n without spans): the request's event time. */
+  latestEnd = 0n;
   readonly bytes: Uint8Array;
   /** STRIDE words per span, by its number in document order. */
   data: Uint32Array;
@@ -109,8 +110,8 @@ export class TraceIndex {
 }
 
 /**
- * Indexes a validated traces request and groups its spans by trace id, traces in order of first
- * appearance. It also tells maxEventTime the request's latest span end (no second walk for it).
+ * Indexes a validated traces request (or reuses its index) and groups its spans by trace id,
+ * traces in order of first appearance.
  */
 export function splitTraces(payload: Payload): TraceOfRequest[] {
   const index = traceIndexOf(payload);
@@ -175,8 +176,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array, at: number): boolean {
 }
 
 /**
- * Indexes made, by request: span_metrics reads a record's spans just before tail_sampling splits
- * it, and one walk serves both. Weak, so nothing outlives its payload.
+ * Indexes made, by request: the stateful helper reads a record's event time, span_metrics its
+ * spans, and tail_sampling splits it, one after the other; one walk serves all three. Weak, so
+ * nothing outlives its payload.
  */
 const indexes = new WeakMap<Payload, TraceIndex>();
 
@@ -212,7 +214,7 @@ export function indexTraces(payload: Payload): TraceIndex {
     const lo = index.endLo(i);
     if (hi > maxHi || (hi === maxHi && lo > maxLo)) { maxHi = hi; maxLo = lo; }
   }
-  noteLatestSpanEnd(payload, maxLo, maxHi);
+  index.latestEnd = uint64BigInt(maxLo, maxHi);
   return index;
 }
 

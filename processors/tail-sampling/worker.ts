@@ -43,24 +43,9 @@ export const FUTURE_TOLERANCE_MS = 60_000;
  * wall clock, so that one client with a clock far ahead cannot decide every held trace at once.
  */
 export function eventTimeOf(payload: Payload): number | undefined {
-  const nanos = latestSpanEnd(payload);
+  // maxEventTime reads the record's trace index, made once per record (pdata/trace-index.ts).
+  const nanos = maxEventTime(payload);
   return nanos > 0n ? Math.min(Number(nanos / 1_000_000n), Date.now() + FUTURE_TOLERANCE_MS) : undefined;
-}
-
-/**
- * Each record's latest span end, remembered: the stateful helper reads it for the watermark and the
- * worker again for the partition's event time, and walking every span of a record twice was a
- * visible share of the chain's CPU.
- */
-const spanEnds = new WeakMap<Payload, bigint>();
-
-function latestSpanEnd(payload: Payload): bigint {
-  let nanos = spanEnds.get(payload);
-  if (nanos === undefined) {
-    nanos = maxEventTime(payload);
-    spanEnds.set(payload, nanos);
-  }
-  return nanos;
 }
 
 /** Decision timers fire on 100 ms boundaries of event time, so traces that arrive together are emitted together. */
