@@ -1,9 +1,9 @@
 /**
- * A traces request read once for tail sampling (issue 10): its spans grouped by trace id, and per
- * span its byte range and the facts the sampling policies read (times, status, trace state, flags,
- * whether it is a root), in typed arrays shared by every trace of the request. A trace's spans in
- * one request are a list of span numbers into it (a SpanRun); a request holding them is written
- * only when the trace is kept.
+ * A traces request read once (issue 10): per span its byte range and what the event time,
+ * span_metrics and the sampling policies read (ids, name, kind, times, status, trace state, flags,
+ * whether it is a root), in one typed array shared by every trace of the request, and its spans
+ * grouped by trace id for tail_sampling. A trace's spans in one request are a list of span numbers
+ * into it (a SpanRun); a request holding them is written only when the trace is kept.
  *
  * Why not one rebuilt request per trace at arrival (splitByKey): on the analytics chain about 72 %
  * of the traces are not kept, so most of those copies were thrown away, and they were most of the
@@ -15,7 +15,7 @@ import { Payload } from './payload.js';
 import { Reader, uint64BigInt, utf8, varintSize } from './wire.js';
 
 /** A resource_spans or scope_spans message: where it is, and its fields other than its children. */
-export interface Envelope {
+export interface Container {
   /** Content range of the message (after its tag and length). */
   readonly start: number;
   readonly end: number;
@@ -49,10 +49,10 @@ const STRIDE = 16;
 const START = 0, END = 1, SCOPE = 2, TRACE_ID = 3, TIMES = 4, FLAGS = 8, TS_START = 9, TS_END = 10, STATUS_ROOT = 11,
   SPAN_ID = 12, NAME_START = 13, NAME_END = 14, KIND = 15;
 
-/** The spans of a validated traces request, with what tail sampling reads of them. */
+/** The spans of a validated traces request, with what is read of them. */
 export class TraceIndex {
-  readonly resources: Envelope[] = [];
-  readonly scopes: Envelope[] = [];
+  readonly resources: Container[] = [];
+  readonly scopes: Container[] = [];
   /** Top-level fields of the request other than resource_spans (unknown fields, kept when writing). */
   readonly other: number[] = [];
   otherLen = 0;
@@ -226,7 +226,7 @@ function addOther(e: { other: number[]; otherLen: number }, from: number, to: nu
 }
 
 function readResourceSpans(index: TraceIndex, r: Reader, start: number, end: number): void {
-  const resource: Envelope = { start, end, other: [], otherLen: 0, resource: -1 };
+  const resource: Container = { start, end, other: [], otherLen: 0, resource: -1 };
   const number = index.resources.length;
   index.resources.push(resource);
   r.pos = start;
@@ -244,7 +244,7 @@ function readResourceSpans(index: TraceIndex, r: Reader, start: number, end: num
 }
 
 function readScopeSpans(index: TraceIndex, r: Reader, resource: number, start: number, end: number): void {
-  const scope: Envelope = { start, end, other: [], otherLen: 0, resource };
+  const scope: Container = { start, end, other: [], otherLen: 0, resource };
   const number = index.scopes.length;
   index.scopes.push(scope);
   r.pos = start;
@@ -312,8 +312,8 @@ function readSpan(index: TraceIndex, r: Reader, scope: number, start: number, en
 const field = (n: number): number => 1 + varintSize(n) + n;
 
 /**
- * Walks a run's spans grouped as they are written: `scopeDone(scope, contentSize)` after each scope
- * and `resourceDone(resource, contentSize)` after each resource. Returns the request's size.
+ * Walks a run's spans grouped as they are written: `onScope(scope, contentSize)` after each scope
+ * and `onResource(resource, contentSize)` after each resource. Returns the request's size.
  */
 function eachGroup(index: TraceIndex, spans: readonly number[], onScope?: (scope: number, size: number) => void, onResource?: (resource: number, size: number) => void): number {
   let total = index.otherLen;
