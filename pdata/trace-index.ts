@@ -225,41 +225,41 @@ function addOther(e: { other: number[]; otherLen: number }, from: number, to: nu
   e.otherLen += to - from;
 }
 
+/**
+ * Reads the fields of a resource_spans or scope_spans message (its content range): each child
+ * (field 2, length-delimited: a scope_spans or a span) goes to `child`, every other field is kept
+ * as one of the container's raw ranges.
+ */
+function readContainer(r: Reader, c: Container, child: (start: number, end: number) => void): void {
+  r.pos = c.start;
+  r.end = c.end;
+  while (r.pos < c.end) {
+    const from = r.pos;
+    const tag = r.uint32();
+    if (tag !== 0x12) { r.skip(tag & 7); addOther(c, from, r.pos); continue; }
+    const n = r.length();
+    const childEnd = r.pos + n;
+    child(r.pos, childEnd);
+    r.pos = childEnd;
+    r.end = c.end;
+  }
+}
+
 function readResourceSpans(index: TraceIndex, r: Reader, start: number, end: number): void {
   const resource: Container = { start, end, other: [], otherLen: 0, resource: -1 };
   const number = index.resources.length;
   index.resources.push(resource);
-  r.pos = start;
-  r.end = end;
-  while (r.pos < end) {
-    const from = r.pos;
-    const tag = r.uint32();
-    if (tag !== 0x12) { r.skip(tag & 7); addOther(resource, from, r.pos); continue; }
-    const n = r.length();
-    const scopeEnd = r.pos + n;
-    readScopeSpans(index, r, number, r.pos, scopeEnd);
-    r.pos = scopeEnd;
-    r.end = end;
-  }
+  readContainer(r, resource, (s, e) => readScopeSpans(index, r, number, s, e));
 }
 
 function readScopeSpans(index: TraceIndex, r: Reader, resource: number, start: number, end: number): void {
   const scope: Container = { start, end, other: [], otherLen: 0, resource };
   const number = index.scopes.length;
   index.scopes.push(scope);
-  r.pos = start;
-  r.end = end;
-  while (r.pos < end) {
-    const from = r.pos;
-    const tag = r.uint32();
-    if (tag !== 0x12) { r.skip(tag & 7); addOther(scope, from, r.pos); continue; }
-    const n = r.length();
-    const spanEnd = r.pos + n;
+  readContainer(r, scope, (s, e) => {
     index.ensure();
-    readSpan(index, r, number, r.pos, spanEnd);
-    r.pos = spanEnd;
-    r.end = end;
-  }
+    readSpan(index, r, number, s, e);
+  });
 }
 
 /** Little-endian uint32 at `p` (bounds were checked by the caller). */
