@@ -98,7 +98,7 @@ t.test('each trace is written byte for byte as the tree builder writes it, and s
       t.same(Buffer.from(written.bytes), Buffer.from(byTree[k]!.payload.bytes), 'the same bytes');
       t.equal(written.itemCount, byTree[k]!.payload.itemCount);
       t.equal(x.run.sizeBytes, byTree[k]!.payload.bytes.length, 'runSize is the written size');
-      t.same(Buffer.from(x.key), Buffer.from(byTree[k]!.key!));
+      t.same(Buffer.from(x.run.index.traceId(x.run.spans[0]!)), Buffer.from(byTree[k]!.key!));
     });
     const all = writeRuns(byIndex.map((x) => x.run));
     t.same(Buffer.from(all.bytes), Buffer.from(mergePayloads(byTree.map((x) => x.payload)).bytes), 'several runs: the requests concatenated');

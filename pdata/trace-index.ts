@@ -37,9 +37,7 @@ export interface SpanRun {
 
 /** One trace of a request. */
 export interface TraceOfRequest {
-  /** A copy of the trace id's 16 bytes. */
-  readonly key: Uint8Array;
-  /** The same 16 bytes as a latin1 string, for a Map key. */
+  /** The trace id's 16 bytes as a latin1 string, for a Map key. */
   readonly id: string;
   readonly run: SpanRun;
 }
@@ -78,6 +76,11 @@ export class TraceIndex {
   resourceOf(i: number): number { return this.scopes[this.data[i * STRIDE + SCOPE]!]!.resource; }
   /** Offset of the span's 16 trace-id bytes. */
   traceIdAt(i: number): number { return this.data[i * STRIDE + TRACE_ID]!; }
+  /** The span's trace id: a view into the request. */
+  traceId(i: number): Uint8Array {
+    const at = this.data[i * STRIDE + TRACE_ID]!;
+    return this.bytes.subarray(at, at + 16);
+  }
   /** Offset of the span's 8 span-id bytes. */
   spanIdAt(i: number): number { return this.data[i * STRIDE + SPAN_ID]!; }
   /** The span's name (one string per distinct name, see spanName). */
@@ -131,8 +134,7 @@ export function splitTraces(payload: Payload): TraceOfRequest[] {
   }
   const out: TraceOfRequest[] = [];
   for (const [id, spans] of groups) {
-    const at = index.traceIdAt(spans[0]!);
-    out.push({ key: new Uint8Array(b.subarray(at, at + 16)), id, run: { index, spans, sizeBytes: runSize(index, spans) } });
+    out.push({ id, run: { index, spans, sizeBytes: runSize(index, spans) } });
   }
   return out;
 }
@@ -197,18 +199,9 @@ export function indexTraces(payload: Payload): TraceIndex {
   const b = payload.bytes;
   const index = new TraceIndex(payload);
   const r = new Reader(b);
+  readContainer(r, 0, b.length, 0x0a, index, (s, e) => readResourceSpans(index, r, s, e));
   let maxLo = 0;
   let maxHi = 0;
-  while (r.pos < b.length) {
-    const from = r.pos;
-    const tag = r.uint32();
-    if (tag !== 0x0a) { r.skip(tag & 7); addOther(index, from, r.pos); continue; }
-    const n = r.length();
-    const end = r.pos + n;
-    readResourceSpans(index, r, r.pos, end);
-    r.pos = end;
-    r.end = b.length;
-  }
   for (let i = 0; i < index.count; i++) {
     const hi = index.endHi(i);
     const lo = index.endLo(i);
@@ -226,22 +219,22 @@ function addOther(e: { other: number[]; otherLen: number }, from: number, to: nu
 }
 
 /**
- * Reads the fields of a resource_spans or scope_spans message (its content range): each child
- * (field 2, length-delimited: a scope_spans or a span) goes to `child`, every other field is kept
- * as one of the container's raw ranges.
+ * Reads the fields of a message's content b[start, end): each child (length-delimited, with tag
+ * `childTag`: a resource_spans, scope_spans or span) goes to `child`, every other field is kept as
+ * one of `into`'s raw ranges.
  */
-function readContainer(r: Reader, c: Container, child: (start: number, end: number) => void): void {
-  r.pos = c.start;
-  r.end = c.end;
-  while (r.pos < c.end) {
+function readContainer(r: Reader, start: number, end: number, childTag: number, into: { other: number[]; otherLen: number }, child: (start: number, end: number) => void): void {
+  r.pos = start;
+  r.end = end;
+  while (r.pos < end) {
     const from = r.pos;
     const tag = r.uint32();
-    if (tag !== 0x12) { r.skip(tag & 7); addOther(c, from, r.pos); continue; }
+    if (tag !== childTag) { r.skip(tag & 7); addOther(into, from, r.pos); continue; }
     const n = r.length();
     const childEnd = r.pos + n;
     child(r.pos, childEnd);
     r.pos = childEnd;
-    r.end = c.end;
+    r.end = end;
   }
 }
 
@@ -249,14 +242,14 @@ function readResourceSpans(index: TraceIndex, r: Reader, start: number, end: num
   const resource: Container = { start, end, other: [], otherLen: 0, resource: -1 };
   const number = index.resources.length;
   index.resources.push(resource);
-  readContainer(r, resource, (s, e) => readScopeSpans(index, r, number, s, e));
+  readContainer(r, start, end, 0x12, resource, (s, e) => readScopeSpans(index, r, number, s, e));
 }
 
 function readScopeSpans(index: TraceIndex, r: Reader, resource: number, start: number, end: number): void {
   const scope: Container = { start, end, other: [], otherLen: 0, resource };
   const number = index.scopes.length;
   index.scopes.push(scope);
-  readContainer(r, scope, (s, e) => {
+  readContainer(r, start, end, 0x12, scope, (s, e) => {
     index.ensure();
     readSpan(index, r, number, s, e);
   });

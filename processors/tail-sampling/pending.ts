@@ -9,7 +9,7 @@ import type { Decision } from './policies.js';
 /** A trace waiting for its decision: its spans (a run per request it arrived in) and the holds on their records. */
 export interface PendingTrace {
   readonly key: string;
-  readonly traceId: Uint8Array;
+  /** Not empty: a trace is pending from its first run on. */
   readonly runs: SpanRun[];
   readonly holds: Hold[];
   spanCount: number;
@@ -114,4 +114,10 @@ export class DecisionMemory {
     this.map.delete(oldest);
     return oldest;
   }
+}
+
+/** A pending trace's id, a view into the request of its first spans. */
+export function traceIdOf(t: PendingTrace): Uint8Array {
+  const first = t.runs[0]!;
+  return first.index.traceId(first.spans[0]!);
 }

@@ -5,7 +5,7 @@
  * policy that did not drop keeps every later policy from sampling at ingest.
  */
 import type { SpanRun } from '../../pdata/trace-index.js';
-import type { PendingTrace } from './pending.js';
+import { traceIdOf, type PendingTrace } from './pending.js';
 import type { Decision, TraceData } from './policies.js';
 import { resourcesOf } from './trace-view.js';
 import type { Shared } from './worker.js';
@@ -14,7 +14,7 @@ import type { Shared } from './worker.js';
 export function spanIngestDecision(s: Shared, t: PendingTrace, run: SpanRun): Decision | undefined {
   let resources: ReturnType<typeof resourcesOf> | undefined;
   const data: TraceData = {
-    traceId: t.traceId, spanCount: t.spanCount, sizeBytes: t.sizeBytes, nowMs: Date.now(),
+    traceId: traceIdOf(t), spanCount: t.spanCount, sizeBytes: t.sizeBytes, nowMs: Date.now(),
     resources: () => (resources ??= resourcesOf([run])),
   };
   let dropPending = false;

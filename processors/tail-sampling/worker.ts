@@ -20,7 +20,7 @@ import type { Config } from './config.js';
 import { DecisionCheckpoint } from './decision-checkpoint.js';
 import { decide, type NamedPolicy } from './decide.js';
 import type { EarlyReason, TailSamplingMetrics } from './metrics.js';
-import { ArrivalOrder, DecisionMemory, type Budget, type PendingTrace } from './pending.js';
+import { ArrivalOrder, DecisionMemory, traceIdOf, type Budget, type PendingTrace } from './pending.js';
 import type { Decision, TraceData } from './policies.js';
 import { hasRootSpan, resourcesOf } from './trace-view.js';
 import { spanIngestDecision } from './span-ingest.js';
@@ -102,10 +102,10 @@ export class TailSamplingWorker implements PartitionWorker {
     const arrival = this.eventNow(payload);
     const out = this.decideDue(arrival);
     const now = Date.now();
-    for (const { key, id, run } of splitTraces(payload)) {
+    for (const { id, run } of splitTraces(payload)) {
       const decided = this.pending.has(id) ? undefined : this.decided.get(id);
       if (!decided) {
-        this.add(id, key, run, delivery.hold(), arrival, out);
+        this.add(id, run, delivery.hold(), arrival, out);
         continue;
       }
       // A late span follows its trace's decision: forwarded with the next batch, or dropped.
@@ -171,12 +171,12 @@ export class TailSamplingWorker implements PartitionWorker {
     return out;
   }
 
-  /** Adds one trace's spans of a record (`traceId`: a copy of its own, kept). */
-  private add(key: string, traceId: Uint8Array, run: SpanRun, hold: Hold, arrival: number, out: Outgoing): void {
+  /** Adds one trace's spans of a record. */
+  private add(key: string, run: SpanRun, hold: Hold, arrival: number, out: Outgoing): void {
     const c = this.s.config;
     let t = this.pending.get(key);
     if (!t) {
-      t = { key, traceId, runs: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), seq: this.s.budget.nextSeq(), deadlineMs: arrival + c.decision_wait };
+      t = { key, runs: [], holds: [], spanCount: 0, sizeBytes: 0, arrivalMs: arrival, arrivalWall: Date.now(), seq: this.s.budget.nextSeq(), deadlineMs: arrival + c.decision_wait };
       this.pending.set(key, t);
       this.arrivals.push(key, t.seq, this.seqOf);
       this.s.budget.traces++;
@@ -279,7 +279,7 @@ export class TailSamplingWorker implements PartitionWorker {
     }
     let resources: ReturnType<typeof resourcesOf> | undefined;
     const data: TraceData = {
-      traceId: t.traceId, spanCount: t.spanCount, sizeBytes: t.sizeBytes, nowMs: Date.now(),
+      traceId: traceIdOf(t), spanCount: t.spanCount, sizeBytes: t.sizeBytes, nowMs: Date.now(),
       resources: () => (resources ??= resourcesOf(t.runs)),
     };
     const outcome = decide(this.s.policies, data, this.s.config.sample_on_first_match);
