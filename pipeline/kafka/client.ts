@@ -6,7 +6,8 @@
  */
 import { connect as tcpConnect, isIP } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type ISocketFactory, type KafkaConfig, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
+import type { RecordProducerSettings } from './record-producer.js';
 import type { Logger } from 'pino';
 import { type KafkaClientConfig, MECHANISMS } from '../../config/kafka-client.js';
 import { loadTls } from '../../config/tls.js';
@@ -99,6 +100,30 @@ export function createKafka(config: KafkaClientConfig, logger: Logger, options: 
   const s = saslOf(config);
   if (s) kc.sasl = s;
   return new Kafka(kc);
+}
+
+/**
+ * A kafkajs producer for the stage log: idempotent, one request in flight (appends keep their
+ * order across retries), and kafkajs' default partitioner named so that kafkajs does not warn that
+ * its default changed in v2 (the stage log gives every record its partition anyway).
+ */
+export function kafkajsProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+}
+
+/** The same settings for the stage log's @platformatic/kafka producer (./record-producer). */
+export function recordProducerSettings(config: KafkaClientConfig): RecordProducerSettings {
+  const tls = sslOf(config);
+  const s = saslOf(config);
+  return {
+    brokers: config.brokers,
+    clientId: config.client_id,
+    connectTimeoutMs: 3000,
+    requestTimeoutMs: 30_000,
+    ...(tls ? { tls } : {}),
+    // kafkajs names the mechanisms in lower case ('scram-sha-256'), Kafka and this client in upper.
+    ...(s && 'password' in s ? { sasl: { mechanism: s.mechanism.toUpperCase() as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: s.username, password: s.password } } : {}),
+  };
 }
 
 /** kafkajs errors that say "the cluster cannot be reached or answered in time", whatever their `retriable` flag. */

@@ -1,16 +1,16 @@
-import type { Kafka, ProducerBatch } from 'kafkajs';
+import type { ProducerBatch } from 'kafkajs';
 import { pino } from 'pino';
 import t from 'tap';
 import { FreshProducer } from './fresh-producer.js';
+import type { ProducerClient } from './record-producer.js';
 
-/** A stand-in for kafkajs producers: records what each was asked, fails on demand. */
+/** A stand-in for producer clients: records what each was asked, fails on demand. */
 class FakeProducers {
-  readonly made: Array<{ config: unknown; sent: number; connected: boolean; disconnected: boolean; failNext: boolean; failConnect: boolean }> = [];
+  readonly made: Array<{ sent: number; connected: boolean; disconnected: boolean; failNext: boolean; failConnect: boolean }> = [];
   failConnectOfNext = false;
 
-  readonly kafka = {
-    producer: (config: unknown) => {
-      const p = { config, sent: 0, connected: false, disconnected: false, failNext: false, failConnect: this.failConnectOfNext };
+  readonly make = (): ProducerClient => {
+      const p = { sent: 0, connected: false, disconnected: false, failNext: false, failConnect: this.failConnectOfNext };
       this.made.push(p);
       return {
         connect: async () => {
@@ -27,8 +27,7 @@ class FakeProducers {
           return [];
         },
       };
-    },
-  } as unknown as Kafka;
+  };
 }
 
 const batch: ProducerBatch = { topicMessages: [{ topic: 't', messages: [{ value: 'x' }] }] };
@@ -36,10 +35,9 @@ const logger = pino({ level: 'silent' });
 
 t.test('a failed request retires the producer; the next request goes to a new idempotent one', async (t) => {
   const f = new FakeProducers();
-  const producer = new FreshProducer(f.kafka, logger);
+  const producer = new FreshProducer(f.make, logger);
   await producer.connect();
   await producer.sendBatch(batch);
-  t.match(f.made[0]!.config, { idempotent: true, maxInFlightRequests: 1 });
   f.made[0]!.failNext = true;
   await t.rejects(producer.sendBatch(batch), /timed out/);
   t.equal(f.made.length, 2, 'a new producer (a new producer id, fresh sequence numbers)');
@@ -51,7 +49,7 @@ t.test('a failed request retires the producer; the next request goes to a new id
 
 t.test('failures of the same producer replace it once', async (t) => {
   const f = new FakeProducers();
-  const producer = new FreshProducer(f.kafka, logger);
+  const producer = new FreshProducer(f.make, logger);
   await producer.connect();
   const old = f.made[0]!;
   old.failNext = true;
@@ -64,7 +62,7 @@ t.test('failures of the same producer replace it once', async (t) => {
 
 t.test('a new producer that cannot connect is answered retryably and replaced on the next request', async (t) => {
   const f = new FakeProducers();
-  const producer = new FreshProducer(f.kafka, logger);
+  const producer = new FreshProducer(f.make, logger);
   await producer.connect();
   f.failConnectOfNext = true;
   f.made[0]!.failNext = true;

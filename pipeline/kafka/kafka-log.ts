@@ -9,7 +9,7 @@ import type { CompressionTypes, Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Hold } from '../delivery.js';
 import { messageOf, PermanentError, ShuttingDownError } from '../errors.js';
-import { decodeProtobuf, type Signal } from '../../pdata/index.js';
+import { decodeProtobuf, partitionOf, type Signal } from '../../pdata/index.js';
 import type { DeliveryHandler, PartitionHooks, StageLog, StageLogStats, StageRecord } from '../stage-log.js';
 import type { SelfMetrics } from '../telemetry.js';
 import { GroupConsumer, type ConsumedRecord } from './group-consumer.js';
@@ -36,6 +36,8 @@ export class KafkaLog implements StageLog {
   private readonly batcher: ProduceBatcher;
   private consumer: GroupConsumer | undefined;
   private draining = false;
+  /** Where the next record without partition or key goes (round robin). */
+  private nextUnkeyed = 0;
 
   constructor(
     readonly name: string,
@@ -74,9 +76,10 @@ export class KafkaLog implements StageLog {
       // A request larger than a Kafka record may be is cut into several, each whole items.
       for (const piece of splitToFit(r.payload, this.settings.maxMessageBytes)) {
         const value = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength);
-        messages.push(r.partition !== undefined
-          ? { partition: r.partition, value }
-          : { key: r.key ? Buffer.from(r.key) : null, value });
+        // Every record names its partition (the producer client does not choose): a key's is
+        // Kafka's default partitioner's, and records without either take turns.
+        const partition = r.partition ?? (r.key ? partitionOf(r.key, this.partitionCount) : this.nextUnkeyed++ % this.partitionCount);
+        messages.push({ partition, key: r.key ? Buffer.from(r.key) : null, value });
       }
     }
     await this.batcher.send(messages);

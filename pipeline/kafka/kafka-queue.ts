@@ -12,10 +12,12 @@ import type { Signal } from '../../pdata/index.js';
 import type { QueueBackend } from '../queue-backend.js';
 import type { StageLog } from '../stage-log.js';
 import type { SelfMetrics } from '../telemetry.js';
-import { createKafka } from './client.js';
+import * as zlib from 'node:zlib';
+import { createKafka, kafkajsProducer, recordProducerSettings } from './client.js';
 import { COMPRESSION_TYPE } from './codecs.js';
 import { FreshProducer } from './fresh-producer.js';
 import { KafkaLog } from './kafka-log.js';
+import { RecordProducer, type ProducerClient } from './record-producer.js';
 import { ensureTopic, stageTopic } from './topics.js';
 
 type KafkaQueueSettings = Extract<QueueSettings, { type: 'kafka' }>['kafka'];
@@ -37,6 +39,17 @@ const PROBE_INTERVAL_MS = 3000;
  */
 const PRODUCE_LANES = 2;
 const PROBE_TIMEOUT_MS = 2500;
+
+/**
+ * How the stage logs' producers are made: with @platformatic/kafka (./record-producer), except for
+ * zstd where Node has no zlib zstd (before 22.15): only kafkajs, with the codec vigil registers
+ * (./codecs), can compress that there.
+ */
+function producerMaker(settings: KafkaQueueSettings, kafka: Kafka): () => ProducerClient {
+  if (settings.compression === 'zstd' && !('zstdCompressSync' in zlib)) return () => kafkajsProducer(kafka);
+  const clientSettings = recordProducerSettings(settings);
+  return () => new RecordProducer(clientSettings);
+}
 
 /** Stage logs on Kafka topics. */
 export class KafkaQueue implements QueueBackend {
@@ -60,7 +73,8 @@ export class KafkaQueue implements QueueBackend {
   ) {
     this.kafka = createKafka(settings, logger.child({ kind: 'kafka' }));
     this.admin = this.kafka.admin();
-    this.producers = Array.from({ length: PRODUCE_LANES }, () => new FreshProducer(this.kafka, logger.child({ kind: 'kafka_producer' })));
+    const make = producerMaker(settings, this.kafka);
+    this.producers = Array.from({ length: PRODUCE_LANES }, () => new FreshProducer(make, logger.child({ kind: 'kafka_producer' })));
   }
 
   makeLog(name: string, signal: Signal): StageLog {
