@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chainRun, holdRun, type ChainMeasure } from './compare-chain.js';
-import { chainLadder, matchedRate, sustainedRate, type RateStep } from './compare-chain-rate.js';
+import { chainLadder, matchedRate, sustainedRate, verdict, type RateStep } from './compare-chain-rate.js';
 import { kafkaPath } from './compare-kafka.js';
 import { BenchDaemon, freePorts } from './daemon.js';
 import { daemonYaml, otelcolYaml, type ExportSpec } from './daemon-config.js';
@@ -22,14 +22,17 @@ export type System = 'vigil' | 'otelcol';
 /**
  * The paths of issue 13's table (`kafka-20k` only when a broker is given), and issue 10's analytics
  * chain: at saturation (`chain`), at offered rates each system sustains (`chain-rate`, where issue
- * 10's ratios are read), holding traces, and on Kafka (`chain-kafka`, vigil's alone: otelcol has no
- * stage log). Each but `file` can also be run alone by name (`--only chain,kafka-20k`).
+ * 10's ratios are read), holding traces, and on Kafka (vigil's alone: otelcol has no stage log) at
+ * saturation (`chain-kafka`) and at 60,000 spans/s offered, judged as a rung of chain-rate's ladder
+ * (`chain-kafka-rate`: everything acknowledged, kept and drained, no backlog). Each but `file` can also be run alone by name (`--only chain,kafka-20k`).
  */
-export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k', 'chain', 'chain-rate', 'hold-traces', 'chain-kafka'] as const;
+export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k', 'chain', 'chain-rate', 'hold-traces', 'chain-kafka', 'chain-kafka-rate'] as const;
 /** One of them. */
 export type ComparePath = typeof COMPARE_PATHS[number];
 /** Paths that need a broker. */
-const KAFKA_PATHS: readonly ComparePath[] = ['kafka-20k', 'chain-kafka'];
+const KAFKA_PATHS: readonly ComparePath[] = ['kafka-20k', 'chain-kafka', 'chain-kafka-rate'];
+/** The rate `chain-kafka-rate` offers: issue 10's target on the Kafka queue. */
+export const KAFKA_CHAIN_RATE = 60_000;
 /** What `compare` runs: every path. */
 export const DEFAULT_COMPARE_PATHS: readonly ComparePath[] = COMPARE_PATHS;
 
@@ -55,6 +58,8 @@ export interface PathRun {
   drainSeconds?: number;
   /** chain-rate: the highest offered rate both systems sustained, at which CPU, RSS and p99 were read. */
   matchedPerSec?: number;
+  /** chain-kafka-rate: the offered rate when the run did everything asked at it (chain-rate's verdict), else 0. */
+  offeredSustained?: number;
 }
 
 const STEADY_RATE = 10_000;
@@ -76,13 +81,21 @@ export async function compareWithOtelcol(ctx: BenchContext, otelcol: string, rep
         continue;
       }
       for (const system of order) {
-        if (path === 'chain-kafka' && system === 'otelcol') continue;
+        if ((path === 'chain-kafka' || path === 'chain-kafka-rate') && system === 'otelcol') continue;
         const peer = system === 'otelcol' ? otelcol : undefined;
         try {
           if (path === 'kafka-20k') {
             ctx.log(`compare #${rep} ${path}: ${system}`);
             const k = await kafkaPath(ctx, brokers!, peer);
             runs.push(result(path, system, rep, k.measured, k.measured.sinkWindowSpans, k.peakRssBytes));
+            continue;
+          }
+          if (path === 'chain-kafka-rate') {
+            ctx.log(`compare #${rep} ${path}: ${system} at ${KAFKA_CHAIN_RATE} spans/s`);
+            const measure = await chainRun(ctx, undefined, brokers, KAFKA_CHAIN_RATE);
+            const why = verdict(KAFKA_CHAIN_RATE, measure);
+            ctx.log(`compare #${rep} ${path}: ${why.length === 0 ? 'sustained' : `not sustained (${why.join('; ')})`}`);
+            runs.push({ ...chainResult(path, system, rep, measure), offeredSustained: why.length === 0 ? KAFKA_CHAIN_RATE : 0 });
             continue;
           }
           if (path === 'chain' || path === 'hold-traces' || path === 'chain-kafka') {
@@ -199,7 +212,7 @@ export function spread(values: number[]): Spread {
 /** One row of the ratio table: a figure of a path on both systems, and vigil's median over otelcol's. */
 export interface RatioRow {
   path: ComparePath;
-  figure: 'spans/s' | 'CPU-s per M spans' | 'peak RSS MiB' | 'p99 ms' | 'CPU % of a core' | 'kept spans/s' | 'kept %' | 'drain s' | 'acked spans/s' | 'rate both sustained';
+  figure: 'spans/s' | 'CPU-s per M spans' | 'peak RSS MiB' | 'p99 ms' | 'CPU % of a core' | 'kept spans/s' | 'kept %' | 'drain s' | 'acked spans/s' | 'rate both sustained' | 'offered rate sustained';
   vigil: Spread;
   otelcol: Spread;
   ratio: number;
@@ -218,6 +231,8 @@ const FIGURES: Record<ComparePath, RatioRow['figure'][]> = {
   // spans/s: how fast the 1 M spans were taken in.
   'hold-traces': ['peak RSS MiB', 'spans/s'],
   'chain-kafka': ['spans/s', 'acked spans/s', 'kept spans/s', 'kept %', 'CPU-s per M spans', 'peak RSS MiB', 'drain s'],
+  // offered rate sustained: KAFKA_CHAIN_RATE when chain-rate's verdict passed, else 0.
+  'chain-kafka-rate': ['offered rate sustained', 'spans/s', 'acked spans/s', 'kept %', 'CPU-s per M spans', 'peak RSS MiB', 'p99 ms', 'drain s'],
 };
 
 function figureOf(run: PathRun, figure: RatioRow['figure']): number {
@@ -232,6 +247,7 @@ function figureOf(run: PathRun, figure: RatioRow['figure']): number {
     case 'kept %': return (run.keptShare ?? Number.NaN) * 100;
     case 'drain s': return run.drainSeconds ?? Number.NaN;
     case 'rate both sustained': return run.matchedPerSec ?? Number.NaN;
+    case 'offered rate sustained': return run.offeredSustained ?? Number.NaN;
   }
 }
 

@@ -26,7 +26,7 @@ import type { Transport } from './transports.js';
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 /** The default run (compare with the chain's rate ladder, 3 repetitions) takes ~40 minutes here. */
 const WATCHDOG_MS = 90 * 60_000;
-const SCENARIOS = ['grpc', 'http', 'file', 'file-compare', 'decode', 'compare', 'file-steady', 'chain', 'chain-rate', 'hold-traces', 'chain-kafka', 'forward-grpc', 'forward-http', 'steady-10k', 'kafka-20k', 'anomaly', 'rule-eval', 'alert-latency'];
+const SCENARIOS = ['grpc', 'http', 'file', 'file-compare', 'decode', 'compare', 'file-steady', 'chain', 'chain-rate', 'hold-traces', 'chain-kafka', 'chain-kafka-rate', 'forward-grpc', 'forward-http', 'steady-10k', 'kafka-20k', 'anomaly', 'rule-eval', 'alert-latency'];
 /** compare's paths that can also be asked for by name; its `file` path as `file-compare` (`file` names vigil's own file scenario). */
 const BY_NAME: readonly ComparePath[] = COMPARE_PATHS.filter((p) => p !== 'file');
 const FILE_COMPARE = 'file-compare';
@@ -62,7 +62,7 @@ function options() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,file-compare,decode,compare,file-steady,chain,chain-rate,hold-traces,chain-kafka,forward-grpc,forward-http,steady-10k,kafka-20k,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
+    process.stdout.write('usage: npm run bench -- [--duration 10s] [--warmup 3s] [--only grpc,http,file,file-compare,decode,compare,file-steady,chain,chain-rate,hold-traces,chain-kafka,chain-kafka-rate,forward-grpc,forward-http,steady-10k,kafka-20k,anomaly,rule-eval,alert-latency] [--rule-services 50] [--alerts 100] [--alert-for 10s] [--rule-interval 1s] [--steady-duration 2m] [--rate 40000] [--queue memory|kafka] ' +
       '[--repeat 3 (compare)] [--brokers host:port,...] [--partitions 8] [--compression none|gzip|zstd] [--burst 10s] [--concurrency 8] [--daemons 1,2] [--profile] [--node-flags=--max-semi-space-size=16] [--out DIR (default bench/results/, or bench/results/kafka/ with --queue kafka)]\n');
     process.exit(0);
   }
@@ -105,7 +105,7 @@ function options() {
 async function brokerUp(brokers: string[]): Promise<boolean> {
   const [host = 'localhost', port = '9092'] = (brokers[0] ?? '').split(':');
   const up = await portOpen(Number(port), 1000, host);
-  if (!up) process.stderr.write(`bench: no Kafka broker at ${brokers.join(',')}: the compare scenario skips its Kafka paths, kafka-20k and chain-kafka (npm run services:up starts one)\n`);
+  if (!up) process.stderr.write(`bench: no Kafka broker at ${brokers.join(',')}: the compare scenario skips its Kafka paths, kafka-20k, chain-kafka and chain-kafka-rate (npm run services:up starts one)\n`);
   return up;
 }
 
@@ -202,7 +202,7 @@ async function main(): Promise<number> {
       if (comparePaths.length > 0 && !opts.kafka) {
         try {
           const otelcol = await peerBinary();
-          const brokers = (comparePaths.includes('kafka-20k') || comparePaths.includes('chain-kafka')) && await brokerUp(opts.brokers) ? opts.brokers : undefined;
+          const brokers = (comparePaths.some((p) => p === 'kafka-20k' || p === 'chain-kafka' || p === 'chain-kafka-rate')) && await brokerUp(opts.brokers) ? opts.brokers : undefined;
           const runs = await compareWithOtelcol(ctx, otelcol, opts.repeat, tmpdir(), brokers, (e) => report.errors.push(e), comparePaths);
           report.compare = { otelcol, repetitions: opts.repeat, runs };
         } catch (err) {
