@@ -1,8 +1,7 @@
 import type { ProducerBatch } from 'kafkajs';
 import { pino } from 'pino';
 import t from 'tap';
-import { FreshProducer } from './fresh-producer.js';
-import type { ProducerClient } from './record-producer.js';
+import { FreshProducer, type ProducerClient } from './fresh-producer.js';
 
 /** A stand-in for producer clients: records what each was asked, fails on demand. */
 class FakeProducers {
@@ -10,23 +9,23 @@ class FakeProducers {
   failConnectOfNext = false;
 
   readonly make = (): ProducerClient => {
-      const p = { sent: 0, connected: false, disconnected: false, failNext: false, failConnect: this.failConnectOfNext };
-      this.made.push(p);
-      return {
-        connect: async () => {
-          if (p.failConnect) throw new Error('connection refused');
-          p.connected = true;
-        },
-        disconnect: async () => { p.disconnected = true; },
-        sendBatch: async () => {
-          if (p.failNext) {
-            p.failNext = false;
-            throw new Error('request timed out');
-          }
-          p.sent++;
-          return [];
-        },
-      };
+    const p = { sent: 0, connected: false, disconnected: false, failNext: false, failConnect: this.failConnectOfNext };
+    this.made.push(p);
+    return {
+      connect: async () => {
+        if (p.failConnect) throw new Error('connection refused');
+        p.connected = true;
+      },
+      disconnect: async () => { p.disconnected = true; },
+      sendBatch: async () => {
+        if (p.failNext) {
+          p.failNext = false;
+          throw new Error('request timed out');
+        }
+        p.sent++;
+        return [];
+      },
+    };
   };
 }
 

@@ -12,11 +12,17 @@
 import type { ProducerBatch } from 'kafkajs';
 import type { Logger } from 'pino';
 import { messageOf, UnavailableError } from '../errors.js';
-import type { ProducerClient } from './record-producer.js';
 
 /** The part of a producer the produce batcher uses. */
 export interface BatchSender {
   sendBatch(batch: ProducerBatch): Promise<unknown>;
+}
+
+/** What FreshProducer needs of a producer: ./record-producer's, or a kafkajs Producer. */
+export interface ProducerClient {
+  connect(): Promise<void>;
+  sendBatch(batch: ProducerBatch): Promise<unknown>;
+  disconnect(): Promise<void>;
 }
 
 /** One idempotent producer at a time; replaced after a failure. */

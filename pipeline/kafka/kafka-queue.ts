@@ -4,6 +4,7 @@
  * It also watches the brokers, so readiness turns false while they are unreachable even when no
  * data flows.
  */
+import * as zlib from 'node:zlib';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { QueueSettings } from '../../config/index.js';
@@ -12,12 +13,11 @@ import type { Signal } from '../../pdata/index.js';
 import type { QueueBackend } from '../queue-backend.js';
 import type { StageLog } from '../stage-log.js';
 import type { SelfMetrics } from '../telemetry.js';
-import * as zlib from 'node:zlib';
 import { createKafka, kafkajsProducer, recordProducerSettings } from './client.js';
 import { COMPRESSION_TYPE } from './codecs.js';
-import { FreshProducer } from './fresh-producer.js';
+import { FreshProducer, type ProducerClient } from './fresh-producer.js';
 import { KafkaLog } from './kafka-log.js';
-import { RecordProducer, type ProducerClient } from './record-producer.js';
+import { RecordProducer } from './record-producer.js';
 import { ensureTopic, stageTopic } from './topics.js';
 
 type KafkaQueueSettings = Extract<QueueSettings, { type: 'kafka' }>['kafka'];

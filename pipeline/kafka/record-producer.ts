@@ -15,13 +15,7 @@
 import { Producer, type ProduceOptions, type SASLOptions } from '@platformatic/kafka';
 import { CompressionTypes, type ProducerBatch } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
-
-/** What FreshProducer needs of a producer; a kafkajs Producer has this shape too. */
-export interface ProducerClient {
-  connect(): Promise<void>;
-  sendBatch(batch: ProducerBatch): Promise<unknown>;
-  disconnect(): Promise<void>;
-}
+import type { ProducerClient } from './fresh-producer.js';
 
 /** Where and how the client connects; TLS and SASL as ./client reads them from the config. */
 export interface RecordProducerSettings {
