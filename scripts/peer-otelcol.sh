@@ -7,9 +7,10 @@
 #   scripts/peer-otelcol.sh            # build if needed, print the path
 #   VIGIL_CACHE=/some/dir scripts/peer-otelcol.sh
 #
-# Version: v0.161.0. Newer lines (v0.165) do not resolve whole through the Go module proxy: some
-# modules the tail_sampling processor needs (pkg/ottl/contexts/xprofile, pkg/expohisto) are not
-# served there; the v0.161.0 line resolves with every module.
+# Version: v0.155.0, the newest line the Go module proxy serves whole enough (README.md, "Peer"):
+# at v0.165 modules the tail_sampling processor needs (pkg/ottl/contexts/xprofile, pkg/expohisto)
+# are missing, at v0.161 the kafka components' pkg/kafka/configkafka and pkg/kafka/topic. At
+# v0.155 only a test-only dependency of the file exporter is, hence `go build -mod=mod` below.
 set -euo pipefail
 
 PEER_VERSION="0.155.0"
