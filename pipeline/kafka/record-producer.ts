@@ -5,8 +5,9 @@
  * Why a second Kafka client: kafkajs builds a produce request in nine nested encoders, each a
  * zero-filled buffer of the next power of two that the level below is copied into, and computes
  * CRC-32C a byte at a time in JavaScript. Producing 1 MiB requests of 16 KiB records to the local
- * broker (`bench/kafka-producers.ts`, 2026-11-28) took kafkajs 9.6–24 ms of CPU per MiB and this
- * client 1.7–2.4. In the Kafka chain bench kafkajs' encoding was a third of the receiving thread's
+ * broker (`bench/kafka-producers.ts`, 2026-11-28) took kafkajs 9.6–32 ms of CPU per MiB and this
+ * client 1.5–2.4 (2.8–3.4 with its WebAssembly CRC-32C, where the optional prebuilt @node-rs/crc32
+ * is not installed). In the Kafka chain bench kafkajs' encoding was a third of the receiving thread's
  * busy time, and its garbage made V8 scavenge that thread ~12 times a second ("external memory
  * pressure"). kafkajs stays everywhere else (consumers, admin, the kafka receiver and exporter),
  * and produces where this client cannot compress: zstd on a Node without zlib's zstd
