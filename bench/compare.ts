@@ -24,7 +24,8 @@ export type System = 'vigil' | 'otelcol';
  * chain: at saturation (`chain`), at offered rates each system sustains (`chain-rate`, where issue
  * 10's ratios are read), holding traces, and on Kafka (vigil's alone: otelcol has no stage log) at
  * saturation (`chain-kafka`) and at 60,000 spans/s offered, judged as a rung of chain-rate's ladder
- * (`chain-kafka-rate`: everything acknowledged, kept and drained, no backlog). Each but `file` can also be run alone by name (`--only chain,kafka-20k`).
+ * (`chain-kafka-rate`: everything acknowledged, kept and drained, no backlog). Each but `file` can
+ * also be run alone by name (`--only chain,kafka-20k`).
  */
 export const COMPARE_PATHS = ['forward-grpc', 'forward-http', 'file', 'steady-10k', 'kafka-20k', 'chain', 'chain-rate', 'hold-traces', 'chain-kafka', 'chain-kafka-rate'] as const;
 /** One of them. */
