@@ -78,7 +78,7 @@ export class TraceIndex {
   traceIdAt(i: number): number { return this.data[i * STRIDE + TRACE_ID]!; }
   /** The span's trace id: a view into the request. */
   traceId(i: number): Uint8Array {
-    const at = this.data[i * STRIDE + TRACE_ID]!;
+    const at = this.traceIdAt(i);
     return this.bytes.subarray(at, at + 16);
   }
   /** Offset of the span's 8 span-id bytes. */

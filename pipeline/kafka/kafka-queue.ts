@@ -4,7 +4,6 @@
  * It also watches the brokers, so readiness turns false while they are unreachable even when no
  * data flows.
  */
-import * as zlib from 'node:zlib';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { QueueSettings } from '../../config/index.js';
@@ -18,6 +17,7 @@ import { COMPRESSION_TYPE } from './codecs.js';
 import { FreshProducer, type ProducerClient } from './fresh-producer.js';
 import { KafkaLog } from './kafka-log.js';
 import { RecordProducer } from './record-producer.js';
+import { NATIVE_ZSTD } from './zstd-codec.js';
 import { ensureTopic, stageTopic } from './topics.js';
 
 type KafkaQueueSettings = Extract<QueueSettings, { type: 'kafka' }>['kafka'];
@@ -46,7 +46,7 @@ const PROBE_TIMEOUT_MS = 2500;
  * (./codecs), can compress that there.
  */
 function producerMaker(settings: KafkaQueueSettings, kafka: Kafka): () => ProducerClient {
-  if (settings.compression === 'zstd' && !('zstdCompressSync' in zlib)) return () => kafkajsProducer(kafka);
+  if (settings.compression === 'zstd' && !NATIVE_ZSTD) return () => kafkajsProducer(kafka);
   const clientSettings = recordProducerSettings(settings);
   return () => new RecordProducer(clientSettings);
 }

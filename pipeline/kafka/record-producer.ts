@@ -13,9 +13,11 @@
  * and produces where this client cannot compress: zstd on a Node without zlib's zstd
  * (./kafka-queue).
  */
-import { Producer, type ProduceOptions, type SASLOptions } from '@platformatic/kafka';
+import { Producer, type SASLOptions } from '@platformatic/kafka';
 import { CompressionTypes, type ProducerBatch } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import { COMPRESSION_TYPE } from './codecs.js';
+import { KAFKA_COMPRESSIONS } from './compressions.js';
 import type { ProducerClient } from './fresh-producer.js';
 
 /** Where and how the client connects; TLS and SASL as ./client reads them from the config. */
@@ -28,13 +30,8 @@ export interface RecordProducerSettings {
   readonly requestTimeoutMs: number;
 }
 
-const COMPRESSION: Record<number, NonNullable<ProduceOptions<Buffer, Buffer, Buffer, Buffer>['compression']>> = {
-  [CompressionTypes.None]: 'none',
-  [CompressionTypes.GZIP]: 'gzip',
-  [CompressionTypes.Snappy]: 'snappy',
-  [CompressionTypes.LZ4]: 'lz4',
-  [CompressionTypes.ZSTD]: 'zstd',
-};
+/** The compression name of each kafkajs attribute value (the produce batcher passes kafkajs'). */
+const COMPRESSION_NAME = new Map(KAFKA_COMPRESSIONS.map((name) => [COMPRESSION_TYPE[name], name]));
 
 /** One idempotent acks=all producer; every message must name its partition. */
 export class RecordProducer implements ProducerClient {
@@ -64,7 +61,7 @@ export class RecordProducer implements ProducerClient {
   }
 
   async sendBatch(batch: ProducerBatch): Promise<void> {
-    const compression = COMPRESSION[batch.compression ?? CompressionTypes.None];
+    const compression = COMPRESSION_NAME.get(batch.compression ?? CompressionTypes.None);
     const messages = [];
     for (const { topic, messages: ms } of batch.topicMessages ?? []) {
       for (const m of ms) {
